@@ -1,0 +1,177 @@
+"""The public API for notebooks and interactive use.
+
+>>> import kassanalysis                               # doctest: +SKIP
+>>> budget = kassanalysis.load("budget_lines")        # doctest: +SKIP
+>>> kassanalysis.trace(budget.iloc[0])                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kassanalysis import io as kio
+from kassanalysis.comparators import describe_groups
+from kassanalysis.reference import Reference
+from kassanalysis.schemas import TABLES
+
+
+@dataclass(frozen=True)
+class Division:
+    """A division of the directorate: its budget units, indicators and comparator group."""
+
+    id: str
+    name: str
+    authority: str
+    budget_units: tuple[str, ...]
+    indicators: tuple[str, ...]
+    comparator_group: str
+    staffing_units: tuple[str, ...] = ()
+
+
+class ConfigError(ValueError):
+    """A configuration or reference file that is wrong; the message names the file."""
+
+
+def _paths(root: Path | str | None) -> kio.ProjectPaths:
+    return kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project()
+
+
+def list_tables() -> list[str]:
+    """Names of the tidy tables that :func:`load` returns.
+
+    Examples
+    --------
+    >>> "budget_lines" in list_tables()
+    True
+    """
+    return list(TABLES)
+
+
+def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) -> pd.DataFrame:
+    """A tidy table from ``data/processed``, validated against its schema.
+
+    Builds ``data/processed`` first when it does not exist yet (or when ``rebuild``).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_tables`: budget_lines, indicator_observations, population,
+        paf_banding, comparator_members, data_quality.
+    root : path, optional
+        Project folder (found from the working directory by default).
+    rebuild : bool
+        Rebuild from ``data/raw`` first.
+    """
+    if name not in TABLES:
+        raise KeyError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
+    paths = _paths(root)
+    if rebuild or not (paths.processed / "manifest.json").is_file():
+        from kassanalysis.build import run_build
+
+        run_build(paths)
+    frame = kio.read_processed_table(name, paths.processed)
+    return TABLES[name].validate(frame)
+
+
+def load_reference(*, root: Path | str | None = None) -> Reference:
+    """Measures, indicators, authorities and identities from ``data/reference``."""
+    return kio.read_reference(_paths(root).reference)
+
+
+def load_comparator_groups(*, root: Path | str | None = None) -> pd.DataFrame:
+    """The configured comparator groups (id, name, method)."""
+    return describe_groups(kio.read_yaml(_paths(root).reference / "comparator_groups.yml"))
+
+
+def load_divisions(*, root: Path | str | None = None) -> list[Division]:
+    """Every division in ``data/reference/divisions.yml``, checked against the reference data.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the division and what is wrong (unknown indicator or group...).
+    """
+    paths = _paths(root)
+    where = paths.reference / "divisions.yml"
+    document = kio.read_yaml(where) or {}
+    ref = kio.read_reference(paths.reference)
+    groups = set(load_comparator_groups(root=paths.root)["id"])
+    divisions, errors, seen = [], [], set()
+    for i, item in enumerate(document.get("divisions", []), start=1):
+        did = item.get("id")
+        if not did or not isinstance(did, str):
+            errors.append(f"division #{i} has no id")
+            continue
+        if did in seen:
+            errors.append(f"division {did!r} appears twice")
+        seen.add(did)
+        unknown = [x for x in item.get("indicators", []) if x not in ref.indicators.index]
+        if unknown:
+            errors.append(f"division {did!r}: unknown indicator(s) {unknown}")
+        if item.get("comparator_group") not in groups:
+            errors.append(
+                f"division {did!r}: unknown comparator group "
+                f"{item.get('comparator_group')!r}; groups: {sorted(groups)}"
+            )
+        divisions.append(
+            Division(
+                id=did,
+                name=str(item.get("name", did)),
+                authority=str(item.get("authority", "E10000016")),
+                budget_units=tuple(item.get("budget_units", [])),
+                indicators=tuple(item.get("indicators", [])),
+                comparator_group=str(item.get("comparator_group")),
+                staffing_units=tuple(item.get("staffing_units", [])),
+            )
+        )
+    if errors:
+        raise ConfigError(f"{where}: " + "; ".join(errors))
+    return divisions
+
+
+def get_division(division_id: str, *, root: Path | str | None = None) -> Division:
+    """One division by id; an unknown id is refused with the list of valid ids."""
+    divisions = load_divisions(root=root)
+    for division in divisions:
+        if division.id == division_id:
+            return division
+    raise KeyError(
+        f"unknown division {division_id!r}; divisions: {', '.join(d.id for d in divisions)}"
+    )
+
+
+def trace(row: pd.Series, *, root: Path | str | None = None) -> str:
+    """Where a figure came from: raw file and line, the line as printed, and the source
+    document line it was cut from.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        A row of any tidy table (it carries ``source_file`` and ``source_line``).
+    """
+    paths = _paths(root)
+    file, line = str(row["source_file"]), int(row["source_line"])
+    entry = next((e for e in kio.read_catalogue(paths.raw) if e.file == file), None)
+    parts = [f"data/raw/{file}, line {line}"]
+    sheet = row.get("source_sheet")
+    if sheet is not None and not pd.isna(sheet):
+        parts[0] = f"data/raw/{file}, sheet {sheet!r}, row {line}"
+    elif (paths.raw / file).suffix in (".txt", ".csv"):
+        lines = kio.read_text_lines(paths.raw / file)
+        if 0 < line <= len(lines):
+            parts.append(f"  as printed: {lines[line - 1].strip()[:200]}")
+    if entry is not None:
+        source = entry.source
+        first = entry.source_first_line
+        where = f" line {first + line - 1}" if first else ""
+        parts.append(
+            f"  from: {source.get('title', '')} ({source.get('publisher', '')}), "
+            f"{source.get('document', '')}{where}; licence: {entry.licence}"
+        )
+    text = row.get("source_text")
+    if text is not None and not pd.isna(text):
+        parts.append(f"  cell: {text!r}")
+    return "\n".join(parts)

@@ -1,0 +1,231 @@
+"""Build every tidy table in ``data/processed`` from ``data/raw``, checked.
+
+One pass: read the catalogue, clean every raw table with the cleaner for its kind, validate
+each tidy table against its schema (lazily, so every problem is reported at once), run the
+reconciliation checks, and write the tables and the data-quality table. Any *error* stops the
+build before anything is written, so the previous ``data/processed`` stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kassanalysis import __version__
+from kassanalysis import io as kio
+from kassanalysis import problems as pb
+from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.clean import budget, kpi, public
+from kassanalysis.comparators import resolve_comparator_groups
+from kassanalysis.reconcile import (
+    TOLERANCE,
+    reconcile_budget_totals,
+    reconcile_identities,
+    reconcile_stated_figure,
+)
+from kassanalysis.reference import Reference
+from kassanalysis.schemas import TABLES
+
+log = logging.getLogger(__name__)
+
+
+def _oflog(raw: Any, entry: CatalogueEntry, ref: Reference):
+    observations, _published, problems = public.clean_oflog_outcomes(raw, entry, ref)
+    return observations, problems
+
+
+def _nearest(raw: dict, entry: CatalogueEntry, ref: Reference):
+    """Nearest-neighbour lists of the councils with adult social care duties only (the file
+    also lists districts, combined authorities and the GLA, which have none)."""
+    councils = set(ref.authorities.index)
+    return public.clean_nearest_neighbours(
+        {code: members for code, members in raw.items() if code in councils}, entry, ref
+    )
+
+
+#: kind -> (tidy table it feeds, cleaner). A cleaner takes (raw, entry, reference) and
+#: returns (frame, problems).
+CLEANERS: dict[str, tuple[str, Callable]] = {
+    "budget_table": ("budget_lines", budget.clean_budget_table),
+    "stated_figures": ("budget_lines", budget.clean_stated_figures),
+    "kpi_table": ("indicator_observations", kpi.clean_kpi_table),
+    "comparator_table": ("indicator_observations", kpi.clean_comparator_table),
+    "target_statements": ("indicator_observations", kpi.clean_target_statements),
+    "banding_table": ("paf_banding", kpi.clean_banding_table),
+    "oflog_outcomes": ("indicator_observations", _oflog),
+    "ascof_open_data": ("indicator_observations", public.clean_ascof_open_data),
+    "ons_mye2": ("population", public.clean_ons_mye2),
+    "nearest_neighbours": ("comparator_members", _nearest),
+}
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the tidy tables, every problem found, and the manifest."""
+
+    tables: dict[str, pd.DataFrame]
+    problems: list[pb.Problem]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[pb.Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def findings(self) -> list[pb.Problem]:
+        return [p for p in self.problems if p.severity == "finding"]
+
+
+def clean_entry(
+    entry: CatalogueEntry, raw: Any, ref: Reference
+) -> tuple[str, pd.DataFrame, list[pb.Problem]]:
+    """Clean one raw table with the cleaner for its kind; never raises for bad data."""
+    if entry.kind not in CLEANERS:
+        return (
+            "",
+            pd.DataFrame(),
+            [pb.error("unknown kind", entry.file, None, f"no cleaner for kind {entry.kind!r}")],
+        )
+    table, cleaner = CLEANERS[entry.kind]
+    try:
+        frame, problems = cleaner(raw, entry, ref)
+    except (ValueError, KeyError) as exc:
+        return table, pd.DataFrame(), [pb.error("unreadable table", entry.file, None, str(exc))]
+    return table, frame, problems
+
+
+def validate_table(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pb.Problem]]:
+    """Validate a tidy table against its schema, turning every failure into a problem that
+    names the raw file and line of the offending row."""
+    model = TABLES[name]
+    try:
+        return model.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as exc:
+        found = []
+        cases = exc.failure_cases
+        for _, case in cases.head(200).iterrows():
+            index = case["index"]
+            where_file, where_line = "(tidy table)", None
+            if (
+                index is not None
+                and not pd.isna(index)
+                and index in frame.index
+                and "source_file" in frame.columns
+            ):
+                where_file = str(frame.loc[index, "source_file"])
+                line = frame.loc[index, "source_line"] if "source_line" in frame else None
+                where_line = None if line is None or pd.isna(line) else int(line)
+            found.append(
+                pb.error(
+                    "schema",
+                    where_file,
+                    where_line,
+                    f"{name}.{case['column']}: {case['check']} failed for {case['failure_case']!r}",
+                    subject=str(case["column"]),
+                )
+            )
+        return frame, found
+
+
+def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> BuildResult:
+    """Read, clean, validate and reconcile every catalogued raw table (writes nothing)."""
+    started = time.perf_counter()
+    entries = kio.read_catalogue(paths.raw)
+    ref = kio.read_reference(paths.reference)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    problems: list[pb.Problem] = []
+    for entry in entries:
+        try:
+            raw = kio.read_raw(entry, paths.raw)
+        except (OSError, ValueError) as exc:
+            problems.append(pb.error("unreadable file", entry.file, None, str(exc)))
+            continue
+        table, frame, found = clean_entry(entry, raw, ref)
+        problems.extend(found)
+        if table and not frame.empty:
+            parts[table].append(frame)
+        log.info("cleaned %s: %d rows, %d problems", entry.id, len(frame), len(found))
+    groups = kio.read_yaml(paths.reference / "comparator_groups.yml")
+    nn = pd.concat(parts["comparator_members"]) if parts["comparator_members"] else None
+    members, found = resolve_comparator_groups(groups, ref.authorities, nn)
+    problems.extend(found)
+    tables: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        if name in ("data_quality",):
+            continue
+        frames = [f for f in parts[name] if not f.empty]
+        if name == "comparator_members":
+            frames = [members]
+        frame = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=list(TABLES[name].to_schema().columns))
+        )
+        tables[name], found = validate_table(name, frame)
+        problems.extend(found)
+    if not any(p.severity == "error" for p in problems):
+        problems.extend(_reconcile(tables["budget_lines"], entries, ref, tolerance))
+    tables["data_quality"] = TABLES["data_quality"].validate(pb.to_frame(problems))
+    manifest = {
+        "package_version": __version__,
+        "tolerance": tolerance,
+        "rows": {name: int(len(frame)) for name, frame in tables.items()},
+        "inputs": kio.hash_inputs(paths),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return BuildResult(tables, problems, manifest)
+
+
+def _reconcile(
+    lines: pd.DataFrame, entries: list[CatalogueEntry], ref: Reference, tolerance: float
+) -> list[pb.Problem]:
+    notes = {
+        e.file: f"table marked truncated in the catalogue: {e.truncated}"
+        for e in entries
+        if e.truncated
+    }
+    found = reconcile_budget_totals(lines, tolerance=tolerance, notes=notes)
+    found += reconcile_identities(lines, ref.identities, tolerance=tolerance)
+    by_id = {e.id: e for e in entries}
+    for entry in entries:
+        if entry.stated_total:
+            stated = by_id.get(entry.stated_total["table"])
+            if stated is None:
+                found.append(
+                    pb.error(
+                        "catalogue",
+                        entry.file,
+                        None,
+                        f"stated_total names unknown table {entry.stated_total['table']!r}",
+                    )
+                )
+                continue
+            found += reconcile_stated_figure(
+                lines, entry.file, stated.file, entry.stated_total["measure"], tolerance=tolerance
+            )
+    return found
+
+
+def run_build(
+    paths: kio.ProjectPaths | None = None, *, tolerance: float = TOLERANCE
+) -> BuildResult:
+    """Build and, only if there were no errors, write ``data/processed``.
+
+    Raises
+    ------
+    RawDataError
+        When any raw table has an error; nothing is written and the previous
+        ``data/processed`` is left intact.
+    """
+    paths = paths or kio.find_project()
+    result = build_tables(paths, tolerance=tolerance)
+    if result.errors:
+        raise pb.RawDataError(result.problems)
+    kio.write_processed(result.tables, paths.processed, result.manifest)
+    return result

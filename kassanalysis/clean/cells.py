@@ -1,0 +1,145 @@
+"""Reading one published cell: numbers as PDF conversions and spreadsheets print them.
+
+A cell becomes a ``(value, status)`` pair. Blank, ``N/A``, ``TBC``, ``[x]`` are missing
+(value NaN, with a status saying why); ``[c]`` is suppressed. Nothing missing becomes zero.
+The one exception is the accounting nil ``£ -`` (and a bare ``-``), which the publisher
+prints to mean zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+MISSING_MARKERS = {
+    "": "missing",
+    "[x]": "missing",
+    "..": "missing",
+    "n/a": "not_applicable",
+    "na": "not_applicable",
+    "tbc": "to_be_confirmed",
+    "[c]": "suppressed",
+    "*": "suppressed",
+}
+
+_HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic letters that PDF converters emit for Latin look-alikes ("ТВС" for "TBC").
+        "А": "A",
+        "В": "B",
+        "С": "C",
+        "Е": "E",
+        "Н": "H",
+        "К": "K",
+        "М": "M",
+        "О": "O",
+        "Р": "P",
+        "Т": "T",
+        "Х": "X",
+        "а": "a",
+        "с": "c",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "х": "x",
+        "\u2212": "-",
+        "\u2013": "-",
+        "\u2014": "-",  # minus sign, en and em dash
+        "\u00a0": " ",
+    }
+)
+
+_NUMBER = re.compile(
+    r"""^\(?                 # optional opening bracket (accounting negative)
+    (?P<sign1>[-+])?\s*
+    (?P<cur>£)?\s*
+    (?P<sign2>[-+])?\s*
+    (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+    \s*(?P<pct>%)?
+    \)?$""",
+    re.VERBOSE,
+)
+_NIL = re.compile(r"^£?\s*-$")
+
+
+def normalise_text(text: str) -> str:
+    """Fold look-alike characters and spacing so that markers are recognised.
+
+    Examples
+    --------
+    >>> normalise_text("ТВС")  # Cyrillic letters
+    'TBC'
+    >>> normalise_text("−£\u00a010")
+    '-£ 10'
+    """
+    return unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS).strip()
+
+
+def parse_cell(
+    text: str | float | int | None, *, blank_markers: frozenset[str] = frozenset()
+) -> tuple[float, str] | None:
+    """Parse one published cell into ``(value, status)``; ``None`` if it is not a number.
+
+    ``None`` means the cell holds text that is neither a number nor a known marker: the
+    caller reports it (file, line, column) instead of guessing.
+
+    Parameters
+    ----------
+    text : str, number or None
+        The cell as published.
+    blank_markers : frozenset of str
+        Extra glyphs that a particular file uses for an empty cell (e.g. a stray bullet).
+
+    Examples
+    --------
+    >>> parse_cell("£ 9,979.9")
+    (9979.9, 'reported')
+    >>> parse_cell("-£ 10,719.7")
+    (-10719.7, 'reported')
+    >>> parse_cell("£ -")
+    (0.0, 'reported')
+    >>> parse_cell("78.0%")
+    (78.0, 'reported')
+    >>> parse_cell("N/A")
+    (nan, 'not_applicable')
+    >>> parse_cell("Draft. 36.0%")
+    (36.0, 'reported')
+    >>> parse_cell("abc") is None
+    True
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return (math.nan, "missing")
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return (float(text), "reported")
+    raw = normalise_text(str(text))
+    # Draft figures are still the published figure; the word is kept in source_text.
+    raw = re.sub(r"^(draft|provisional|est(imate)?)\.?\s*", "", raw, flags=re.IGNORECASE)
+    raw = re.sub(r"</?i>", "", raw)  # italic markup from the PDF conversion
+    key = raw.lower()
+    if key in MISSING_MARKERS:
+        return (math.nan, MISSING_MARKERS[key])
+    if raw in blank_markers:
+        return (math.nan, "missing")
+    if _NIL.match(raw):
+        return (0.0, "reported")
+    match = _NUMBER.match(raw)
+    if not match:
+        return None
+    value = float(match["num"].replace(",", ""))
+    negative = (match["sign1"] == "-") != (match["sign2"] == "-")
+    if raw.startswith("(") and raw.endswith(")"):
+        negative = not negative
+    return (-value if negative else value, "reported")
+
+
+def is_number_like(text: str) -> bool:
+    """True when ``text`` parses as a number (not as a marker or blank).
+
+    Examples
+    --------
+    >>> is_number_like("1,278"), is_number_like("TBC"), is_number_like("")
+    (True, False, False)
+    """
+    parsed = parse_cell(text)
+    return parsed is not None and parsed[1] == "reported"

@@ -1,0 +1,576 @@
+"""KPI, comparator, banding and target tables into tidy indicator observations.
+
+Column headers such as ``Actual 2005/06``, ``Target 2009/10`` or ``Q3`` say which value type
+and period a column holds; where the conversion garbled the header the catalogue gives the
+layout (``target@2013-14 Q1``). Row labels are matched to indicator ids through the aliases
+in ``data/reference/indicators.csv`` (and PAF codes such as ``PAF C72`` directly).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kassanalysis import problems as pb
+from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.clean.cells import normalise_text, parse_cell
+from kassanalysis.clean.grid import (
+    Row,
+    find_header_end,
+    join_header_columns,
+    normalise_header,
+    rejoin_split_cells,
+    split_pipe_fragments,
+    split_tab_rows,
+)
+from kassanalysis.periods import Period, PeriodError, parse_period
+from kassanalysis.reference import Reference
+from kassanalysis.schemas import IndicatorObservations, PafBanding
+
+VALUE_TYPE_WORDS = {
+    "actual": "actual",
+    "outturn": "actual",
+    "performance": "actual",
+    "target": "target",
+    "floor": "floor",
+    "minimum": "floor",
+    "benchmark": "benchmark",
+    "comparative": "benchmark",
+}
+_PAF = re.compile(r"\bPAF\s+([A-Z]\d{1,3})\b")
+_YEARISH = re.compile(r"\d{4}\s*[-/]\s*\d{1,4}|\bQ[1-4]\b|[A-Za-z]{3,9}\s+\d{4}")
+
+
+@dataclass(frozen=True)
+class KpiColumn:
+    """What one column of a KPI table holds."""
+
+    role: str  # "label", "skip", "attr" or "value"
+    value_type: str | None = None
+    period: Period | None = None
+    authority: str | None = None
+    attr: str | None = None
+
+
+def parse_kpi_layout(spec: tuple[str, ...]) -> list[KpiColumn]:
+    """Read a catalogue layout such as ``[label, actual@Dec 2012, target@2013-14 Q1]``.
+
+    Examples
+    --------
+    >>> [(c.role, c.value_type, str(c.period)) for c in parse_kpi_layout(
+    ...     ("label", "target@2013-14 Q1"))]
+    [('label', None, 'None'), ('value', 'target', '2013-14 Q1')]
+    """
+    columns = []
+    for item in spec:
+        name, _, when = item.partition("@")
+        if name in ("label", "code", "name"):
+            columns.append(KpiColumn("label"))
+        elif name == "skip":
+            columns.append(KpiColumn("skip"))
+        elif name.startswith("attr:"):
+            columns.append(KpiColumn("attr", attr=name[5:]))
+        elif (
+            name
+            in IndicatorObservations.to_schema()
+            .columns["value_type"]
+            .checks[0]
+            .statistics["allowed_values"]
+        ):
+            columns.append(KpiColumn("value", name, parse_period(when)))
+        else:
+            raise ValueError(f"unknown value type {name!r} in a catalogue layout")
+    return columns
+
+
+def _kpi_layout_from_header(
+    header: list[Row], width: int, entry: CatalogueEntry, problems: list[pb.Problem]
+) -> list[KpiColumn]:
+    joined = join_header_columns(header, width, lambda r: False)
+    columns = [KpiColumn("label")]
+    for i, (text, _) in enumerate(joined[1:], start=2):
+        words = normalise_text(text).lower().split()
+        value_type = next((VALUE_TYPE_WORDS[w] for w in words if w in VALUE_TYPE_WORDS), None)
+        try:
+            period = parse_period(text) if _YEARISH.search(text) else None
+        except PeriodError as exc:
+            problems.append(
+                pb.error(
+                    "unparseable period",
+                    entry.file,
+                    header[-1].line,
+                    f"column {i} header {text!r}: {exc}",
+                )
+            )
+            columns.append(KpiColumn("skip"))
+            continue
+        if period is None and entry.period:
+            period = parse_period(entry.period)
+        if value_type is None and period is not None:
+            value_type = "actual"
+        if value_type is None or period is None:
+            problems.append(
+                pb.error(
+                    "unknown column",
+                    entry.file,
+                    header[-1].line,
+                    f"column {i} header {text!r} names no value type (actual, target, floor, "
+                    "benchmark) and period; give the layout in the catalogue",
+                )
+            )
+            columns.append(KpiColumn("skip"))
+            continue
+        columns.append(KpiColumn("value", value_type, period))
+    return columns
+
+
+def _is_kpi_header_word(cell: str) -> bool:
+    words = normalise_text(cell).lower().split()
+    return bool(_YEARISH.search(cell)) or any(w in VALUE_TYPE_WORDS for w in words)
+
+
+def _rows(lines: list[str], entry: CatalogueEntry) -> list[Row]:
+    fragments = split_pipe_fragments(lines) if entry.format == "pipe" else split_tab_rows(lines)
+    return [row for fragment in fragments for row in rejoin_split_cells(fragment)]
+
+
+def match_indicator(label: str, ref: Reference) -> str | None:
+    """Indicator id for a printed row label: a PAF code, or a published label (alias).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kassanalysis.reference import make_reference_from_frames
+    >>> ref = make_reference_from_frames(
+    ...     pd.DataFrame(columns=["id", "name", "unit_of_measure", "aliases"]),
+    ...     pd.DataFrame({"id": ["PAF-C72", "X"], "polarity": "lower_is_better",
+    ...                   "aliases": ["", "Admissions to care"]}))
+    >>> match_indicator("PAF C72. Admissions of supported residents...", ref)
+    'PAF-C72'
+    >>> match_indicator("Admissions to  care", ref)
+    'X'
+    """
+    paf = _PAF.search(label)
+    if paf and f"PAF-{paf[1]}" in ref.indicators.index:
+        return f"PAF-{paf[1]}"
+    return ref.indicator_for_label(label)
+
+
+def _record(
+    entry: CatalogueEntry,
+    ref: Reference,
+    authority: str,
+    indicator: str,
+    column: KpiColumn,
+    value: float,
+    status: str,
+    row: Row,
+    text: str,
+) -> dict:
+    period = column.period
+    return {
+        "authority_code": authority,
+        "authority_name": ref.authority_name(authority),
+        "indicator_id": indicator,
+        "breakdown": "Total",
+        "period": period.label,
+        "period_type": period.kind,
+        "period_start": pd.Timestamp(period.start),
+        "period_end": pd.Timestamp(period.end),
+        "value_type": column.value_type,
+        "value": value,
+        "unit": str(ref.indicators.loc[indicator, "unit"]),
+        "numerator": math.nan,
+        "denominator": math.nan,
+        "status": status,
+        "source_file": entry.file,
+        "source_sheet": None,
+        "source_line": row.line,
+        "source_text": text or None,
+    }
+
+
+def clean_kpi_table(
+    lines: list[str], entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[pb.Problem]]:
+    """Read a KPI table (indicators down, value types and periods across).
+
+    Returns the tidy observations (:class:`~kassanalysis.schemas.IndicatorObservations`)
+    and the problems found: an unknown indicator, text in a number column, an unreadable
+    period, or a threshold that disagrees with the indicator reference.
+    """
+    problems: list[pb.Problem] = []
+    rows = _rows(lines, entry)
+    if not rows:
+        return _empty(IndicatorObservations), [
+            pb.error("empty table", entry.file, None, "no table rows found")
+        ]
+    width = max(len(r.cells) for r in rows)
+    if entry.columns:
+        layout = parse_kpi_layout(entry.columns)
+        header_end = (
+            entry.header_lines
+            if entry.header_lines is not None
+            else (find_header_end(rows, _is_kpi_header_word))
+        )
+    else:
+        header_end = (
+            entry.header_lines
+            if entry.header_lines is not None
+            else (find_header_end(rows, _is_kpi_header_word))
+        )
+        layout = _kpi_layout_from_header(rows[:header_end], width, entry, problems)
+    body = _join_wrapped(rows[header_end:], layout, entry.wrapped_labels)
+    records = []
+    for row in body:
+        if row.is_blank():
+            continue
+        label = " ".join(row.text(i) for i, c in enumerate(layout) if c.role == "label")
+        if not label:
+            problems.append(
+                pb.error(
+                    "missing indicator name",
+                    entry.file,
+                    row.line,
+                    "a row of figures has no indicator name",
+                )
+            )
+            continue
+        indicator = match_indicator(label, ref)
+        if indicator is None:
+            problems.append(
+                pb.error(
+                    "unknown indicator",
+                    entry.file,
+                    row.line,
+                    f"{label[:80]!r} is not a known indicator; add it (or this label as an alias) "
+                    "to data/reference/indicators.csv",
+                    subject=label[:80],
+                )
+            )
+            continue
+        for i, column in enumerate(layout):
+            text = row.text(i)
+            if column.role == "attr":
+                _check_attribute(column.attr, text, indicator, ref, entry, row, problems)
+                continue
+            if column.role != "value":
+                continue
+            parsed = parse_cell(text, blank_markers=entry.blank_markers)
+            if parsed is None:
+                problems.append(
+                    pb.error(
+                        "non-numeric value",
+                        entry.file,
+                        row.line,
+                        f"{text!r} for {indicator} ({column.value_type} {column.period}) is not a "
+                        "number or a known marker",
+                        subject=indicator,
+                    )
+                )
+                continue
+            records.append(
+                _record(entry, ref, entry.authority, indicator, column, *parsed, row, text)
+            )
+    return _frame(records, IndicatorObservations), problems
+
+
+def _check_attribute(
+    name: str,
+    text: str,
+    indicator: str,
+    ref: Reference,
+    entry: CatalogueEntry,
+    row: Row,
+    problems: list[pb.Problem],
+) -> None:
+    if name not in ref.indicators.columns:
+        return
+    expected = ref.indicators.loc[indicator, name]
+    expected = "" if pd.isna(expected) else str(expected).lower()
+    printed = normalise_text(text).lower()
+    if printed != expected:
+        problems.append(
+            pb.finding(
+                "reference disagrees",
+                entry.file,
+                row.line,
+                f"{indicator}: the table prints {name} {text!r} but data/reference/indicators.csv "
+                f"says {expected!r}",
+                subject=indicator,
+            )
+        )
+
+
+def _join_wrapped(rows: list[Row], layout: list[KpiColumn], mode: str | None) -> list[Row]:
+    if mode != "before":
+        return rows
+    label_cols = [i for i, c in enumerate(layout) if c.role == "label"]
+    out, pending = [], []
+    for row in rows:
+        others = [row.text(i) for i, c in enumerate(layout) if c.role != "label"]
+        if any(row.text(i) for i in label_cols) and not any(others):
+            pending.append(row)
+            continue
+        if pending:
+            cells = list(row.cells)
+            first = label_cols[0]
+            cells[first] = " ".join([*(p.text(first) for p in pending), row.text(first)])
+            row = Row(pending[0].line, tuple(cells), row.note)
+            pending = []
+        out.append(row)
+    return out + pending
+
+
+def clean_comparator_table(
+    lines: list[str], entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[pb.Problem]]:
+    """Read a comparator table (indicators down, councils across) for ``entry.period``."""
+    problems: list[pb.Problem] = []
+    rows = _rows(lines, entry)
+    if entry.period is None:
+        return _empty(IndicatorObservations), [
+            pb.error(
+                "unparseable period",
+                entry.file,
+                None,
+                "comparator tables need a period in the catalogue",
+            )
+        ]
+    period = parse_period(entry.period)
+
+    def matches(row: Row) -> int:
+        return sum(ref.authority_for_name(c) is not None for c in row.cells)
+
+    header_end = next((i + 1 for i, r in enumerate(rows) if matches(r) >= 2), 0)
+    if not header_end:
+        return _empty(IndicatorObservations), [
+            pb.error(
+                "missing header",
+                entry.file,
+                rows[0].line if rows else None,
+                "no row of council names found",
+            )
+        ]
+    names = rows[header_end - 1]
+    layout = [KpiColumn("label")]
+    for i, name in enumerate(names.cells[1:], start=2):
+        code = ref.authority_for_name(name)
+        if code is None:
+            problems.append(
+                pb.error(
+                    "unknown council",
+                    entry.file,
+                    names.line,
+                    f"column {i}: {name!r} is not a known council; add it to "
+                    "the aliases in data/reference/authorities.csv",
+                )
+            )
+            layout.append(KpiColumn("skip"))
+        else:
+            layout.append(KpiColumn("value", "actual", period, authority=code))
+    records = []
+    for row in rows[header_end:]:
+        label = row.text(0)
+        indicator = match_indicator(label, ref)
+        if indicator is None:
+            problems.append(
+                pb.error(
+                    "unknown indicator",
+                    entry.file,
+                    row.line,
+                    f"{label[:80]!r} is not a known indicator",
+                )
+            )
+            continue
+        for i, column in enumerate(layout):
+            if column.role != "value":
+                continue
+            parsed = parse_cell(row.text(i), blank_markers=entry.blank_markers)
+            if parsed is None:
+                problems.append(
+                    pb.error(
+                        "non-numeric value",
+                        entry.file,
+                        row.line,
+                        f"{row.text(i)!r} for {indicator}, {column.authority} is not a number",
+                    )
+                )
+                continue
+            records.append(
+                _record(entry, ref, column.authority, indicator, column, *parsed, row, row.text(i))
+            )
+    return _frame(records, IndicatorObservations), problems
+
+
+def clean_banding_table(
+    lines: list[str], entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[pb.Problem]]:
+    """Read a PAF banding table (bands down, years across) and check bands sum to TOTAL."""
+    problems: list[pb.Problem] = []
+    rows = _rows(lines, entry)
+    header = rows[0]
+    years = {}
+    for i, text in enumerate(header.cells[1:], start=1):
+        try:
+            years[i] = parse_period(text).label
+        except PeriodError as exc:
+            problems.append(pb.error("unparseable period", entry.file, header.line, str(exc)))
+    records = []
+    for row in rows[1:]:
+        band = row.text(0)
+        kind = "total" if re.fullmatch(r"total", band, re.IGNORECASE) else "line"
+        for i, year in years.items():
+            parsed = parse_cell(row.text(i))
+            if parsed is None:
+                problems.append(
+                    pb.error(
+                        "non-numeric value",
+                        entry.file,
+                        row.line,
+                        f"{row.text(i)!r} for {band} {year} is not a number",
+                    )
+                )
+                continue
+            records.append(
+                {
+                    "authority_code": entry.authority,
+                    "financial_year": year,
+                    "band": band,
+                    "row_type": kind,
+                    "count": parsed[0],
+                    "source_file": entry.file,
+                    "source_sheet": None,
+                    "source_line": row.line,
+                    "source_text": row.text(i) or None,
+                }
+            )
+    frame = _frame(records, PafBanding)
+    for year, part in frame.groupby("financial_year"):
+        lines_sum = part.loc[part.row_type == "line", "count"].sum(min_count=1)
+        for _, total in part[part.row_type == "total"].iterrows():
+            if abs(total["count"] - lines_sum) > 1e-9:
+                problems.append(
+                    pb.finding(
+                        "total does not add up",
+                        entry.file,
+                        int(total.source_line),
+                        f"bands {year} add up to {lines_sum:g}, TOTAL says {total['count']:g}",
+                        expected=lines_sum,
+                        found=total["count"],
+                    )
+                )
+    return frame, problems
+
+
+_TARGET_PATTERNS = [
+    ("rate", re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*per\s*([\d,]+)\s*population", re.I)),
+    ("percent", re.compile(r"(\d+(?:\.\d+)?)\s*%")),
+    (
+        "count",
+        re.compile(
+            r"(?:no fewer than|not less than|at least)\s+(\d[\d,]*(?:\.\d+)?)(?![\d.,]|\s*%)", re.I
+        ),
+    ),
+]
+_ITEM = re.compile(r"^\s*-?\s*(\d+)\.\s+(.*)$")
+
+
+def extract_targets(statement: str) -> list[float]:
+    """Numeric targets in a sentence, in the order they appear.
+
+    Examples
+    --------
+    >>> extract_targets("to no fewer than 1,245 households (9.6 per 1,000 population)")
+    [1245.0, 9.6]
+    >>> extract_targets("in not less than 82.5% of cases")
+    [82.5]
+    """
+    found: list[tuple[int, int, float]] = []
+    for _, pattern in _TARGET_PATTERNS:
+        for match in pattern.finditer(statement):
+            start, end = match.span(1)
+            if not any(s <= start < e for s, e, _ in found):
+                found.append((start, end, float(match[1].replace(",", ""))))
+    return [value for _, _, value in sorted(found)]
+
+
+def clean_target_statements(
+    lines: list[str], entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[pb.Problem]]:
+    """Read numbered target statements ("- 13. ... not less than 82.5% of cases").
+
+    The catalogue's ``targets`` maps a statement number to the indicator ids its numbers
+    are for, in order; statements not mapped are left alone (they have no numeric target).
+    """
+    problems: list[pb.Problem] = []
+    period = parse_period(entry.period)
+    column = KpiColumn("value", "target", period)
+    records, seen = [], set()
+    for number, line in enumerate(lines, start=1):
+        match = _ITEM.match(line)
+        if not match or match[1] not in entry.targets:
+            continue
+        seen.add(match[1])
+        ids = entry.targets[match[1]]
+        values = extract_targets(match[2])
+        if len(values) != len(ids):
+            problems.append(
+                pb.error(
+                    "target not found",
+                    entry.file,
+                    number,
+                    f"statement {match[1]} holds {len(values)} numeric target(s) {values} but the "
+                    f"catalogue maps it to {len(ids)} indicator(s) {list(ids)}",
+                )
+            )
+            continue
+        row = Row(number, (match[2],))
+        for indicator, value in zip(ids, values, strict=True):
+            if indicator not in ref.indicators.index:
+                problems.append(
+                    pb.error(
+                        "unknown indicator",
+                        entry.file,
+                        number,
+                        f"{indicator} is not in data/reference/indicators.csv",
+                    )
+                )
+                continue
+            records.append(
+                _record(
+                    entry, ref, entry.authority, indicator, column, value, "reported", row, match[2]
+                )
+            )
+    for missing in sorted(set(entry.targets) - seen, key=int):
+        problems.append(
+            pb.error(
+                "target not found",
+                entry.file,
+                None,
+                f"statement {missing} named in the catalogue is not in the file",
+            )
+        )
+    return _frame(records, IndicatorObservations), problems
+
+
+def _empty(model) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(model.to_schema().columns))
+
+
+def _frame(records: list[dict], model) -> pd.DataFrame:
+    return pd.DataFrame(records, columns=list(model.to_schema().columns))
+
+
+__all__ = [
+    "clean_kpi_table",
+    "clean_comparator_table",
+    "clean_banding_table",
+    "clean_target_statements",
+    "extract_targets",
+    "match_indicator",
+    "normalise_header",
+]

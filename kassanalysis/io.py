@@ -1,0 +1,231 @@
+"""All file reading and writing for kassanalysis lives here.
+
+Cleaners and analyses are pure functions; this module hands them what they need (text lines,
+frames, parsed JSON/YAML) and writes their results. ``data/raw`` is only ever read.
+Processed tables are written to a temporary folder beside ``data/processed`` and swapped in
+only when every table has been written, so a failed build never leaves a half-written or
+mixed set of tables behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from kassanalysis.catalogue import CatalogueEntry, parse_catalogue
+from kassanalysis.reference import Reference, make_reference_from_frames
+
+CATALOGUE = "catalogue.yml"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Where a project's data, reference files, notebooks and reports are."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "data" / "reference"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+
+def find_project(start: Path | str | None = None) -> ProjectPaths:
+    """Find the project folder: ``$KASS_ROOT``, else the nearest folder at or above ``start``
+    (default: the working directory) holding ``data/raw/catalogue.yml``, else the folder the
+    package was installed from."""
+    if os.environ.get("KASS_ROOT"):
+        return ProjectPaths(Path(os.environ["KASS_ROOT"]).resolve())
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "raw" / CATALOGUE).is_file():
+            return ProjectPaths(folder)
+    package_root = Path(__file__).resolve().parent.parent
+    if (package_root / "data" / "raw" / CATALOGUE).is_file():
+        return ProjectPaths(package_root)
+    raise FileNotFoundError(
+        f"no kassanalysis project found at or above {here} (looked for data/raw/{CATALOGUE}); "
+        "set KASS_ROOT to the project folder"
+    )
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file, naming the file in any error."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
+    """Read and check ``data/raw/catalogue.yml``."""
+    path = Path(raw_dir) / CATALOGUE
+    return parse_catalogue(read_yaml(path), where=str(path))
+
+
+def read_reference(reference_dir: Path) -> Reference:
+    """Read the analyst-edited reference tables in ``data/reference``."""
+    ref = Path(reference_dir)
+    return make_reference_from_frames(
+        pd.read_csv(ref / "measures.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(ref / "indicators.csv", dtype={"id": str, "aliases": str}),
+        pd.read_csv(ref / "authorities.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(ref / "identities.csv", dtype=str),
+    )
+
+
+def read_text_lines(path: Path) -> list[str]:
+    """Lines of a text file (UTF-8; a Windows-1252 export is accepted too)."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    return text.splitlines()
+
+
+def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
+    """Read one catalogued raw file in the form its cleaner expects."""
+    path = Path(raw_dir) / entry.file
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{entry.file}: listed in the catalogue as {entry.id!r} but not found in {raw_dir}"
+        )
+    if entry.kind == "oflog_outcomes":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    if entry.kind == "nearest_neighbours":
+        return json.loads(path.read_text(encoding="utf-8"))
+    if entry.kind == "ascof_open_data":
+        sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=str)
+        name, frame = next(iter(sheets.items()))
+        frame.attrs["sheet_name"] = name
+        return frame
+    if entry.kind == "ons_mye2":
+        return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    if entry.kind == "quarterly_return":
+        return read_quarterly_return(path)
+    return read_text_lines(path)
+
+
+def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
+    """Read a quarterly return (CSV folder pair or Excel workbook) as text frames by sheet.
+
+    An Excel return has sheets ``indicators`` and ``budget``; a CSV return is two files
+    ``<name>.indicators.csv`` and ``<name>.budget.csv`` (``path`` names either one's stem).
+    Cells are read as text so the cleaner sees exactly what was typed.
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(
+            path, sheet_name=None, dtype=str, engine="calamine", keep_default_na=False
+        )
+    stem = path.name.split(".")[0]
+    sheets = {}
+    for sheet in ("indicators", "budget"):
+        part = path.with_name(f"{stem}.{sheet}.csv")
+        if part.is_file():
+            sheets[sheet] = pd.read_csv(part, dtype=str, keep_default_na=False)
+    return sheets
+
+
+def hash_file(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_inputs(paths: ProjectPaths) -> dict[str, str]:
+    """SHA-256 of every raw and reference file, keyed by path relative to the project."""
+    files = sorted([*paths.raw.rglob("*"), *paths.reference.rglob("*")])
+    return {str(f.relative_to(paths.root)): hash_file(f) for f in files if f.is_file()}
+
+
+def write_processed(
+    tables: dict[str, pd.DataFrame], processed_dir: Path, manifest: dict[str, Any]
+) -> None:
+    """Write every tidy table, then swap the new set in for the old in one step.
+
+    The tables go to a temporary folder beside ``processed_dir``; only when all are written
+    is the old folder moved aside and the new one renamed into place.
+    """
+    processed_dir = Path(processed_dir)
+    processed_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".processed-", dir=processed_dir.parent))
+    try:
+        for name, frame in tables.items():
+            frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        readme = processed_dir / "README.md"
+        if readme.is_file():
+            shutil.copy2(readme, staging / "README.md")
+        _swap_in(staging, processed_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_processed_table(name: str, processed_dir: Path) -> pd.DataFrame:
+    """Read one processed table as written by :func:`write_processed` (not yet validated)."""
+    path = Path(processed_dir) / f"{name}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `kass build` first")
+    return pd.read_csv(path, keep_default_na=True, low_memory=False)
+
+
+def read_manifest(processed_dir: Path) -> dict[str, Any]:
+    """The manifest of the last successful build."""
+    return json.loads((Path(processed_dir) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a CSV atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(path)
+    return path
