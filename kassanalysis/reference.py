@@ -60,6 +60,10 @@ class Reference:
                     best, best_len = measure, len(alias)
         return best
 
+    def measure_alias_keys(self) -> dict[str, list[str]]:
+        """Normalised aliases of every measure (header text to look for)."""
+        return self._measure_aliases
+
     @property
     def _measure_aliases(self) -> dict[str, list[str]]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -147,15 +148,20 @@ def _is_year_row(row: Row) -> bool:
     return bool(filled) and all(_YEAR.fullmatch(c) for c in filled)
 
 
-def _header_word(ref: Reference) -> callable:
-    words = ref.header_words() | LABEL_HEADERS | SKIP_HEADERS | {"£000", "000s"}
+def _header_word(ref: Reference) -> Callable[[str], bool]:
+    """A test for header vocabulary: years, measure names and aliases, label and unit words."""
+    words = ref.header_words() | LABEL_HEADERS | SKIP_HEADERS | UNIT_WORDS
+    phrases = {a for aliases in ref.measure_alias_keys().values() for a in aliases if a}
+    phrases |= LABEL_HEADERS | SKIP_HEADERS
 
     def is_header_word(cell: str) -> bool:
         if _YEAR.fullmatch(cell.strip()):
             return True
-        tokens = [normalise_header(t) for t in cell.split()]
-        tokens = [t for t in tokens if t]
-        return bool(tokens) and all(t in words or t == "000" for t in tokens)
+        key = normalise_header(cell)
+        if any(phrase in key for phrase in phrases):
+            return True
+        tokens = [t for t in (normalise_header(t) for t in cell.split()) if t]
+        return bool(tokens) and all(t in words for t in tokens)
 
     return is_header_word
 
