@@ -110,7 +110,8 @@ def test_fused_code_tbc_and_row_types(reference):
     lines = [
         "| | | | | | | | | | | |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
-        "| 0.0 | Strategic 56A Management | 905.1 | 62.6 | 0.0 | 0.0 | 967.7 | 0.0 | | 967.7 | KL |",
+        "| 0.0 | Strategic 56A Management | 905.1 | 62.6 | 0.0 | 0.0 | 967.7 | 0.0 | "
+        "| 967.7 | KL |",
         "| | TBC Social Care Reform | 10.0 | 0.0 | 0.0 | 0.0 | 10.0 | 0.0 | | 10.0 | KL |",
         "| 0.0 | Total Strategic & Area Management | 915.1 | 62.6 | 0.0 | 0.0 | 977.7 | 0.0 | 0.0 "
         "| 977.7 | |",
