@@ -21,7 +21,7 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean import budget, kpi, public
+from kassanalysis.clean import budget, kpi, public, quarterly
 from kassanalysis.comparators import resolve_comparator_groups
 from kassanalysis.reconcile import (
     TOLERANCE,
@@ -50,7 +50,8 @@ def _nearest(raw: dict, entry: CatalogueEntry, ref: Reference):
 
 
 #: kind -> (tidy table it feeds, cleaner). A cleaner takes (raw, entry, reference) and
-#: returns (frame, problems).
+#: returns (frame, problems); one feeding several tables ("*") returns ({table: frame},
+#: problems).
 CLEANERS: dict[str, tuple[str, Callable]] = {
     "budget_table": ("budget_lines", budget.clean_budget_table),
     "stated_figures": ("budget_lines", budget.clean_stated_figures),
@@ -62,6 +63,7 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "ascof_open_data": ("indicator_observations", public.clean_ascof_open_data),
     "ons_mye2": ("population", public.clean_ons_mye2),
     "nearest_neighbours": ("comparator_members", _nearest),
+    "quarterly_return": ("*", quarterly.clean_quarterly_return),
 }
 
 
@@ -148,9 +150,11 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
             continue
         table, frame, found = clean_entry(entry, raw, ref)
         problems.extend(found)
-        if table and not frame.empty:
-            parts[table].append(frame)
-        log.info("cleaned %s: %d rows, %d problems", entry.id, len(frame), len(found))
+        produced = frame if isinstance(frame, dict) else {table: frame}
+        for name, part in produced.items():
+            if name and not part.empty:
+                parts[name].append(part)
+        log.info("cleaned %s: %d problems", entry.id, len(found))
     groups = kio.read_yaml(paths.reference / "comparator_groups.yml")
     nn = pd.concat(parts["comparator_members"]) if parts["comparator_members"] else None
     members, found = resolve_comparator_groups(groups, ref.authorities, nn)

@@ -175,18 +175,23 @@ def check_file(
         print(f"{path}: {exc}", file=stream)
         return 1
     table, frame, problems = clean_entry(entry, raw, ref)
-    if not frame.empty:
-        frame, found = validate_table(table, frame)
-        problems += found
+    frames = frame if isinstance(frame, dict) else {table: frame}
+    for name, part in list(frames.items()):
+        if not part.empty:
+            frames[name], found = validate_table(name, part)
+            problems += found
+    budget_lines = frames.get("budget_lines")
     if (
-        table == "budget_lines"
-        and not frame.empty
+        budget_lines is not None
+        and not budget_lines.empty
         and not any(p.severity == "error" for p in problems)
     ):
-        problems += reconcile_budget_totals(frame) + reconcile_identities(frame, ref.identities)
+        problems += reconcile_budget_totals(budget_lines)
+        problems += reconcile_identities(budget_lines, ref.identities)
     print(f"{path} ({kind}):", file=stream)
-    for line in summarise(table, frame):
-        print(f"  {line}", file=stream)
+    for name, part in frames.items():
+        for line in summarise(name, part):
+            print(f"  {line}", file=stream)
     if problems:
         print(f"{len(problems)} problem(s):", file=stream)
         for problem in problems:
@@ -197,7 +202,9 @@ def check_file(
         if any(p.severity == "error" for p in problems):
             print(f"not writing {out}: fix the errors first", file=stream)
         else:
-            kio.write_csv(frame, Path(out))
+            for name, part in frames.items():
+                target = Path(out) if len(frames) == 1 else Path(out).with_suffix(f".{name}.csv")
+                kio.write_csv(part, target)
             print(f"wrote {out}", file=stream)
     return 1 if problems else 0
 

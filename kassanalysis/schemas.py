@@ -53,6 +53,9 @@ class BudgetLines(_Provenance):
     authority_code: Series[str] = pa.Field(str_matches=r"^E\d{8}$")
     authority_name: Series[str]
     financial_year: Series[str] = pa.Field(str_matches=_FY)
+    period: Series[str] = pa.Field(
+        nullable=True, description="monitoring period (e.g. 2013-14 Q1); null for budgets"
+    )
     unit: Series[str] = pa.Field(description="budget unit, division or locality table")
     service_group: Series[str] = pa.Field(nullable=True)
     line_code: Series[str] = pa.Field(nullable=True, description="e.g. 41A; null when TBC")

@@ -388,6 +388,7 @@ class _State:
                     "authority_code": self.entry.authority,
                     "authority_name": self.ref.authority_name(self.entry.authority),
                     "financial_year": year,
+                    "period": None,
                     "unit": self.entry.unit or self.entry.id,
                     "service_group": group
                     if row_type in ("line", "subtotal", "memorandum", "memo_of_which")
@@ -530,6 +531,7 @@ def clean_stated_figures(
                 "authority_code": entry.authority,
                 "authority_name": ref.authority_name(entry.authority),
                 "financial_year": entry.financial_year,
+                "period": None,
                 "unit": entry.unit or entry.id,
                 "service_group": None,
                 "line_code": None,
