@@ -17,7 +17,7 @@ import pandas as pd
 
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.cells import parse_cell
+from kassanalysis.clean.cells import is_number_like, parse_cell
 from kassanalysis.clean.grid import (
     Row,
     find_header_end,
@@ -45,7 +45,7 @@ _TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
 class Column:
     """What one column of a printed table holds."""
 
-    role: str  # "label", "skip" or "value"
+    role: str  # "label", "skip", "value", or "overflow" (beyond the printed header)
     measure: str | None = None
     year: str | None = None
     scale: float = 1.0
@@ -98,8 +98,15 @@ def layout_from_header(
     """Work out each column's measure, year and unit from the printed header rows."""
     joined = join_header_columns(header, width, _is_year_row)
     columns: list[Column] = []
-    line = header[0].line if header else None
+    printed = (
+        max((max((j for j, c in enumerate(r.cells) if c), default=-1) for r in header), default=-1)
+        + 1
+    )
     for i, (text, year_text) in enumerate(joined):
+        line = next((r.line for r in reversed(header) if r.text(i)), header[0].line)
+        if i >= printed:
+            columns.append(Column("overflow"))
+            continue
         key = normalise_header(text)
         year = year_text or (_YEAR.search(text)[0] if _YEAR.search(text) else "")
         scale = _scale_from_header(text, entry)
@@ -232,12 +239,16 @@ def clean_budget_table(
         _check_layout(layout, entry, rows, problems)
         for row in _join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels):
             state.add_row(row, layout, total_layout)
-    state.finish()
+    last_line = max((r.line for f in fragments for r in f), default=None)
+    state.finish(last_line)
     frame = pd.DataFrame(state.records, columns=list(BudgetLines.to_schema().columns))
-    if frame.empty:
+    if frame.empty and not any(p.severity == "error" for p in problems):
         problems.append(
             pb.error(
-                "truncated table", entry.file, None, "no budget lines could be read from the table"
+                "truncated table",
+                entry.file,
+                last_line,
+                f"no budget lines and no total row before the table stops at line {last_line}",
             )
         )
     return frame, problems
@@ -434,9 +445,32 @@ class _State:
             )
             return None
         for i, col in enumerate(layout):
+            text = row.text(i)
+            if col.role == "overflow" and text:
+                self.problems.append(
+                    pb.error(
+                        "unexpected column",
+                        self.entry.file,
+                        row.line,
+                        f"{text!r} in column {i + 1}, beyond the {i} columns of the header: a "
+                        "column is missing from the header or the row has an extra cell",
+                    )
+                )
+                ok = False
+                continue
+            if col.role == "skip" and text and is_number_like(text):
+                self.problems.append(
+                    pb.error(
+                        "unexpected column",
+                        self.entry.file,
+                        row.line,
+                        f"number {text!r} in column {i + 1}, which has no measure header",
+                    )
+                )
+                ok = False
+                continue
             if col.role != "value":
                 continue
-            text = row.text(i)
             parsed = parse_cell(text, blank_markers=self.entry.blank_markers)
             if parsed is None:
                 self.problems.append(
@@ -458,16 +492,17 @@ class _State:
             values.append((col.measure, col.year, value, status, source or None))
         return values if ok else None
 
-    def finish(self) -> None:
-        if self.entry.kind == "budget_table" and not any(
+    def finish(self, last_line: int | None) -> None:
+        if self.records and not any(
             r["row_type"] in ("total", "unit_total", "subtotal") for r in self.records
         ):
             self.problems.append(
                 pb.error(
                     "truncated table",
                     self.entry.file,
-                    None,
-                    "the table has no total row: it may have been cut short",
+                    last_line,
+                    f"the table stops at line {last_line} with no total row: it may have been "
+                    "cut short",
                 )
             )
 

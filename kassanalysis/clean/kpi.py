@@ -109,8 +109,8 @@ def _kpi_layout_from_header(
             continue
         if period is None and entry.period:
             period = parse_period(entry.period)
-        if value_type is None and period is not None:
-            value_type = "actual"
+        if value_type is None and period is not None and not _YEARISH.sub("", text).strip():
+            value_type = "actual"  # a header that is only a period holds actuals
         if value_type is None or period is None:
             problems.append(
                 pb.error(

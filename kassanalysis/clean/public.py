@@ -45,7 +45,12 @@ MEMBERS = ComparatorMembers
 
 #: Columns of the published Oflog statistics returned beside the observations.
 PUBLISHED_STATS_COLUMNS = (
-    "indicator_id", "period", "authority_code", "median", "mads_from_median", "rank_order",
+    "indicator_id",
+    "period",
+    "authority_code",
+    "median",
+    "mads_from_median",
+    "rank_order",
 )
 #: ASCOF geographical levels kept; "Council Type" aggregates have no ONS code.
 ASCOF_KEPT_LEVELS = ("Council", "Region", "England")
@@ -56,11 +61,27 @@ NEAREST_NEIGHBOURS_GROUP_SIZE = 16
 _ONS_ENGLAND = re.compile(r"^E\d{8}$")
 _ONS_UK = re.compile(r"^[EWSNK]\d{8}$")
 _PLAIN_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_OFLOG_COLUMNS = ("Financial year", "Local authority code", "Local authority name", "Code",
-                  "Value", "MEDIAN", "MADs_from_median", "rank_order")
-_ASCOF_COLUMNS = ("Geographical Code", "Geographical Description", "Geographical Level",
-                  "ONS Code", "ASCOF Measure Code", "Disaggregation Level", "Measure Type",
-                  "Measure Value", "Measure Group")
+_OFLOG_COLUMNS = (
+    "Financial year",
+    "Local authority code",
+    "Local authority name",
+    "Code",
+    "Value",
+    "MEDIAN",
+    "MADs_from_median",
+    "rank_order",
+)
+_ASCOF_COLUMNS = (
+    "Geographical Code",
+    "Geographical Description",
+    "Geographical Level",
+    "ONS Code",
+    "ASCOF Measure Code",
+    "Disaggregation Level",
+    "Measure Type",
+    "Measure Value",
+    "Measure Group",
+)
 _ASCOF_TYPES = ("Outcome", "Numerator", "Denominator")
 _RANK_ORDERS = {"desc": "desc", "asc": "asc", "": None, "none": None}
 
@@ -110,14 +131,19 @@ def _as_text(column: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=column.index, dtype=object)  # code -1 (NaN) -> ""
 
 
-def _missing_columns_problem(raw: pd.DataFrame, required: tuple[str, ...],
-                             entry: CatalogueEntry, line: int | None) -> Problem | None:
+def _missing_columns_problem(
+    raw: pd.DataFrame, required: tuple[str, ...], entry: CatalogueEntry, line: int | None
+) -> Problem | None:
     missing = [c for c in required if c not in raw.columns]
     if not missing:
         return None
-    return error("missing column", entry.file, line,
-                 f"column(s) {', '.join(repr(c) for c in missing)} not found; "
-                 f"the file has {', '.join(repr(str(c)) for c in raw.columns)}")
+    return error(
+        "missing column",
+        entry.file,
+        line,
+        f"column(s) {', '.join(repr(c) for c in missing)} not found; "
+        f"the file has {', '.join(repr(str(c)) for c in raw.columns)}",
+    )
 
 
 def parse_value_column(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -169,9 +195,11 @@ def parse_value_column(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series
             bad[i] = True
         else:
             values[i], statuses[i] = parsed
-    return (pd.Series(values.to_numpy()[codes], index=text.index, dtype=float),
-            pd.Series(statuses.to_numpy()[codes], index=text.index, dtype=object),
-            pd.Series(bad.to_numpy()[codes], index=text.index, dtype=bool))
+    return (
+        pd.Series(values.to_numpy()[codes], index=text.index, dtype=float),
+        pd.Series(statuses.to_numpy()[codes], index=text.index, dtype=object),
+        pd.Series(bad.to_numpy()[codes], index=text.index, dtype=bool),
+    )
 
 
 def _parse_periods(labels: pd.Series) -> tuple[dict[str, Period], set[str]]:
@@ -257,93 +285,139 @@ def clean_oflog_outcomes(
 
     known = indicator.isin(ref.indicators.index)
     for i in raw.index[~known]:
-        problems.append(error(
-            "unknown indicator", entry.file, int(lines[i]),
-            f"measure code {code[i]!r} is not a known indicator: add {indicator[i]!r} to "
-            "data/reference/indicators.csv", subject=code[i]))
+        problems.append(
+            error(
+                "unknown indicator",
+                entry.file,
+                int(lines[i]),
+                f"measure code {code[i]!r} is not a known indicator: add {indicator[i]!r} to "
+                "data/reference/indicators.csv",
+                subject=code[i],
+            )
+        )
     code_ok = authority.str.fullmatch(_ONS_ENGLAND.pattern)
     for i in raw.index[~code_ok]:
-        problems.append(error(
-            "malformed area code", entry.file, int(lines[i]),
-            f"local authority code {authority[i]!r} is not an ONS code like E10000016",
-            subject=authority[i]))
+        problems.append(
+            error(
+                "malformed area code",
+                entry.file,
+                int(lines[i]),
+                f"local authority code {authority[i]!r} is not an ONS code like E10000016",
+                subject=authority[i],
+            )
+        )
     periods, unreadable = _parse_periods(year)
     period_ok = ~year.isin(unreadable)
     for i in raw.index[~period_ok]:
-        problems.append(error(
-            "unreadable period", entry.file, int(lines[i]),
-            f"financial year {year[i]!r} cannot be read (expected e.g. 2016-17)",
-            subject=year[i]))
+        problems.append(
+            error(
+                "unreadable period",
+                entry.file,
+                int(lines[i]),
+                f"financial year {year[i]!r} cannot be read (expected e.g. 2016-17)",
+                subject=year[i],
+            )
+        )
 
     values, statuses, bad = parse_value_column(raw["Value"])
     for i in raw.index[bad]:
-        problems.append(error(
-            "non-numeric value", entry.file, int(lines[i]),
-            f"Value {raw['Value'][i]!r} for {authority[i]} {code[i]} {year[i]} is not a number",
-            subject=f"{authority[i]} {code[i]} {year[i]}"))
+        problems.append(
+            error(
+                "non-numeric value",
+                entry.file,
+                int(lines[i]),
+                f"Value {raw['Value'][i]!r} for {authority[i]} {code[i]} {year[i]} is not a number",
+                subject=f"{authority[i]} {code[i]} {year[i]}",
+            )
+        )
     keep = known & code_ok & period_ok
     kept = raw.index[keep & ~bad]
 
     label = year[kept]
     units = ref.indicators["unit"] if "unit" in ref.indicators else pd.Series(dtype=str)
-    observations = pd.DataFrame({
-        OBS.authority_code: authority[kept],
-        OBS.authority_name: _as_text(raw["Local authority name"])[kept],
-        OBS.indicator_id: indicator[kept],
-        OBS.breakdown: "Total",
-        OBS.period: label.map(lambda p: periods[p].label),
-        OBS.period_type: label.map(lambda p: periods[p].kind),
-        OBS.period_start: pd.to_datetime(label.map(lambda p: periods[p].start)),
-        OBS.period_end: pd.to_datetime(label.map(lambda p: periods[p].end)),
-        OBS.value_type: "actual",
-        OBS.value: values[kept],
-        OBS.unit: indicator[kept].map(units),
-        OBS.numerator: np.nan,
-        OBS.denominator: np.nan,
-        OBS.status: statuses[kept],
-        OBS.source_file: entry.file,
-        OBS.source_sheet: None,
-        OBS.source_line: lines[kept],
-        OBS.source_text: raw["Value"][kept].astype(object),
-    }, index=kept)[_columns_of(OBS)].reset_index(drop=True)
+    observations = pd.DataFrame(
+        {
+            OBS.authority_code: authority[kept],
+            OBS.authority_name: _as_text(raw["Local authority name"])[kept],
+            OBS.indicator_id: indicator[kept],
+            OBS.breakdown: "Total",
+            OBS.period: label.map(lambda p: periods[p].label),
+            OBS.period_type: label.map(lambda p: periods[p].kind),
+            OBS.period_start: pd.to_datetime(label.map(lambda p: periods[p].start)),
+            OBS.period_end: pd.to_datetime(label.map(lambda p: periods[p].end)),
+            OBS.value_type: "actual",
+            OBS.value: values[kept],
+            OBS.unit: indicator[kept].map(units),
+            OBS.numerator: np.nan,
+            OBS.denominator: np.nan,
+            OBS.status: statuses[kept],
+            OBS.source_file: entry.file,
+            OBS.source_sheet: None,
+            OBS.source_line: lines[kept],
+            OBS.source_text: raw["Value"][kept].astype(object),
+        },
+        index=kept,
+    )[_columns_of(OBS)].reset_index(drop=True)
     problems += _duplicate_problems(
-        observations, [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
-        entry, "observation")
+        observations,
+        [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
+        entry,
+        "observation",
+    )
 
     stats_rows = raw.index[keep]
     median, _, median_bad = parse_value_column(raw["MEDIAN"][stats_rows])
     mads, _, mads_bad = parse_value_column(raw["MADs_from_median"][stats_rows])
     for column, flags in (("MEDIAN", median_bad), ("MADs_from_median", mads_bad)):
         for i in flags.index[flags]:
-            problems.append(error(
-                "non-numeric value", entry.file, int(lines[i]),
-                f"{column} {raw[column][i]!r} is not a number", subject=column))
+            problems.append(
+                error(
+                    "non-numeric value",
+                    entry.file,
+                    int(lines[i]),
+                    f"{column} {raw[column][i]!r} is not a number",
+                    subject=column,
+                )
+            )
     order_text = _as_text(raw["rank_order"][stats_rows]).str.lower()
     for i in order_text.index[~order_text.isin(_RANK_ORDERS)]:
-        problems.append(finding(
-            "unknown rank order", entry.file, int(lines[i]),
-            f"rank_order {raw['rank_order'][i]!r} is not desc, asc or blank; kept as None",
-            subject=str(raw["rank_order"][i])))
-    published_stats = pd.DataFrame({
-        "indicator_id": indicator[stats_rows],
-        "period": year[stats_rows].map(lambda p: periods[p].label),
-        "authority_code": authority[stats_rows],
-        "median": median,
-        "mads_from_median": mads,
-        "rank_order": order_text.map(_RANK_ORDERS).astype(object),
-    })
+        problems.append(
+            finding(
+                "unknown rank order",
+                entry.file,
+                int(lines[i]),
+                f"rank_order {raw['rank_order'][i]!r} is not desc, asc or blank; kept as None",
+                subject=str(raw["rank_order"][i]),
+            )
+        )
+    published_stats = pd.DataFrame(
+        {
+            "indicator_id": indicator[stats_rows],
+            "period": year[stats_rows].map(lambda p: periods[p].label),
+            "authority_code": authority[stats_rows],
+            "median": median,
+            "mads_from_median": mads,
+            "rank_order": order_text.map(_RANK_ORDERS).astype(object),
+        }
+    )
     published_stats["rank_order"] = published_stats["rank_order"].where(
-        published_stats["rank_order"].notna(), None)
+        published_stats["rank_order"].notna(), None
+    )
     return observations, published_stats.reset_index(drop=True), problems
 
 
-def _duplicate_problems(frame: pd.DataFrame, keys: list[str], entry: CatalogueEntry,
-                        what: str) -> list[Problem]:
+def _duplicate_problems(
+    frame: pd.DataFrame, keys: list[str], entry: CatalogueEntry, what: str
+) -> list[Problem]:
     dupes = frame[frame.duplicated(keys, keep="first")]
     return [
-        error(f"duplicated {what}", entry.file, int(row[OBS.source_line]),
-              f"{what} {' '.join(str(row[k]) for k in keys)} appears more than once",
-              subject=" ".join(str(row[k]) for k in keys))
+        error(
+            f"duplicated {what}",
+            entry.file,
+            int(row[OBS.source_line]),
+            f"{what} {' '.join(str(row[k]) for k in keys)} appears more than once",
+            subject=" ".join(str(row[k]) for k in keys),
+        )
         for _, row in dupes.iterrows()
     ]
 
@@ -352,7 +426,10 @@ def _duplicate_problems(frame: pd.DataFrame, keys: list[str], entry: CatalogueEn
 
 
 def clean_nearest_neighbours(
-    raw: dict, entry: CatalogueEntry, ref: Reference, *,
+    raw: dict,
+    entry: CatalogueEntry,
+    ref: Reference,
+    *,
     group_size: int | None = NEAREST_NEIGHBOURS_GROUP_SIZE,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Turn Oflog's ``NN.json`` into comparator-group membership for every council in it.
@@ -396,57 +473,96 @@ def clean_nearest_neighbours(
     ['malformed area code', 'own council missing', 'unexpected group size']
     """
     if not isinstance(raw, dict):
-        return _empty_frame(MEMBERS), [error(
-            "unexpected structure", entry.file, None,
-            f"expected an object mapping ONS codes to lists of codes, got {type(raw).__name__}")]
+        return _empty_frame(MEMBERS), [
+            error(
+                "unexpected structure",
+                entry.file,
+                None,
+                f"expected an object mapping ONS codes to lists of codes, got {type(raw).__name__}",
+            )
+        ]
     problems: list[Problem] = []
     groups: list[str] = []
     codes: list[str] = []
     for council, listed in raw.items():
         if not isinstance(council, str) or not _ONS_ENGLAND.match(council):
-            problems.append(error(
-                "malformed area code", entry.file, None,
-                f"group key {council!r} is not an ONS code like E10000016; group left out",
-                subject=str(council)))
+            problems.append(
+                error(
+                    "malformed area code",
+                    entry.file,
+                    None,
+                    f"group key {council!r} is not an ONS code like E10000016; group left out",
+                    subject=str(council),
+                )
+            )
             continue
         if not isinstance(listed, list):
-            problems.append(error(
-                "unexpected structure", entry.file, None,
-                f"{council}: expected a list of codes, got {type(listed).__name__}",
-                subject=council))
+            problems.append(
+                error(
+                    "unexpected structure",
+                    entry.file,
+                    None,
+                    f"{council}: expected a list of codes, got {type(listed).__name__}",
+                    subject=council,
+                )
+            )
             continue
         seen: list[str] = []
         for member in listed:
             if not isinstance(member, str) or not _ONS_ENGLAND.match(member):
-                problems.append(error(
-                    "malformed area code", entry.file, None,
-                    f"{council}: member {member!r} is not an ONS code like E10000016; "
-                    "left out", subject=council))
+                problems.append(
+                    error(
+                        "malformed area code",
+                        entry.file,
+                        None,
+                        f"{council}: member {member!r} is not an ONS code like E10000016; left out",
+                        subject=council,
+                    )
+                )
             elif member in seen:
-                problems.append(finding(
-                    "duplicated member", entry.file, None,
-                    f"{council}: {member} is listed more than once; kept once",
-                    subject=council))
+                problems.append(
+                    finding(
+                        "duplicated member",
+                        entry.file,
+                        None,
+                        f"{council}: {member} is listed more than once; kept once",
+                        subject=council,
+                    )
+                )
             else:
                 seen.append(member)
         if council not in seen:
-            problems.append(finding(
-                "own council missing", entry.file, None,
-                f"{council}: its nearest-neighbour list does not include the council itself",
-                subject=council))
+            problems.append(
+                finding(
+                    "own council missing",
+                    entry.file,
+                    None,
+                    f"{council}: its nearest-neighbour list does not include the council itself",
+                    subject=council,
+                )
+            )
         if group_size is not None and len(seen) != group_size:
-            problems.append(finding(
-                "unexpected group size", entry.file, None,
-                f"{council}: {len(seen)} distinct councils in its nearest-neighbour group, "
-                f"expected {group_size}", subject=council,
-                expected=float(group_size), found=float(len(seen))))
+            problems.append(
+                finding(
+                    "unexpected group size",
+                    entry.file,
+                    None,
+                    f"{council}: {len(seen)} distinct councils in its nearest-neighbour group, "
+                    f"expected {group_size}",
+                    subject=council,
+                    expected=float(group_size),
+                    found=float(len(seen)),
+                )
+            )
         groups += ["nearest-neighbours:" + council] * len(seen)
         codes += seen
-    members = pd.DataFrame({
-        MEMBERS.group_id: pd.Series(groups, dtype=object),
-        MEMBERS.authority_code: pd.Series(codes, dtype=object),
-        MEMBERS.source: entry.file,
-    })
+    members = pd.DataFrame(
+        {
+            MEMBERS.group_id: pd.Series(groups, dtype=object),
+            MEMBERS.authority_code: pd.Series(codes, dtype=object),
+            MEMBERS.source: entry.file,
+        }
+    )
     return members[_columns_of(MEMBERS)], problems
 
 
@@ -454,7 +570,11 @@ def clean_nearest_neighbours(
 
 
 def clean_ascof_open_data(
-    raw: pd.DataFrame, entry: CatalogueEntry, ref: Reference, *, sheet: str | None = None,
+    raw: pd.DataFrame,
+    entry: CatalogueEntry,
+    ref: Reference,
+    *,
+    sheet: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Turn NHS Digital's ASCOF open-data sheet into indicator observations (vectorised).
 
@@ -516,10 +636,15 @@ def clean_ascof_open_data(
     try:
         period = parse_period(entry.period or "")
     except PeriodError:
-        return _empty_frame(OBS), [error(
-            "unreadable period", entry.file, None,
-            f"catalogue entry {entry.id!r} needs a period such as 2020-21 "
-            f"(got {entry.period!r})")]
+        return _empty_frame(OBS), [
+            error(
+                "unreadable period",
+                entry.file,
+                None,
+                f"catalogue entry {entry.id!r} needs a period such as 2020-21 "
+                f"(got {entry.period!r})",
+            )
+        ]
 
     lines = pd.Series(_csv_lines(raw), index=raw.index)
     level = _as_text(raw["Geographical Level"])
@@ -531,10 +656,16 @@ def clean_ascof_open_data(
     bad_code = kept_level & ~ons.str.fullmatch(_ONS_ENGLAND.pattern)
     bad_geos = pd.DataFrame({"geo": geo, "ons": ons, "line": lines})[bad_code]
     for _, first in bad_geos.groupby("geo").head(1).iterrows():
-        problems.append(error(
-            "malformed area code", entry.file, int(first["line"]),
-            f"{first['geo']}: ONS Code {first['ons']!r} is not like E10000016; "
-            "its rows are left out", subject=first["geo"]))
+        problems.append(
+            error(
+                "malformed area code",
+                entry.file,
+                int(first["line"]),
+                f"{first['geo']}: ONS Code {first['ons']!r} is not like E10000016; "
+                "its rows are left out",
+                subject=first["geo"],
+            )
+        )
     mtype = _as_text(raw["Measure Type"])
     use = kept_level & ~bad_code & mtype.isin(_ASCOF_TYPES)
 
@@ -544,34 +675,58 @@ def clean_ascof_open_data(
     unknown_lines = lines[use][~known]
     for ind, first in unknown_lines.groupby(indicator[~known]).min().items():
         count = int((indicator[~known] == ind).sum())
-        problems.append(error(
-            "unknown indicator", entry.file, int(first),
-            f"measure group {ind.removeprefix('ASCOF-')!r} ({count} Outcome, Numerator and "
-            f"Denominator rows from this row on) is not a known indicator and is left out: "
-            f"add {ind!r} to data/reference/indicators.csv",
-            subject=ind))
+        problems.append(
+            error(
+                "unknown indicator",
+                entry.file,
+                int(first),
+                f"measure group {ind.removeprefix('ASCOF-')!r} ({count} Outcome, Numerator and "
+                f"Denominator rows from this row on) is not a known indicator and is left out: "
+                f"add {ind!r} to data/reference/indicators.csv",
+                subject=ind,
+            )
+        )
     rows = indicator.index[known]
     values, statuses, bad = parse_value_column(raw["Measure Value"][rows])
     for i in bad.index[bad]:
-        problems.append(error(
-            "non-numeric value", entry.file, int(lines[i]),
-            f"Measure Value {raw['Measure Value'][i]!r} ({geo[i]} "
-            f"{raw['ASCOF Measure Code'][i]} {mtype[i]}) is not a number", subject=geo[i]))
+        problems.append(
+            error(
+                "non-numeric value",
+                entry.file,
+                int(lines[i]),
+                f"Measure Value {raw['Measure Value'][i]!r} ({geo[i]} "
+                f"{raw['ASCOF Measure Code'][i]} {mtype[i]}) is not a number",
+                subject=geo[i],
+            )
+        )
 
-    long = pd.DataFrame({
-        "ons": ons[rows], "name": _as_text(raw["Geographical Description"])[rows],
-        "indicator": indicator[rows], "measure": _as_text(raw["ASCOF Measure Code"])[rows],
-        "breakdown": _as_text(raw["Disaggregation Level"])[rows], "type": mtype[rows],
-        "value": values, "status": statuses, "line": lines[rows],
-        "text": raw["Measure Value"][rows].astype(object),
-    })
+    long = pd.DataFrame(
+        {
+            "ons": ons[rows],
+            "name": _as_text(raw["Geographical Description"])[rows],
+            "indicator": indicator[rows],
+            "measure": _as_text(raw["ASCOF Measure Code"])[rows],
+            "breakdown": _as_text(raw["Disaggregation Level"])[rows],
+            "type": mtype[rows],
+            "value": values,
+            "status": statuses,
+            "line": lines[rows],
+            "text": raw["Measure Value"][rows].astype(object),
+        }
+    )
     keys = ["ons", "measure", "breakdown"]
     dupes = long.duplicated([*keys, "type"], keep="first")
     for i in long.index[dupes]:
-        problems.append(error(
-            "duplicated observation", entry.file, int(lines[i]),
-            f"{geo[i]} {long['measure'][i]} {long['breakdown'][i]} {mtype[i]} appears more "
-            "than once; the first is kept", subject=geo[i]))
+        problems.append(
+            error(
+                "duplicated observation",
+                entry.file,
+                int(lines[i]),
+                f"{geo[i]} {long['measure'][i]} {long['breakdown'][i]} {mtype[i]} appears more "
+                "than once; the first is kept",
+                subject=geo[i],
+            )
+        )
     long = long[~dupes]
     outcome = long[(long["type"] == "Outcome") & ~bad[long.index]]
     parts = {
@@ -583,52 +738,72 @@ def clean_ascof_open_data(
     for kind, series in parts.items():
         orphans = ~series.index.isin(published_outcomes)
         for key in series.index[orphans]:
-            problems.append(error(
-                "missing outcome", entry.file, None,
-                f"{' '.join(key)}: a {kind} row has no Outcome row; no observation made",
-                subject=" ".join(key)))
+            problems.append(
+                error(
+                    "missing outcome",
+                    entry.file,
+                    None,
+                    f"{' '.join(key)}: a {kind} row has no Outcome row; no observation made",
+                    subject=" ".join(key),
+                )
+            )
 
-    observations = pd.DataFrame({
-        OBS.authority_code: outcome["ons"],
-        OBS.authority_name: outcome["name"],
-        OBS.indicator_id: outcome["indicator"],
-        OBS.breakdown: outcome["breakdown"],
-        OBS.period: period.label,
-        OBS.period_type: period.kind,
-        OBS.period_start: pd.Timestamp(period.start),
-        OBS.period_end: pd.Timestamp(period.end),
-        OBS.value_type: "actual",
-        OBS.value: outcome["value"],
-        OBS.unit: outcome["indicator"].map(ref.indicators["unit"])
-        if "unit" in ref.indicators else None,
-        OBS.numerator: parts["Numerator"].reindex(outcome_keys).to_numpy(),
-        OBS.denominator: parts["Denominator"].reindex(outcome_keys).to_numpy(),
-        OBS.status: outcome["status"],
-        OBS.source_file: entry.file,
-        OBS.source_sheet: sheet,
-        OBS.source_line: outcome["line"],
-        OBS.source_text: outcome["text"],
-    })
+    observations = pd.DataFrame(
+        {
+            OBS.authority_code: outcome["ons"],
+            OBS.authority_name: outcome["name"],
+            OBS.indicator_id: outcome["indicator"],
+            OBS.breakdown: outcome["breakdown"],
+            OBS.period: period.label,
+            OBS.period_type: period.kind,
+            OBS.period_start: pd.Timestamp(period.start),
+            OBS.period_end: pd.Timestamp(period.end),
+            OBS.value_type: "actual",
+            OBS.value: outcome["value"],
+            OBS.unit: outcome["indicator"].map(ref.indicators["unit"])
+            if "unit" in ref.indicators
+            else None,
+            OBS.numerator: parts["Numerator"].reindex(outcome_keys).to_numpy(),
+            OBS.denominator: parts["Denominator"].reindex(outcome_keys).to_numpy(),
+            OBS.status: outcome["status"],
+            OBS.source_file: entry.file,
+            OBS.source_sheet: sheet,
+            OBS.source_line: outcome["line"],
+            OBS.source_text: outcome["text"],
+        }
+    )
     return observations[_columns_of(OBS)].reset_index(drop=True), problems
 
 
-def _ascof_level_problems(level: pd.Series, geo: pd.Series, lines: pd.Series,
-                          entry: CatalogueEntry) -> list[Problem]:
+def _ascof_level_problems(
+    level: pd.Series, geo: pd.Series, lines: pd.Series, entry: CatalogueEntry
+) -> list[Problem]:
     problems = []
     unknown = ~level.isin(ASCOF_LEVELS)
     for name, first in lines[unknown].groupby(level[unknown]).min().items():
-        problems.append(error(
-            "unknown level", entry.file, int(first),
-            f"Geographical Level {name!r} is not one of {', '.join(ASCOF_LEVELS)}; "
-            "its rows are left out", subject=name))
+        problems.append(
+            error(
+                "unknown level",
+                entry.file,
+                int(first),
+                f"Geographical Level {name!r} is not one of {', '.join(ASCOF_LEVELS)}; "
+                "its rows are left out",
+                subject=name,
+            )
+        )
     council_type = level == "Council Type"
     if council_type.any():
         names = ", ".join(sorted(geo[council_type].unique()))
-        problems.append(finding(
-            "level not kept", entry.file, int(lines[council_type].min()),
-            f"{int(council_type.sum())} rows at Geographical Level 'Council Type' ({names}) "
-            "are not kept: they have no ONS code; recompute them from council rows if needed",
-            subject="Council Type"))
+        problems.append(
+            finding(
+                "level not kept",
+                entry.file,
+                int(lines[council_type].min()),
+                f"{int(council_type.sum())} rows at Geographical Level 'Council Type' ({names}) "
+                "are not kept: they have no ONS code; recompute them from council rows if needed",
+                subject="Council Type",
+            )
+        )
     return problems
 
 
@@ -684,11 +859,15 @@ def _find_mye2_header(sheet: pd.DataFrame) -> tuple[dict | None, str]:
             ages.setdefault(age, j)
         missing = sorted(set(range(_TOP_AGE + 1)) - set(ages))
         if missing or duplicated:
-            why = (f"header at row {r + 1} has Code and All ages but its age columns are not "
-                   f"0 to 90+ once each (missing {missing}, repeated {sorted(duplicated)})")
+            why = (
+                f"header at row {r + 1} has Code and All ages but its age columns are not "
+                f"0 to 90+ once each (missing {missing}, repeated {sorted(duplicated)})"
+            )
             continue
         return {
-            "row": r, "code": code_cols[0], "all": all_cols[0],
+            "row": r,
+            "code": code_cols[0],
+            "all": all_cols[0],
             "name": _first_match(labels, _NAME_HEADER),
             "geography": _first_match(labels, _GEOGRAPHY_HEADER),
             "ages": [ages[a] for a in range(_TOP_AGE + 1)],
@@ -708,8 +887,7 @@ def _rank_sheets(workbook: dict[str, pd.DataFrame]) -> list[str]:
         tokens = re.findall(r"[a-z0-9]+", str(name).lower())
         if _SEX_ONLY.search(str(name)):
             continue
-        if "mye2" in "".join(tokens) and any(t.startswith("person") or t == "all"
-                                             for t in tokens):
+        if "mye2" in "".join(tokens) and any(t.startswith("person") or t == "all" for t in tokens):
             named.append(name)
         else:
             others.append(name)
@@ -749,8 +927,11 @@ def find_mye2_table(workbook: dict[str, pd.DataFrame]) -> tuple[str | None, dict
     reasons = []
     for name in _rank_sheets(workbook):
         sheet = workbook[name]
-        layout, why = _find_mye2_header(sheet) if sheet.shape[1] > _TOP_AGE else (
-            None, f"only {sheet.shape[1]} columns")
+        layout, why = (
+            _find_mye2_header(sheet)
+            if sheet.shape[1] > _TOP_AGE
+            else (None, f"only {sheet.shape[1]} columns")
+        )
         if layout is None:
             reasons.append(f"{name!r}: {why}")
             continue
@@ -814,33 +995,49 @@ def clean_ons_mye2(
     """
     name, layout, why = find_mye2_table(workbook)
     if layout is None:
-        return _empty_frame(POP), [error(
-            "table not found", entry.file, None,
-            "no MYE2 persons table (a header row with Code, All ages and ages 0 to 90+) "
-            f"in sheets {', '.join(repr(s) for s in workbook)}: {why}")]
+        return _empty_frame(POP), [
+            error(
+                "table not found",
+                entry.file,
+                None,
+                "no MYE2 persons table (a header row with Code, All ages and ages 0 to 90+) "
+                f"in sheets {', '.join(repr(s) for s in workbook)}: {why}",
+            )
+        ]
     problems: list[Problem] = []
     sheet = workbook[name]
     year = entry.year
     if year is None:
         match = _MID_YEAR.search(layout["title"]) or _MID_YEAR.search(str(name))
         if not match:
-            return _empty_frame(POP), [error(
-                "unknown year", entry.file, layout["row"] + 1,
-                f"sheet {name!r}: no year in the catalogue entry and no 'mid-YYYY' in the "
-                "title above the table")]
+            return _empty_frame(POP), [
+                error(
+                    "unknown year",
+                    entry.file,
+                    layout["row"] + 1,
+                    f"sheet {name!r}: no year in the catalogue entry and no 'mid-YYYY' in the "
+                    "title above the table",
+                )
+            ]
         year = int(match[1])
 
-    body = sheet.iloc[layout["row"] + 1:]
+    body = sheet.iloc[layout["row"] + 1 :]
     excel_rows = np.arange(layout["row"] + 1, len(sheet)) + 1
     codes = _as_text(body.iloc[:, layout["code"]]).str.upper()
     is_area = codes.str.fullmatch(_ONS_UK.pattern).to_numpy()
     counts = body.iloc[:, [*layout["ages"], layout["all"]]].apply(_to_number)
     has_figures = counts.notna().any(axis=1).to_numpy()
     for r in np.flatnonzero(~is_area & has_figures):
-        problems.append(error(
-            "malformed area code", entry.file, int(excel_rows[r]),
-            f"sheet {name!r} row {excel_rows[r]}: figures but code {codes.iloc[r]!r} is not an "
-            "ONS code", subject=codes.iloc[r]))
+        problems.append(
+            error(
+                "malformed area code",
+                entry.file,
+                int(excel_rows[r]),
+                f"sheet {name!r} row {excel_rows[r]}: figures but code {codes.iloc[r]!r} is not an "
+                "ONS code",
+                subject=codes.iloc[r],
+            )
+        )
 
     codes = codes[is_area].to_numpy()
     excel_rows = excel_rows[is_area]
@@ -850,25 +1047,43 @@ def clean_ons_mye2(
     invalid = np.isnan(values) | (values < 0)
     for r, c in zip(*np.nonzero(invalid), strict=True):
         column = labels[c] if c <= _TOP_AGE else "All ages"
-        problems.append(error(
-            "non-numeric value", entry.file, int(excel_rows[r]),
-            f"sheet {name!r} row {excel_rows[r]}, {codes[r]}, {column}: "
-            f"{raw_cells[r, c]!r} is not a count of people", subject=codes[r]))
+        problems.append(
+            error(
+                "non-numeric value",
+                entry.file,
+                int(excel_rows[r]),
+                f"sheet {name!r} row {excel_rows[r]}, {codes[r]}, {column}: "
+                f"{raw_cells[r, c]!r} is not a count of people",
+                subject=codes[r],
+            )
+        )
     ages_sum = values[:, :-1].sum(axis=1)
     total = values[:, -1]
     checked = ~invalid.any(axis=1)
     for r in np.flatnonzero(checked & (np.abs(ages_sum - total) > 0.5)):
-        problems.append(error(
-            "total does not add up", entry.file, int(excel_rows[r]),
-            f"sheet {name!r} row {excel_rows[r]}, {codes[r]}: single years of age sum to "
-            f"{ages_sum[r]:,.0f} but All ages is {total[r]:,.0f}",
-            subject=codes[r], expected=float(total[r]), found=float(ages_sum[r])))
+        problems.append(
+            error(
+                "total does not add up",
+                entry.file,
+                int(excel_rows[r]),
+                f"sheet {name!r} row {excel_rows[r]}, {codes[r]}: single years of age sum to "
+                f"{ages_sum[r]:,.0f} but All ages is {total[r]:,.0f}",
+                subject=codes[r],
+                expected=float(total[r]),
+                found=float(ages_sum[r]),
+            )
+        )
     duplicated = pd.Series(codes).duplicated().to_numpy()
     for r in np.flatnonzero(duplicated):
-        problems.append(error(
-            "duplicated area", entry.file, int(excel_rows[r]),
-            f"sheet {name!r} row {excel_rows[r]}: {codes[r]} appears more than once",
-            subject=codes[r]))
+        problems.append(
+            error(
+                "duplicated area",
+                entry.file,
+                int(excel_rows[r]),
+                f"sheet {name!r} row {excel_rows[r]}: {codes[r]} appears more than once",
+                subject=codes[r],
+            )
+        )
 
     def column(position: int | None) -> np.ndarray:
         if position is None:
@@ -879,19 +1094,21 @@ def clean_ons_mye2(
     names = column(layout["name"])
     names = np.where(pd.isna(names), codes, names)
     n_ages = _TOP_AGE + 1
-    population = pd.DataFrame({
-        POP.area_code: np.repeat(codes, n_ages),
-        POP.area_name: np.repeat(names, n_ages),
-        POP.geography: np.repeat(column(layout["geography"]), n_ages),
-        POP.year: int(year),
-        POP.age: np.tile(np.arange(n_ages), len(codes)),
-        POP.age_label: np.tile(np.array(labels, dtype=object), len(codes)),
-        POP.persons: values[:, :-1].ravel(),
-        POP.source_file: entry.file,
-        POP.source_sheet: name,
-        POP.source_line: np.repeat(excel_rows, n_ages),
-        POP.source_text: None,
-    })
+    population = pd.DataFrame(
+        {
+            POP.area_code: np.repeat(codes, n_ages),
+            POP.area_name: np.repeat(names, n_ages),
+            POP.geography: np.repeat(column(layout["geography"]), n_ages),
+            POP.year: int(year),
+            POP.age: np.tile(np.arange(n_ages), len(codes)),
+            POP.age_label: np.tile(np.array(labels, dtype=object), len(codes)),
+            POP.persons: values[:, :-1].ravel(),
+            POP.source_file: entry.file,
+            POP.source_sheet: name,
+            POP.source_line: np.repeat(excel_rows, n_ages),
+            POP.source_text: None,
+        }
+    )
     population = population[~invalid[:, :-1].ravel()]
     return population[_columns_of(POP)].reset_index(drop=True), problems
 
