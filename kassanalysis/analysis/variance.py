@@ -1,0 +1,200 @@
+"""Budget against budget: year-on-year change, the make-up of gross and net, staffing and
+locality comparisons. All figures are the published ones (lines, subtotals, totals as
+printed); nothing is re-derived behind the reader's back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kassanalysis.schemas import BudgetLines as B
+
+GROSS_COMPONENTS = [
+    "employee_costs",
+    "running_costs",
+    "contracts_and_projects",
+    "transfer_payments_and_recharges",
+]
+NET_COMPONENTS = ["gross_expenditure", "external_income", "internal_income"]
+_KEY = [B.unit, B.service_group, B.line_code, B.line_name, B.row_type]
+
+
+def _rows(lines: pd.DataFrame, units: list[str], measure: str) -> pd.DataFrame:
+    return lines[
+        lines[B.unit].isin(units)
+        & (lines[B.measure] == measure)
+        & lines[B.row_type].isin(["line", "subtotal", "total", "unit_total"])
+    ]
+
+
+def compare_budget_years(
+    lines: pd.DataFrame,
+    *,
+    units: list[str],
+    measure: str = "controllable_expenditure",
+    from_year: str,
+    to_year: str,
+) -> pd.DataFrame:
+    """Year-on-year change of a measure for every line, subtotal and total of the units.
+
+    Returns one row per printed row with ``from_value``, ``to_value``, ``change`` and
+    ``pct_change`` (NaN when the earlier value is 0 or missing: a change from nothing has no
+    percentage), in printed order, with the source line of the later value.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"unit": "U", "service_group": "G", "line_code": "41A",
+    ...     "line_name": "A", "row_type": "line", "measure": "controllable_expenditure",
+    ...     "financial_year": ["2007-08", "2008-09"], "value": [10.0, 12.5],
+    ...     "source_file": "b.txt", "source_line": 9})
+    >>> compare_budget_years(lines, units=["U"], from_year="2007-08", to_year="2008-09"
+    ...     )[["from_value", "to_value", "change", "pct_change"]].iloc[0].tolist()
+    [10.0, 12.5, 2.5, 25.0]
+    """
+    rows = _rows(lines, units, measure)
+    key = [c for c in _KEY if c in rows.columns]
+    keyed = rows.fillna({c: "" for c in key})
+    later = keyed[keyed[B.financial_year] == to_year]
+    earlier = keyed[keyed[B.financial_year] == from_year][[*key, B.value]]
+    table = later.merge(earlier.rename(columns={B.value: "from_value"}), on=key, how="left")
+    table = table.rename(columns={B.value: "to_value"})
+    table["change"] = table["to_value"] - table["from_value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = table["change"] / table["from_value"].abs() * 100
+    table["pct_change"] = pct.where(table["from_value"].fillna(0) != 0)
+    table["measure"] = measure
+    for column in (B.service_group, B.line_code):
+        table[column] = table[column].replace("", None)
+    return table[
+        [
+            *key,
+            "measure",
+            "from_value",
+            "to_value",
+            "change",
+            "pct_change",
+            B.source_file,
+            B.source_line,
+        ]
+    ].reset_index(drop=True)
+
+
+def summarise_budget_components(
+    lines: pd.DataFrame,
+    *,
+    units: list[str],
+    year: str,
+    components: list[tuple[str, ...]] | None = None,
+) -> pd.DataFrame:
+    """The components of gross and net for each unit, from its printed unit total.
+
+    One row per unit: each gross component, gross, incomes and net (controllable expenditure
+    or net cost), and each component's share of gross (%). Uses the unit's ``Total Cost of
+    Unit`` row, or its last total when there is none. ``components`` lists alternative sets
+    of gross components (default: the 2008-09 layout, then staffing and non-staffing); the
+    first set the unit prints is used.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"unit": "U", "financial_year": "2013-14", "row_type": "total",
+    ...     "measure": ["staffing_costs", "non_staffing_costs", "gross_expenditure"],
+    ...     "value": [25.0, 75.0, 100.0], "source_file": "l.txt", "source_line": 9})
+    >>> summarise_budget_components(lines, units=["U"], year="2013-14")[
+    ...     ["staffing_costs_share", "non_staffing_costs_share"]].values.tolist()
+    [[25.0, 75.0]]
+    """
+    candidates = components or [tuple(GROSS_COMPONENTS), ("staffing_costs", "non_staffing_costs")]
+    out = []
+    for unit in units:
+        rows = lines[(lines[B.unit] == unit) & (lines[B.financial_year] == year)]
+        chosen = rows.iloc[0:0]
+        for row_type in ("unit_total", "total"):
+            chosen = rows[rows[B.row_type] == row_type]
+            if not chosen.empty:
+                break
+        if chosen.empty:
+            continue
+        last_line = chosen[B.source_line].max()
+        chosen = chosen[chosen[B.source_line] == last_line]
+        values = chosen.set_index(B.measure)[B.value]
+        parts = next((c for c in candidates if set(c) <= set(values.index)), candidates[0])
+        record = {
+            "unit": unit,
+            "year": year,
+            "source_file": chosen[B.source_file].iloc[0],
+            "source_line": int(last_line),
+        }
+        incomes = [
+            m
+            for m in ("external_income", "internal_income", "service_income", "government_grants")
+            if m in values.index
+        ]
+        nets = [
+            m
+            for m in ("controllable_expenditure", "net_expenditure", "net_cost")
+            if m in values.index
+        ]
+        for measure in [*parts, "gross_expenditure", *incomes, *nets]:
+            record[measure] = values.get(measure, np.nan)
+        gross = record["gross_expenditure"]
+        for measure in parts:
+            record[f"{measure}_share"] = (
+                record[measure] / gross * 100 if gross and pd.notna(gross) else np.nan
+            )
+        out.append(record)
+    return pd.DataFrame(out)
+
+
+def compare_staffing(
+    lines: pd.DataFrame, *, unit: str, from_year: str, to_year: str
+) -> pd.DataFrame:
+    """FTE by team, year on year (published lines, subtotals and totals)."""
+    table = compare_budget_years(
+        lines, units=[unit], measure="fte", from_year=from_year, to_year=to_year
+    )
+    return table.rename(columns={"from_value": "from_fte", "to_value": "to_fte"})
+
+
+def compare_localities(lines: pd.DataFrame, *, unit: str, year: str) -> pd.DataFrame:
+    """Each locality's gross, income, net cost, share of gross and income recovery rate.
+
+    ``share_of_gross`` is the locality's gross expenditure as a percentage of the printed
+    total's; ``income_recovery_rate`` is service income (printed negative) as a percentage
+    of gross expenditure.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"unit": "U", "financial_year": "2013-14",
+    ...     "line_name": ["A", "A", "A", "Total", "Total", "Total"],
+    ...     "row_type": ["line"] * 3 + ["total"] * 3,
+    ...     "measure": ["gross_expenditure", "service_income", "net_cost"] * 2,
+    ...     "value": [40.0, -10.0, 30.0, 100.0, -25.0, 75.0],
+    ...     "source_file": "l.txt", "source_line": [4, 4, 4, 9, 9, 9]})
+    >>> compare_localities(lines, unit="U", year="2013-14")[
+    ...     ["line_name", "share_of_gross", "income_recovery_rate"]].values.tolist()
+    [['A', 40.0, 25.0], ['Total', 100.0, 25.0]]
+    """
+    rows = lines[
+        (lines[B.unit] == unit)
+        & (lines[B.financial_year] == year)
+        & lines[B.row_type].isin(["line", "total"])
+    ]
+    wide = rows.pivot_table(
+        index=[B.source_line, B.line_name, B.row_type],
+        columns=B.measure,
+        values=B.value,
+        aggfunc="first",
+    ).reset_index()
+    total = wide.loc[wide[B.row_type] == "total", "gross_expenditure"]
+    total_gross = (
+        float(total.iloc[0])
+        if not total.empty
+        else wide.loc[wide[B.row_type] == "line", "gross_expenditure"].sum()
+    )
+    wide["share_of_gross"] = wide["gross_expenditure"] / total_gross * 100
+    if "service_income" in wide:
+        wide["income_recovery_rate"] = -wide["service_income"] / wide["gross_expenditure"] * 100
+    wide["source_file"] = rows[B.source_file].iloc[0] if not rows.empty else None
+    wide.columns.name = None
+    return wide.sort_values(B.source_line).reset_index(drop=True)
