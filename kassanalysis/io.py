@@ -145,10 +145,19 @@ def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
         )
     stem = path.name.split(".")[0]
     sheets = {}
-    for sheet in ("indicators", "budget"):
-        part = path.with_name(f"{stem}.{sheet}.csv")
-        if part.is_file():
-            sheets[sheet] = pd.read_csv(part, dtype=str, keep_default_na=False)
+    indicators = path.with_name(f"{stem}.indicators.csv")
+    if indicators.is_file():
+        sheets["indicators"] = pd.read_csv(indicators, dtype=str, keep_default_na=False)
+    budget = path.with_name(f"{stem}.budget.csv")
+    if budget.is_file():
+        # Text columns as text; amounts are parsed by pandas where they are plain numbers
+        # (fast for large ledgers). Only a blank cell counts as missing: "N/A" stays text.
+        sheets["budget"] = pd.read_csv(
+            budget,
+            dtype={"cost_centre": "category", "line": "category", "period": "category"},
+            keep_default_na=False,
+            na_values=[""],
+        )
     return sheets
 
 

@@ -15,9 +15,9 @@ budget
 
 from __future__ import annotations
 
-import math
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from kassanalysis import problems as pb
@@ -25,7 +25,7 @@ from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.cells import parse_cell
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.reference import Reference
-from kassanalysis.schemas import VALUE_TYPES, BudgetLines, IndicatorObservations
+from kassanalysis.schemas import STATUSES, VALUE_TYPES, BudgetLines, IndicatorObservations
 
 INDICATOR_COLUMNS = [
     "authority_code",
@@ -158,52 +158,162 @@ def clean_quarterly_indicators(
     return pd.DataFrame(records, columns=columns), problems
 
 
+_STATUS_CODES = {status: i for i, status in enumerate(STATUSES)}
+
+
+def _parse_amounts(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Values, status codes (into ``STATUSES``), bad-cell mask and text of an amount column.
+
+    Columns read as numbers are used as they are (a blank is missing); text columns go
+    through ``pd.to_numeric`` first and only the cells it cannot read (``1,234.5``, ``TBC``,
+    ``[c]``...) through the full cell parser. Text is kept (``source_text``) only for those.
+    """
+    from kassanalysis.clean.public import parse_value_column
+
+    n = len(column)
+    missing, reported = _STATUS_CODES["missing"], _STATUS_CODES["reported"]
+    text = np.full(n, None, dtype=object)
+    if pd.api.types.is_numeric_dtype(column):
+        values = np.array(column, dtype=float)
+        codes = np.where(np.isnan(values), missing, reported).astype(np.int8)
+        return values, codes, np.zeros(n, bool), text
+    cells = column.astype(object).where(column.notna(), "")
+    values = np.array(pd.to_numeric(cells, errors="coerce"), dtype=float)  # a writable copy
+    codes = np.where(np.isnan(values), missing, reported).astype(np.int8)
+    bad = np.zeros(n, bool)
+    hard = np.isnan(values) & (cells.to_numpy() != "")
+    if hard.any():
+        v, st, b = parse_value_column(cells[hard])
+        values[hard], bad[hard] = v.to_numpy(), b.to_numpy()
+        codes[hard] = st.map(_STATUS_CODES).fillna(missing).to_numpy(dtype=np.int8)
+        text[hard] = cells[hard].to_numpy()
+    return values, codes, bad, text
+
+
+def _factorize_text(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and stripped distinct values of a text column (string work on distinct values
+    only: a ledger repeats a few hundred names a million times)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    stripped = [str(u).strip() for u in uniques]
+    return codes, stripped
+
+
+def _sparse_text(texts: np.ndarray) -> pd.Categorical:
+    """Cell texts kept for a few cells only, as a categorical (missing elsewhere)."""
+    kept = pd.notna(texts)
+    codes = np.full(len(texts), -1, dtype=np.int32)
+    if not kept.any():
+        return pd.Categorical.from_codes(codes, categories=["-"])
+    sub, uniques = pd.factorize(pd.Series(texts[kept], dtype=object))
+    codes[kept] = sub
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+
+
+def _recode(per_label: list, codes: np.ndarray, repeat: int) -> pd.Categorical:
+    """A categorical of one value per distinct label, each input row repeated ``repeat``
+    times (one output row per measure)."""
+    sub, uniques = pd.factorize(pd.Series(per_label, dtype=object))
+    spread = np.repeat(np.where(codes >= 0, sub[codes], -1), repeat)
+    return pd.Categorical.from_codes(spread, categories=pd.Index(uniques, dtype=object))
+
+
 def clean_quarterly_budget(
     frame: pd.DataFrame, entry: CatalogueEntry, ref: Reference, where: str
 ) -> tuple[pd.DataFrame, list[pb.Problem]]:
-    """Budget monitoring rows of a quarterly return into budget lines (one per figure)."""
+    """Budget monitoring rows of a quarterly return into budget lines (one per figure).
+
+    Vectorised, because a monitoring ledger can have a million rows: each distinct period
+    and cell text is parsed once, and repeated text columns come back as categoricals (the
+    schema turns them into strings on validation).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"cost_centre": ["A1"], "line": ["Home care"],
+    ...     "period": ["2013-14 Q1"], "budget": ["1,000.0"], "actual": ["240.5"],
+    ...     "forecast": [""]})
+    >>> entry = CatalogueEntry("q", "q.csv", "quarterly_return", "E10000016", {}, "")
+    >>> out, problems = clean_quarterly_budget(rows, entry, _tiny_reference(), "q.budget.csv")
+    >>> [[str(m), float(v), str(s)] for m, v, s in out[["measure", "value", "status"]].values]
+    [['budget', 1000.0, 'reported'], ['actual_to_date', 240.5, 'reported'], \
+['forecast_outturn', nan, 'missing']]
+    """
     problems: list[pb.Problem] = []
     columns = list(BudgetLines.to_schema().columns)
     if _missing_columns(frame, BUDGET_COLUMNS, where, problems):
         return pd.DataFrame(columns=columns), problems
-    records = []
-    for index, row in frame.iterrows():
-        line = int(index) + 2
-        name = str(row["line"]).strip()
-        if not name:
-            problems.append(pb.error("missing line name", where, line, "line is blank"))
-            continue
-        period = _period(str(row["period"]), where, line, problems)
-        if period is None:
-            continue
-        row_type = "total" if name.lower() == "total" else "line"
-        for column, measure in _BUDGET_MEASURES.items():
-            parsed = _number(str(row[column]), where, line, f"{name} {column}", problems)
-            if parsed is None:
-                continue
-            value, status = parsed
-            records.append(
-                {
-                    "authority_code": entry.authority,
-                    "authority_name": ref.authority_name(entry.authority),
-                    "financial_year": period.financial_year,
-                    "period": period.label,
-                    "unit": entry.unit or entry.id,
-                    "service_group": None,
-                    "line_code": str(row["cost_centre"]).strip() or None,
-                    "line_name": name,
-                    "row_type": row_type,
-                    "measure": measure,
-                    "value": value * entry.scale_to_thousands if not math.isnan(value) else value,
-                    "unit_of_measure": "GBP thousands",
-                    "status": status,
-                    "source_file": where,
-                    "source_sheet": None,
-                    "source_line": line,
-                    "source_text": str(row[column]) or None,
-                }
+    n = len(frame)
+    lines = np.arange(n) + 2  # the header is line 1
+    name_codes, name_values = _factorize_text(frame["line"])
+    blank_names = {i for i, v in enumerate(name_values) if not v}
+    blank = (name_codes == -1) | np.isin(name_codes, list(blank_names))
+    for line in lines[blank][:50]:
+        problems.append(pb.error("missing line name", where, int(line), "line is blank"))
+    codes, labels = _factorize_text(frame["period"])
+    years, periods = [], []
+    for label in labels:
+        try:
+            parsed = parse_period(label)
+            years.append(parsed.financial_year)
+            periods.append(parsed.label)
+        except PeriodError as exc:
+            years.append(None)
+            periods.append(None)
+            for line in lines[codes == len(years) - 1][:50]:
+                problems.append(pb.error("unparseable period", where, int(line), str(exc)))
+    measures = list(_BUDGET_MEASURES.values())
+    k = len(measures)
+    values = np.empty((n, k))
+    status_codes = np.empty((n, k), dtype=np.int8)
+    texts = np.empty((n, k), dtype=object)
+    for j, column in enumerate(_BUDGET_MEASURES):
+        values[:, j], status_codes[:, j], bad, texts[:, j] = _parse_amounts(frame[column])
+        for line in lines[bad][:50]:
+            problems.append(
+                pb.error(
+                    "non-numeric value",
+                    where,
+                    int(line),
+                    f"{column}: {frame[column].iloc[line - 2]!r} is not a number or a known marker",
+                )
             )
-    return pd.DataFrame(records, columns=columns), problems
+    if problems:
+        return pd.DataFrame(columns=columns), problems
+    centre_codes, centre_values = _factorize_text(frame["cost_centre"])
+    centre_values = [v or None for v in centre_values]
+    row_type_of = ["total" if v.lower() == "total" else "line" for v in name_values]
+
+    def constant(value: str) -> pd.Categorical:
+        return pd.Categorical.from_codes(np.zeros(n * k, np.int8), [value])
+
+    def spread(codes_: np.ndarray, per_code: list) -> pd.Categorical:
+        return _recode(per_code, codes_, k)
+
+    nothing = pd.Categorical.from_codes(np.full(n * k, -1, np.int8), categories=["-"])
+    out = pd.DataFrame(
+        {
+            "authority_code": constant(entry.authority),
+            "authority_name": constant(ref.authority_name(entry.authority)),
+            "financial_year": spread(codes, years),
+            "period": spread(codes, periods),
+            "unit": constant(entry.unit or entry.id),
+            "service_group": nothing,
+            "line_code": spread(centre_codes, centre_values),
+            "line_name": spread(name_codes, name_values),
+            "row_type": spread(name_codes, row_type_of),
+            "measure": pd.Categorical.from_codes(np.tile(np.arange(k, dtype=np.int8), n), measures),
+            "value": values.ravel() * entry.scale_to_thousands,
+            "unit_of_measure": constant("GBP thousands"),
+            "status": pd.Categorical.from_codes(status_codes.ravel(), list(STATUSES)),
+            "source_file": constant(where),
+            "source_sheet": nothing,
+            "source_line": np.repeat(lines, k),
+            "source_text": _sparse_text(texts.ravel()),
+        }
+    )
+    return out[columns], problems
 
 
 def clean_quarterly_return(
@@ -226,7 +336,8 @@ def clean_quarterly_return(
                 pb.error("missing part", where, None, f"the quarterly return has no {sheet} part")
             )
             continue
-        frame, found = cleaner(sheets[sheet].fillna(""), entry, ref, where)
+        part = sheets[sheet].fillna("") if sheet == "indicators" else sheets[sheet]
+        frame, found = cleaner(part, entry, ref, where)
         out[table] = frame
         problems += found
     return out, problems

@@ -1,0 +1,266 @@
+"""Speed and scaling benchmark for kassanalysis. Prints its figures; not a unit test.
+
+    .venv/bin/python benchmarks/run.py            # everything (a few minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # skip the pack comparisons
+
+Every comparison is a ratio of two things measured side by side in the same run, so that
+machine noise largely cancels:
+
+1. pack against the naive loop: ``kass report`` for all divisions at ``--jobs`` = cores,
+   against the same notebooks run one after another with the plain ``papermill`` command;
+2. pack against its floor: as many empty notebooks run by papermill with the same
+   parallelism (the unavoidable kernel start-up cost);
+3. cleaning against reading: the tidy budget frame from a synthetic 1,000,000-row
+   monitoring ledger (the quarterly return's budget layout) against ``pandas.read_csv``
+   of the same file, with peak memory;
+4. import: ``import kassanalysis`` against ``import pandas``;
+5. scaling: cleaning time at 10k, 100k and 1M rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+TARGETS = {
+    "pack_vs_naive": 0.6,
+    "pack_vs_floor": 1.5,
+    "clean_vs_read": 3.0,
+    "import": 1.6,
+    "peak_memory_gb": 2.0,
+}
+
+
+def timed(command: list[str], **kw) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, **kw)
+    return time.perf_counter() - started
+
+
+def make_ledger(path: Path, rows: int) -> Path:
+    """A synthetic monitoring ledger in the quarterly return's budget layout."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(20131)
+    centres = np.array([f"CC{i:05d}" for i in range(2000)])
+    lines = np.array([f"Budget line {i}" for i in range(400)])
+    quarters = np.array(["2013-14 Q1", "2013-14 Q2", "2013-14 Q3", "2013-14 Q4"])
+    budget = rng.normal(500, 200, rows).round(1)
+    frame = pd.DataFrame(
+        {
+            "cost_centre": centres[rng.integers(0, len(centres), rows)],
+            "line": lines[rng.integers(0, len(lines), rows)],
+            "period": quarters[rng.integers(0, 4, rows)],
+            "budget": budget,
+            "actual": (budget * rng.uniform(0.1, 1.0, rows)).round(1),
+            "forecast": (budget * rng.uniform(0.9, 1.1, rows)).round(1),
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+_CLEAN = """
+import resource, sys, time
+import pandas as pd
+from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.clean.quarterly import clean_quarterly_budget
+from kassanalysis import io as kio
+ref = kio.read_reference(kio.find_project().reference)
+entry = CatalogueEntry("ledger", "ledger.csv", "quarterly_return", "E10000016", {}, "",
+                       unit="Ledger", units_of_measure="GBP thousands")
+path = sys.argv[1]
+t0 = time.perf_counter()
+raw = kio.read_quarterly_return(__import__("pathlib").Path(path))["budget"]
+frame, problems = clean_quarterly_budget(raw, entry, ref, "ledger.budget.csv")
+seconds = time.perf_counter() - t0
+assert not problems, problems[:3]
+print(seconds, len(frame), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024)
+"""
+
+_READ = """
+import resource, sys, time
+import pandas as pd
+t0 = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+print(time.perf_counter() - t0, len(frame),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024)
+"""
+
+
+def run_python(code: str, *args: str) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout.split()
+    return [float(x) for x in out]
+
+
+def bench_cleaning(workdir: Path) -> dict:
+    results = {"scaling": {}}
+    for rows in (10_000, 100_000, 1_000_000):
+        path = make_ledger(workdir / f"ledger-{rows}.budget.csv", rows)
+        read = min(run_python(_READ, str(path))[0] for _ in range(2))
+        clean_runs = [run_python(_CLEAN, str(path)) for _ in range(2)]
+        clean = min(r[0] for r in clean_runs)
+        peak = max(r[2] for r in clean_runs)
+        results["scaling"][rows] = {
+            "clean_s": round(clean, 3),
+            "read_csv_s": round(read, 3),
+            "per_million_rows_s": round(clean / rows * 1e6, 2),
+            "peak_memory_gb": round(peak, 3),
+        }
+    top = results["scaling"][1_000_000]
+    results["clean_vs_read"] = round(top["clean_s"] / top["read_csv_s"], 2)
+    results["peak_memory_gb"] = top["peak_memory_gb"]
+    return results
+
+
+def bench_import() -> dict:
+    def best(statement: str) -> float:
+        return statistics.median(timed([sys.executable, "-c", statement]) for _ in range(7))
+
+    pandas = best("import pandas")
+    package = best("import kassanalysis")
+    return {
+        "import_pandas_s": round(pandas, 3),
+        "import_kassanalysis_s": round(package, 3),
+        "import": round(package / pandas, 2),
+    }
+
+
+def _empty_notebook(path: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("division = ''")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _papermill_empty(args: tuple[str, str]) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "papermill"), args[0], args[1], "-k", "python3", "--no-progress-bar"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def bench_pack(workdir: Path, jobs: int) -> dict:
+    from kassanalysis import io as kio
+    from kassanalysis.api import load_divisions
+    from kassanalysis.pack import load_config
+
+    paths = kio.find_project()
+    config = load_config(paths)
+    divisions = [d.id for d in load_divisions(root=paths.root)]
+    notebooks = list(config.notebooks)
+    runs = len(divisions) * len(notebooks)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+
+    pack = timed(
+        [str(VENV_BIN / "kass"), "report", "--jobs", str(jobs), "--no-progress"], cwd=ROOT, env=env
+    )
+
+    started = time.perf_counter()
+    for division in divisions:
+        for notebook in notebooks:
+            out = workdir / f"naive-{division}-{notebook}"
+            out.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [
+                    str(VENV_BIN / "papermill"),
+                    str(ROOT / "notebooks" / f"{notebook}.ipynb"),
+                    str(out / f"{notebook}.ipynb"),
+                    "-k",
+                    "python3",
+                    "--no-progress-bar",
+                    "--cwd",
+                    str(ROOT / "notebooks"),
+                    "-p",
+                    "division",
+                    division,
+                    "-p",
+                    "period",
+                    config.period,
+                    "-p",
+                    "output_dir",
+                    str(out),
+                    "-p",
+                    "root",
+                    str(ROOT),
+                ],
+                check=True,
+                capture_output=True,
+                env=env,
+            )
+    naive = time.perf_counter() - started
+
+    empty = _empty_notebook(workdir / "empty.ipynb")
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(
+            pool.map(
+                _papermill_empty, [(str(empty), str(workdir / f"e{i}.ipynb")) for i in range(runs)]
+            )
+        )
+    floor = time.perf_counter() - started
+    return {
+        "notebooks": runs,
+        "jobs": jobs,
+        "pack_s": round(pack, 1),
+        "naive_loop_s": round(naive, 1),
+        "floor_s": round(floor, 1),
+        "pack_vs_naive": round(pack / naive, 2),
+        "pack_vs_floor": round(pack / floor, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the pack comparisons")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="kass-bench-"))
+    try:
+        subprocess.run([str(VENV_BIN / "kass"), "build"], check=True, capture_output=True, cwd=ROOT)
+        figures = {"cpu_count": os.cpu_count()}
+        figures.update(bench_import())
+        figures.update(bench_cleaning(workdir))
+        if not args.quick:
+            figures.update(bench_pack(workdir, args.jobs))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(figures, indent=2))
+    print()
+    print(f"{'measure':<16}{'figure':>10}{'target':>10}  met")
+    for key, target in TARGETS.items():
+        if key in figures:
+            value = figures[key]
+            print(
+                f"{key:<16}{value:>10}{'<= ' + str(target):>10}  "
+                f"{'yes' if value <= target else 'NO'}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
