@@ -253,7 +253,9 @@ def _add_intervals(
     table = table.copy()
     num = table["numerator"].astype(float)
     den = table["denominator"].astype(float)
-    usable = num.notna() & den.notna() & (den > 0)
+    usable = num.notna() & den.notna() & (den > 0) & (num >= 0)
+    if str(info["unit"]).strip() == "%":
+        usable &= num <= den  # an impossible proportion gets no interval (flagged suspect)
     for level, suffix in ((0.95, "95"), (0.998, "998")):
         lower = pd.Series(np.nan, index=table.index)
         upper = pd.Series(np.nan, index=table.index)
@@ -286,6 +288,9 @@ def _suspect_reasons(table: pd.DataFrame, info: pd.Series, suspect_mads: float) 
     if high is not None and pd.notna(high):
         out = value > float(high)
         reasons[out] = f"above the highest possible value ({float(high):g})"
+    num, den = table["numerator"].astype(float), table["denominator"].astype(float)
+    impossible = (num < 0) | ((str(info["unit"]).strip() == "%") & (num > den))
+    reasons[impossible & reasons.isna()] = "numerator outside 0 to denominator"
     far = table["mads_from_england_median"].abs() > suspect_mads
     far &= reasons.isna()
     reasons[far] = table.loc[far, "mads_from_england_median"].map(
@@ -335,7 +340,7 @@ def summarise_indicators(
                     "period": None if table.empty else table["period"].iloc[0],
                     "value": math.nan,
                     "rank": math.nan,
-                    "group_size": len(table) or None,
+                    "group_size": int(table["group_size"].iloc[0]) if not table.empty else None,
                     "note": "no data for the focus council in this period",
                 }
             )

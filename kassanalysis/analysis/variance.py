@@ -55,9 +55,14 @@ def compare_budget_years(
     rows = _rows(lines, units, measure)
     key = [c for c in _KEY if c in rows.columns]
     keyed = rows.fillna({c: "" for c in key})
+    # Repeated rows (two "Other" lines without a code) are paired in printed order.
+    keyed = keyed.sort_values([B.source_file, B.source_line], kind="stable")
+    keyed["occurrence"] = keyed.groupby([B.financial_year, *key], sort=False).cumcount()
     later = keyed[keyed[B.financial_year] == to_year]
-    earlier = keyed[keyed[B.financial_year] == from_year][[*key, B.value]]
-    table = later.merge(earlier.rename(columns={B.value: "from_value"}), on=key, how="left")
+    earlier = keyed[keyed[B.financial_year] == from_year][[*key, "occurrence", B.value]]
+    table = later.merge(
+        earlier.rename(columns={B.value: "from_value"}), on=[*key, "occurrence"], how="left"
+    )
     table = table.rename(columns={B.value: "to_value"})
     table["change"] = table["to_value"] - table["from_value"]
     with np.errstate(divide="ignore", invalid="ignore"):
