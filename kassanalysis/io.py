@@ -238,3 +238,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     frame.to_csv(tmp, index=False, lineterminator="\n")
     tmp.replace(path)
     return path
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write a text file atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

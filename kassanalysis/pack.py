@@ -1,0 +1,481 @@
+"""``kass report``: run every notebook template for every division and build the pack.
+
+The run is planned and every parameter checked before any kernel starts. Notebooks run in
+parallel (``--jobs``), each in its own process with papermill and an execution timeout. The
+pack is written to a staging folder; only when every notebook completed every cell is it
+swapped in for ``reports/<period>/``. A failed run is kept under ``reports/failed/`` with the
+failed notebooks' errors, the previous good pack is left in place, and the command exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kassanalysis import __version__
+from kassanalysis import io as kio
+from kassanalysis.api import load, load_comparator_groups, load_divisions
+from kassanalysis.periods import PeriodError, parse_period
+from kassanalysis.publish.disclosure import MARKER_NOT_AVAILABLE, SuppressionRule
+from kassanalysis.publish.spreadsheet import TableSpec, write_accessible_workbook
+from kassanalysis.report.context import (
+    ParameterError,
+    check_identifier,
+    list_report_periods,
+    slug_for_period,
+)
+from kassanalysis.report.publishing import read_published_table
+
+log = logging.getLogger(__name__)
+KERNEL = "python3"
+PARAMETERS = {"division", "period", "comparator_group", "output_dir", "root"}
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    """The pack's configuration (``pack.yml``), checked when loaded."""
+
+    period: str
+    notebooks: tuple[str, ...] = ("comparator", "trend", "variance")
+    divisions: tuple[str, ...] = ()
+    benchmark_period: str = "latest"
+    jobs: int = 0
+    timeout: int = 600
+    reports: str = "reports"
+    rule: SuppressionRule = field(default_factory=SuppressionRule)
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any], where: str = "pack.yml") -> PackConfig:
+        """Build from a parsed ``pack.yml``; unknown keys and bad values are refused."""
+        document = dict(document or {})
+        rule = document.pop("disclosure", None) or {}
+        known = {f for f in cls.__dataclass_fields__ if f != "rule"}
+        unknown = set(document) - known
+        if unknown:
+            raise ParameterError(
+                f"{where}: unknown setting(s) {sorted(unknown)}; "
+                f"known: {sorted(known | {'disclosure'})}"
+            )
+        if "period" not in document:
+            raise ParameterError(f"{where}: 'period' is required")
+        for key in ("notebooks", "divisions"):
+            if key in document:
+                document[key] = tuple(document[key] or ())
+        try:
+            config = cls(
+                **{**document, "period": str(document["period"])}, rule=SuppressionRule(**rule)
+            )
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"{where}: {exc}") from exc
+        if config.jobs < 0 or config.timeout <= 0:
+            raise ParameterError(f"{where}: jobs must be >= 0 and timeout > 0")
+        return config
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One notebook for one division, with its checked parameters and output paths."""
+
+    division: str
+    analysis: str
+    template: str
+    output: str
+    html: str
+    parameters: dict[str, str]
+    timeout: int
+    cwd: str
+
+
+@dataclass
+class RunResult:
+    division: str
+    analysis: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    output: str = ""
+
+
+def load_config(paths: kio.ProjectPaths, path: str | None = None) -> PackConfig:
+    """Read ``pack.yml`` (or the given file)."""
+    file = Path(path) if path else paths.root / "pack.yml"
+    if not file.is_file():
+        raise ParameterError(f"no pack configuration at {file}")
+    return PackConfig.from_dict(kio.read_yaml(file), where=str(file))
+
+
+def plan_runs(
+    paths: kio.ProjectPaths, config: PackConfig, *, staging: Path, group: str | None = None
+) -> list[NotebookRun]:
+    """Every (division, notebook) run, with parameters checked against the reference data
+    and against each template's declared parameters (``papermill.inspect_notebook``)."""
+    import papermill
+
+    divisions = {d.id: d for d in load_divisions(root=paths.root)}
+    chosen = list(config.divisions) or list(divisions)
+    for division in chosen:
+        check_identifier(division, "division", list(divisions))
+    groups = list(load_comparator_groups(root=paths.root)["id"])
+    if group:
+        check_identifier(group, "comparator group", groups)
+    try:
+        period = parse_period(config.period)
+    except PeriodError as exc:
+        raise ParameterError(str(exc)) from exc
+    observations = load("indicator_observations", root=paths.root)
+    budget = load("budget_lines", root=paths.root)
+    for division in chosen:
+        valid = list_report_periods(observations, budget, divisions[division].authority)
+        if period.label not in valid:
+            raise ParameterError(
+                f"unknown period {config.period!r}; valid periods: {', '.join(valid)}"
+            )
+    runs = []
+    for analysis in config.notebooks:
+        check_identifier(analysis, "notebook", ["comparator", "trend", "variance"])
+        template = paths.notebooks / f"{analysis}.ipynb"
+        declared = set(papermill.inspect_notebook(str(template)))
+        wanted = PARAMETERS | ({"benchmark_period"} if analysis == "comparator" else set())
+        missing = wanted - declared
+        if missing:
+            raise ParameterError(f"{template}: parameters cell lacks {sorted(missing)}")
+        for division in chosen:
+            folder = staging / division
+            parameters = {
+                "division": division,
+                "period": period.label,
+                "comparator_group": group or "",
+                "output_dir": str(folder / analysis),
+                "root": str(paths.root),
+            }
+            if analysis == "comparator":
+                parameters["benchmark_period"] = config.benchmark_period
+            runs.append(
+                NotebookRun(
+                    division,
+                    analysis,
+                    str(template),
+                    str(folder / f"{analysis}.ipynb"),
+                    str(folder / f"{analysis}.html"),
+                    parameters,
+                    config.timeout,
+                    str(paths.notebooks),
+                )
+            )
+    return runs
+
+
+def execute_run(run: NotebookRun) -> RunResult:
+    """Run one notebook with papermill (in a worker process) and export its HTML."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from kassanalysis.report.html import export_html
+
+    started = time.perf_counter()
+    Path(run.output).parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        papermill.execute_notebook(
+            run.template,
+            run.output,
+            parameters=run.parameters,
+            kernel_name=KERNEL,
+            execution_timeout=run.timeout,
+            cwd=run.cwd,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+        export_html(Path(run.output), Path(run.html))
+    except PapermillExecutionError as exc:
+        return RunResult(
+            run.division,
+            run.analysis,
+            False,
+            time.perf_counter() - started,
+            f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
+            run.output,
+        )
+    except Exception as exc:  # any failure of one notebook is that notebook's failure
+        return RunResult(
+            run.division,
+            run.analysis,
+            False,
+            time.perf_counter() - started,
+            f"{type(exc).__name__}: {exc}",
+            run.output,
+        )
+    return RunResult(
+        run.division, run.analysis, True, time.perf_counter() - started, output=run.output
+    )
+
+
+def run_all(runs: list[NotebookRun], jobs: int, *, progress: bool = True) -> list[RunResult]:
+    """Run notebooks ``jobs`` at a time, one fresh process per notebook."""
+    from tqdm import tqdm
+
+    results: list[RunResult] = []
+    with ProcessPoolExecutor(max_workers=jobs, max_tasks_per_child=1) as pool:
+        futures = {pool.submit(execute_run, run): run for run in runs}
+        bar = tqdm(
+            total=len(runs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr
+        )
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                results.append(future.result())
+            except Exception as exc:  # the worker process itself died
+                results.append(
+                    RunResult(
+                        run.division, run.analysis, False, 0.0, f"worker failed: {exc}", run.output
+                    )
+                )
+            bar.update()
+        bar.close()
+    order = {(r.division, r.analysis): i for i, r in enumerate(runs)}
+    return sorted(results, key=lambda r: order[(r.division, r.analysis)])
+
+
+def _sheet_name(analysis: str, name: str) -> str:
+    """A worksheet name (31 characters at most, no forbidden characters)."""
+    text = f"{analysis[:4]} {name}".replace("_", " ").replace("-", " ")
+    return re.sub(r"[\[\]:*?/\\']", " ", text)[:31].strip()
+
+
+def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """No blank cells in a published table: missing text shows the [x] marker too."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].astype(object)
+        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+        out[column] = values.where(~blank, MARKER_NOT_AVAILABLE)
+    return out
+
+
+def write_workbooks(
+    staging: Path, paths: kio.ProjectPaths, config: PackConfig, period_label: str
+) -> list[Path]:
+    """One accessible workbook per division (gptables): cover, contents, notes and each key
+    table of its reports on its own sheet, with the same markers and suppression as the CSV."""
+    names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    written = []
+    for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
+        specs = []
+        for analysis in config.notebooks:
+            for table_file in sorted((folder / analysis / "tables").glob("*.json")):
+                frame = read_published_table(table_file)
+                if frame.empty:
+                    continue
+                title = f"{analysis.title()}: {table_file.stem.replace('_', ' ')}"
+                specs.append(
+                    TableSpec(
+                        sheet_name=_sheet_name(analysis, table_file.stem),
+                        title=title,
+                        table=_workbook_frame(frame),
+                        subtitles=(f"{names.get(folder.name, folder.name)}, {period_label}",),
+                    )
+                )
+        if not specs:
+            continue
+        path = folder / f"{folder.name}-tables.xlsx"
+        write_accessible_workbook(
+            specs,
+            path,
+            cover_title=f"{names.get(folder.name, folder.name)}: key tables",
+            period=period_label,
+            rule=config.rule,
+            source="kassanalysis report pack; every row names its source file and line",
+        )
+        written.append(path)
+    return written
+
+
+def write_index(
+    staging: Path,
+    paths: kio.ProjectPaths,
+    config: PackConfig,
+    period_label: str,
+    results: list[RunResult],
+) -> Path:
+    """The pack's ``index.html``: each division's exception summary and links to its reports.
+
+    Built with a Jinja2 template with autoescaping: council, line and indicator names are
+    untrusted text.
+    """
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "report" / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    divisions = []
+    names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    for division in sorted({r.division for r in results}, key=list(names).index):
+        exceptions_csv = staging / division / "variance" / "tables" / "exceptions.csv"
+        exceptions = (
+            pd.read_csv(exceptions_csv, dtype=str, keep_default_na=False)
+            if exceptions_csv.is_file()
+            else pd.DataFrame()
+        )
+        reports = [
+            {
+                "analysis": r.analysis,
+                "html": f"{division}/{r.analysis}.html",
+                "notebook": f"{division}/{r.analysis}.ipynb",
+            }
+            for r in results
+            if r.division == division
+        ]
+        tables = sorted(
+            p.relative_to(staging).as_posix() for p in (staging / division).rglob("*.csv")
+        )
+        divisions.append(
+            {
+                "id": division,
+                "name": names.get(division, division),
+                "exceptions": exceptions.to_dict("records"),
+                "reports": reports,
+                "tables": tables,
+            }
+        )
+    html = env.get_template("index.html.j2").render(
+        period=period_label,
+        divisions=divisions,
+        version=__version__,
+        rule=config.rule.describe(),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    target = staging / "index.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        target.rename(old)
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_pack(
+    paths: kio.ProjectPaths,
+    config: PackConfig,
+    *,
+    group: str | None = None,
+    progress: bool = True,
+    stream=sys.stdout,
+) -> int:
+    """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed)."""
+    reports = paths.root / config.reports
+    reports.mkdir(parents=True, exist_ok=True)
+    period = parse_period(config.period)
+    slug = slug_for_period(period)
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=reports))
+    try:
+        runs = plan_runs(paths, config, staging=staging, group=group)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    jobs = config.jobs or os.cpu_count() or 1
+    manifest = kio.read_manifest(paths.processed)
+    run_log = {
+        "period": period.label,
+        "package_version": __version__,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "configuration": {
+            **asdict(config),
+            "rule": asdict(config.rule),
+            "jobs": jobs,
+            "group": group,
+        },
+        "inputs": manifest.get("inputs", {}),
+        "notebooks": len(runs),
+    }
+    log.info("pack run: %s", json.dumps(run_log["configuration"]))
+    (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
+    print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
+    started = time.perf_counter()
+    results = run_all(runs, jobs, progress=progress)
+    run_log["notebook_results"] = [
+        asdict(r) | {"output": Path(r.output).relative_to(staging).as_posix() if r.output else ""}
+        for r in results
+    ]
+    run_log["seconds"] = round(time.perf_counter() - started, 1)
+    failed = [r for r in results if not r.ok]
+    run_log["succeeded"] = not failed
+    (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
+    if failed:
+        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(kept)
+        print(
+            f"{len(failed)} of {len(results)} notebooks failed; the last good pack in "
+            f"{reports / slug} was left as it was. Failed run kept in {kept}:",
+            file=stream,
+        )
+        for r in failed:
+            print(f"  - {r.division} / {r.analysis}: {r.error}", file=stream)
+        return 1
+    try:
+        write_workbooks(staging, paths, config, period.label)
+    except Exception as exc:  # a workbook failure fails the run like a notebook would
+        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(kept)
+        print(
+            f"writing the workbooks failed ({type(exc).__name__}: {exc}); the last good "
+            f"pack was left as it was; run kept in {kept}",
+            file=stream,
+        )
+        return 1
+    write_index(staging, paths, config, period.label, results)
+    target = reports / slug
+    _swap(staging, target)
+    print(
+        f"pack for {period.label} written to {target} ({run_log['seconds']} s); open "
+        f"{target / 'index.html'}",
+        file=stream,
+    )
+    return 0
+
+
+def main(args) -> int:
+    """``kass report`` with parsed command-line arguments."""
+    paths = kio.ProjectPaths(Path(args.root).resolve()) if args.root else kio.find_project()
+    try:
+        config = load_config(paths, args.config)
+        overrides = {}
+        if args.period:
+            overrides["period"] = args.period
+        if args.divisions:
+            overrides["divisions"] = tuple(args.divisions)
+        if args.jobs is not None:
+            overrides["jobs"] = args.jobs
+        if args.timeout is not None:
+            overrides["timeout"] = args.timeout
+        if overrides:
+            config = PackConfig(**{**asdict(config), "rule": config.rule, **overrides})
+        if not (paths.processed / "manifest.json").is_file():
+            from kassanalysis.build import run_build
+
+            run_build(paths)
+        return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+    except ParameterError as exc:
+        print(f"kass report: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,241 @@
+"""The report context: one division, one period, one comparator group, checked up front.
+
+A notebook opens a context from its papermill parameters; every section function takes it.
+Parameters are validated before any analysis runs: an unknown division, period or group is
+refused with the list of valid values, and no parameter ever becomes a raw path or code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from kassanalysis import __version__
+from kassanalysis import io as kio
+from kassanalysis.api import Division, load, load_comparator_groups, load_divisions
+from kassanalysis.periods import Period, PeriodError, parse_period
+from kassanalysis.publish.disclosure import SuppressionRule
+from kassanalysis.report.display import Note
+from kassanalysis.report.publishing import mark_for_publication, publish_table
+
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ParameterError(ValueError):
+    """A report parameter that is not one of the valid values."""
+
+
+def list_report_periods(
+    observations: pd.DataFrame, budget: pd.DataFrame, authority_code: str
+) -> list[str]:
+    """Financial years (and their quarters) for which the council has any local data.
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"authority_code": ["A"], "period_start": pd.to_datetime(
+    ...     ["2013-04-01"]), "period_end": pd.to_datetime(["2013-06-30"])})
+    >>> list_report_periods(obs, pd.DataFrame({"authority_code": [], "financial_year": []}),
+    ...                     "A")
+    ['2013-14', '2013-14 Q1', '2013-14 Q2', '2013-14 Q3', '2013-14 Q4']
+    """
+    years: set[int] = set()
+    mine = observations[observations["authority_code"] == authority_code]
+    for start in mine["period_start"]:
+        years.add(start.year if start.month >= 4 else start.year - 1)
+    mine_budget = budget[budget["authority_code"] == authority_code]
+    years.update(int(str(y)[:4]) for y in mine_budget["financial_year"].unique())
+    labels = []
+    for year in sorted(years):
+        fy = f"{year}-{(year + 1) % 100:02d}"
+        labels += [fy, *(f"{fy} Q{q}" for q in range(1, 5))]
+    return labels
+
+
+def check_identifier(value: str, what: str, valid: list[str]) -> str:
+    """Refuse anything that is not exactly one of ``valid`` (and safe as a file name).
+
+    Examples
+    --------
+    >>> check_identifier("oppd-2013-14", "division", ["oppd-2013-14"])
+    'oppd-2013-14'
+    >>> check_identifier("../etc", "division", ["oppd-2013-14"])
+    Traceback (most recent call last):
+    ...
+    kassanalysis.report.context.ParameterError: unknown division '../etc'; valid: oppd-2013-14
+    """
+    if not isinstance(value, str) or not _SAFE_ID.match(value) or value not in valid:
+        raise ParameterError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+    return value
+
+
+def slug_for_period(period: Period) -> str:
+    """A folder name for a period: ``2013-14 Q1`` -> ``2013-14-Q1`` (built from the parsed
+    period, never from the text a user typed)."""
+    return period.label.replace(" ", "-")
+
+
+@dataclass
+class ReportContext:
+    """Everything a division's notebooks need, validated and loaded once."""
+
+    paths: kio.ProjectPaths
+    division: Division
+    period: Period
+    group_id: str
+    output_dir: Path | None
+    rule: SuppressionRule = field(default_factory=SuppressionRule)
+
+    @cached_property
+    def observations(self) -> pd.DataFrame:
+        return load("indicator_observations", root=self.paths.root)
+
+    @cached_property
+    def budget(self) -> pd.DataFrame:
+        return load("budget_lines", root=self.paths.root)
+
+    @cached_property
+    def annual_budget(self) -> pd.DataFrame:
+        """Budget lines as published in plans (not quarterly monitoring figures)."""
+        return self.budget[self.budget["period"].isna()]
+
+    @cached_property
+    def members(self) -> pd.DataFrame:
+        return load("comparator_members", root=self.paths.root)
+
+    @cached_property
+    def population(self) -> pd.DataFrame:
+        return load("population", root=self.paths.root)
+
+    @cached_property
+    def data_quality(self) -> pd.DataFrame:
+        return load("data_quality", root=self.paths.root)
+
+    @cached_property
+    def reference(self):
+        return kio.read_reference(self.paths.reference)
+
+    @cached_property
+    def catalogue(self):
+        return kio.read_catalogue(self.paths.raw)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.reference.indicators
+
+    @cached_property
+    def group_name(self) -> str:
+        groups = load_comparator_groups(root=self.paths.root).set_index("id")
+        return str(groups.loc[self.group_id, "name"])
+
+    def illustrative_files(self) -> list[str]:
+        """Raw files marked illustrative in the catalogue (example data)."""
+        files = []
+        for entry in self.catalogue:
+            if entry.illustrative:
+                stem = entry.file.split(".")[0]
+                files += [entry.file, f"{stem}.indicators.csv", f"{stem}.budget.csv"]
+        return files
+
+    def uses_illustrative(self, frame: pd.DataFrame) -> bool:
+        """True when any row of ``frame`` comes from an illustrative raw file."""
+        if "source_file" not in frame.columns or frame.empty:
+            return False
+        return bool(frame["source_file"].isin(self.illustrative_files()).any())
+
+    def save(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        counts: tuple[str, ...] = (),
+        dependent: dict[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """Make a key table safe to publish and, with an output folder, write it.
+
+        Counts in the small-number range (and figures built on them) become ``[c]`` and
+        missing values ``[x]``; the marked table is returned for display, so the HTML shows
+        exactly what the CSV and the workbook show. With an output folder the table is
+        written to ``<output_dir>/tables/<name>.csv`` (spreadsheet formulas neutralised)
+        and ``.json`` (for the division's workbook).
+        """
+        if not _SAFE_NAME.match(name):
+            raise ParameterError(f"table name {name!r} is not a safe file name")
+        marked = mark_for_publication(
+            frame, rule=self.rule, counts=counts, dependent=dependent or {}
+        )
+        if self.output_dir is not None:
+            publish_table(marked, self.output_dir / "tables", name)
+        return marked
+
+    def header(self) -> Note:
+        """The report's opening lines: what, when, compared with whom, and caveats."""
+        lines = [
+            f"Division: {self.division.name}.",
+            f"Reporting period: {self.period.label} (ending {self.period.end:%d %B %Y}).",
+            f"Comparator group: {self.group_name}.",
+            f"Built with kassanalysis {__version__} from data/processed "
+            "(every figure's source file and line are in the CSV tables).",
+        ]
+        return Note(lines, heading=self.division.name)
+
+    def _repr_html_(self) -> str:
+        return self.header()._repr_html_()
+
+    def __repr__(self) -> str:
+        return repr(self.header())
+
+
+def open_context(
+    *,
+    division: str,
+    period: str,
+    comparator_group: str = "",
+    output_dir: str = "",
+    root: str = "",
+    rule: SuppressionRule | None = None,
+) -> ReportContext:
+    """Check the report parameters and open the context.
+
+    Parameters
+    ----------
+    division : str
+        A division id from ``data/reference/divisions.yml``.
+    period : str
+        Reporting period, e.g. ``2013-14 Q1``: one of :func:`list_report_periods`.
+    comparator_group : str
+        Group id from ``comparator_groups.yml``; empty for the division's own group.
+    output_dir : str
+        Absolute folder for the key tables; empty to write nothing (interactive use).
+    root : str
+        Project folder; empty to find it from the working directory.
+    """
+    paths = kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project()
+    divisions = {d.id: d for d in load_divisions(root=paths.root)}
+    check_identifier(division, "division", list(divisions))
+    chosen = divisions[division]
+    groups = list(load_comparator_groups(root=paths.root)["id"])
+    group = comparator_group or chosen.comparator_group
+    check_identifier(group, "comparator group", groups)
+    observations = load("indicator_observations", root=paths.root)
+    budget = load("budget_lines", root=paths.root)
+    valid = list_report_periods(observations, budget, chosen.authority)
+    try:
+        parsed = parse_period(period)
+    except PeriodError as exc:
+        raise ParameterError(f"{exc}; valid periods: {', '.join(valid)}") from exc
+    if parsed.label not in valid or parsed.kind == "month":
+        raise ParameterError(f"unknown period {period!r}; valid periods: {', '.join(valid)}")
+    out = None
+    if output_dir:
+        out = Path(output_dir)
+        if not out.is_absolute():
+            raise ParameterError(f"output_dir must be an absolute path, not {output_dir!r}")
+    context = ReportContext(paths, chosen, parsed, group, out, rule or SuppressionRule())
+    context.__dict__["observations"] = observations
+    context.__dict__["budget"] = budget
+    return context

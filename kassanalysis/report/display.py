@@ -1,0 +1,151 @@
+"""What a notebook cell displays: tables, figures and notes, safe to publish.
+
+HTML is built with Jinja2 with autoescaping on, and tables with ``DataFrame.to_html(
+escape=True)``, never with f-strings: a care-home or council name is untrusted text. Every
+object also has a plain-text form, which is what nbval compares for the key-figure cells.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+from jinja2 import Environment
+from markupsafe import Markup
+
+_ENV = Environment(autoescape=True)
+
+_TABLE = _ENV.from_string(
+    """<section class="kass-table">
+<h3>{{ caption }}</h3>
+{% if note %}<p>{{ note }}</p>{% endif %}
+{{ table }}
+{% if source %}<p class="kass-source">Source: {{ source }}</p>{% endif %}
+</section>"""
+)
+_FIGURES = _ENV.from_string(
+    """{% for f in figures %}<figure class="kass-figure">
+<img src="data:image/png;base64,{{ f.png }}" alt="{{ f.alt }}">
+<figcaption>{{ f.title }}</figcaption>
+</figure>
+{% endfor %}{% if not figures %}<p>{{ empty }}</p>{% endif %}"""
+)
+_NOTE = _ENV.from_string(
+    """{% if heading %}<h3>{{ heading }}</h3>{% endif %}{% for p in paragraphs %}
+<p{% if warning %} class="kass-warning"{% endif %}>{{ p }}</p>{% endfor %}"""
+)
+
+
+def format_value(value: object) -> str:
+    """Numbers for display: missing shows as ``[x]``, floats to at most two decimals.
+
+    Examples
+    --------
+    >>> format_value(float("nan")), format_value(1234.5), format_value(3.0), format_value("a")
+    ('[x]', '1,234.5', '3', 'a')
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "[x]"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A table for display: caption, an escaped HTML table, the source."""
+
+    frame: pd.DataFrame
+    caption: str
+    source: str = ""
+    note: str = ""
+
+    def _formatted(self) -> pd.DataFrame:
+        out = self.frame.copy()
+        for column in out.columns:
+            out[column] = out[column].map(format_value)
+        return out
+
+    def _repr_html_(self) -> str:
+        if self.frame.empty:
+            table = Markup("<p>No rows.</p>")
+        else:
+            table = Markup(self._formatted().to_html(index=False, escape=True, border=0))
+        return _TABLE.render(caption=self.caption, table=table, source=self.source, note=self.note)
+
+    def __repr__(self) -> str:
+        body = "No rows." if self.frame.empty else self._formatted().to_string(index=False)
+        return f"{self.caption}\n{body}"
+
+
+@dataclass
+class Figures:
+    """Charts for display: each an image with alt text and a caption stating the finding."""
+
+    charts: list = field(default_factory=list)
+    empty: str = "No charts for this selection."
+
+    def _encoded(self) -> list[dict]:
+        out = []
+        for chart in self.charts:
+            buffer = io.BytesIO()
+            chart.figure.savefig(
+                buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
+            )
+            out.append(
+                {
+                    "png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                    "alt": chart.alt_text,
+                    "title": chart.title,
+                }
+            )
+        return out
+
+    def _repr_html_(self) -> str:
+        return _FIGURES.render(figures=self._encoded(), empty=self.empty)
+
+    def __repr__(self) -> str:
+        if not self.charts:
+            return self.empty
+        return "\n".join(f"[chart] {c.title}" for c in self.charts)
+
+    def close(self) -> None:
+        """Free the figures' memory once displayed."""
+        for chart in self.charts:
+            chart.figure.clear()
+
+
+@dataclass
+class Note:
+    """A short block of text (escaped), optionally a warning."""
+
+    paragraphs: list[str]
+    heading: str = ""
+    warning: bool = False
+
+    def _repr_html_(self) -> str:
+        return _NOTE.render(paragraphs=self.paragraphs, heading=self.heading, warning=self.warning)
+
+    def __repr__(self) -> str:
+        return "\n".join([self.heading, *self.paragraphs] if self.heading else self.paragraphs)
+
+
+@dataclass
+class KeyFigures:
+    """A few headline figures as plain lines (checked by nbval against stored values)."""
+
+    lines: list[str]
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines) if self.lines else "(no key figures)"
+
+    def _repr_html_(self) -> str:
+        return _NOTE.render(
+            paragraphs=self.lines or ["(no key figures)"], heading="Key figures", warning=False
+        )

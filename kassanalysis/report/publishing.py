@@ -1,0 +1,121 @@
+"""Making a key table safe to leave the pack: disclosure control, markers, formula-safe text.
+
+Every table a report writes goes through :func:`prepare_for_publication`: counts in the
+configured small-number range are suppressed ``[c]`` (with secondary suppression against a
+printed Total row), figures built on a suppressed count are suppressed too, missing values
+show ``[x]``, and text that a spreadsheet would run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kassanalysis import io as kio
+from kassanalysis.publish.disclosure import (
+    SuppressionRule,
+    apply_markers,
+    suppress_counts,
+    suppress_dependent,
+)
+from kassanalysis.publish.safe_text import neutralise_frame_for_csv
+
+
+def _total_rows(frame: pd.DataFrame) -> list:
+    for column in ("row_type", "line_name", "label"):
+        if column in frame.columns:
+            mask = frame[column].astype(str).str.strip().str.lower().isin(["total"])
+            if mask.any():
+                return list(frame.index[mask])
+    return []
+
+
+def build_suppression_mask(
+    frame: pd.DataFrame,
+    *,
+    counts: tuple[str, ...],
+    dependent: dict[str, str],
+    rule: SuppressionRule,
+) -> pd.DataFrame:
+    """True where a count (or a figure built on one) must be suppressed.
+
+    A row whose ``row_type``/``line_name`` is ``Total`` is taken as the total of the other
+    rows for secondary suppression.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"line_name": ["A", "B", "C", "Total"],
+    ...                       "people": [3.0, 10.0, 20.0, 33.0],
+    ...                       "rate": [0.3, 1.0, 2.0, 3.3]})
+    >>> mask = build_suppression_mask(frame, counts=("people",), dependent={"rate": "people"},
+    ...                               rule=SuppressionRule())
+    >>> mask.people.tolist(), mask.rate.tolist()
+    ([True, True, False, False], [True, True, False, False])
+    """
+    if not counts:
+        return pd.DataFrame(index=frame.index)
+    totals = _total_rows(frame)
+    parts = [i for i in frame.index if i not in totals]
+    constraints = [(t, parts) for t in totals[:1]]
+    mask = {}
+    for column in counts:
+        result = suppress_counts(frame[column].astype(float), constraints, rule)
+        mask[column] = result["suppressed"]
+    mask_frame = pd.DataFrame(mask, index=frame.index)
+    if dependent:
+        mask_frame = suppress_dependent(mask_frame, dependent)
+    return mask_frame
+
+
+def mark_for_publication(
+    frame: pd.DataFrame,
+    *,
+    rule: SuppressionRule,
+    counts: tuple[str, ...] = (),
+    dependent: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """A copy of ``frame`` with small counts (and figures built on them) suppressed as
+    ``[c]`` and missing values shown as ``[x]``: what every output format shows.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"line_name": ["A", "B", "Total"], "people": [2.0, 7.0, 9.0]})
+    >>> mark_for_publication(frame, rule=SuppressionRule(), counts=("people",)).people.tolist()
+    ['[c]', '[c]', 9]
+    """
+    mask = build_suppression_mask(frame, counts=counts, dependent=dependent or {}, rule=rule)
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    return apply_markers(frame, mask if not mask.empty else None, value_columns=numeric)
+
+
+def prepare_for_publication(
+    frame: pd.DataFrame,
+    *,
+    rule: SuppressionRule,
+    counts: tuple[str, ...] = (),
+    dependent: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """A copy of ``frame`` with suppression, ``[c]``/``[x]`` markers and formula-safe text."""
+    marked = mark_for_publication(frame, rule=rule, counts=counts, dependent=dependent)
+    return neutralise_frame_for_csv(marked)
+
+
+def publish_table(marked: pd.DataFrame, folder: Path, name: str) -> Path:
+    """Write a marked table as a formula-safe CSV, and as JSON for the pack's workbook."""
+    folder = Path(folder)
+    path = kio.write_csv(neutralise_frame_for_csv(marked), folder / f"{name}.csv")
+    kio.write_text(
+        marked.to_json(orient="split", index=False, date_format="iso"), folder / f"{name}.json"
+    )
+    return path
+
+
+def read_published_table(path: Path) -> pd.DataFrame:
+    """A table written by :func:`publish_table`, from its JSON (markers kept, no CSV
+    neutralisation, numbers as numbers)."""
+    return pd.read_json(Path(path), orient="split", dtype=False, convert_dates=False)
