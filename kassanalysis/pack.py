@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kassanalysis import __version__
 from kassanalysis import io as kio
-from kassanalysis.api import load, load_comparator_groups, load_divisions
+from kassanalysis.api import ConfigError, load, load_comparator_groups, load_divisions
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.publish.disclosure import MARKER_NOT_AVAILABLE, SuppressionRule
 from kassanalysis.publish.spreadsheet import TableSpec, write_accessible_workbook
@@ -476,6 +476,6 @@ def main(args) -> int:
 
             run_build(paths)
         return run_pack(paths, config, group=args.group, progress=not args.no_progress)
-    except ParameterError as exc:
+    except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)
         return 2

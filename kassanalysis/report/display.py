@@ -144,8 +144,3 @@ class KeyFigures:
 
     def __repr__(self) -> str:
         return "\n".join(self.lines) if self.lines else "(no key figures)"
-
-    def _repr_html_(self) -> str:
-        return _NOTE.render(
-            paragraphs=self.lines or ["(no key figures)"], heading="Key figures", warning=False
-        )

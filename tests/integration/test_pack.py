@@ -1,0 +1,136 @@
+"""The report pack end to end: parameters, outputs, failures. Runs real notebooks with
+papermill in a copy of the project, so it is the slowest part of the suite (about a minute
+on two cores)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kassanalysis import cli
+from kassanalysis import io as kio
+from kassanalysis.build import run_build
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> kio.ProjectPaths:
+    root = tmp_path_factory.mktemp("pack")
+    for folder in ("data/raw", "data/reference", "notebooks"):
+        shutil.copytree(
+            ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
+    shutil.copy(ROOT / "pack.yml", root / "pack.yml")
+    paths = kio.ProjectPaths(root)
+    run_build(paths)
+    return paths
+
+
+def kass(paths: kio.ProjectPaths, *args: str) -> int:
+    return cli.main(["--root", str(paths.root), "report", "--no-progress", *args])
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--division", "no-such-division"], "unknown division 'no-such-division'; valid:"),
+        (["--division", "../../etc"], "unknown division '../../etc'"),
+        (["--period", "1999-00"], "unknown period '1999-00'; valid periods:"),
+        (["--period", "2013/15"], "is not two consecutive years"),
+        (["--group", "my-friends"], "unknown comparator group 'my-friends'; valid:"),
+        (["--group", "x; import os"], "unknown comparator group"),
+    ],
+)
+def test_bad_parameters_are_refused_before_any_kernel_starts(
+    project, args, message, monkeypatch, capsys
+):
+    def no_kernels(*_a, **_k):
+        raise AssertionError("a notebook was started")
+
+    monkeypatch.setattr("kassanalysis.pack.run_all", no_kernels)
+    assert kass(project, *args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not list((project.root / "reports").glob(".*-*"))  # no staging folder left
+
+
+def test_pack_for_one_division(project):
+    assert kass(project, "--division", "oppd-2013-14", "--jobs", "2") == 0
+    pack = project.root / "reports" / "2013-14-Q1"
+    for analysis in ("comparator", "trend", "variance"):
+        notebook = nbformat.read(pack / "oppd-2013-14" / f"{analysis}.ipynb", as_version=4)
+        errors = [
+            o
+            for c in notebook.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "error"
+        ]
+        assert errors == []
+        html = (pack / "oppd-2013-14" / f"{analysis}.html").read_text(encoding="utf-8")
+        assert "import kassanalysis" not in html  # no code cells
+        assert "jp-InputArea-editor" not in html
+        assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{20,}"', html)
+        # nothing is loaded from the internet
+        assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    tables = pack / "oppd-2013-14" / "variance" / "tables"
+    assert {"rag.csv", "activity.csv", "exceptions.csv", "budget_monitoring.csv"} <= {
+        p.name for p in tables.iterdir()
+    }
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert 'href="oppd-2013-14/variance.html"' in index
+    # the hand-worked RAG of the example return: REABLE 84.1 below its floor of 85 is Red
+    assert "Red" in index and "Achieving independence for older people" in index
+    log = json.loads((pack / "run.json").read_text())
+    assert log["succeeded"] and log["package_version"]
+    assert "data/raw/catalogue.yml" in log["inputs"]
+
+
+def test_pack_for_all_divisions(project):
+    assert kass(project) == 0
+    pack = project.root / "reports" / "2013-14-Q1"
+    divisions = [d.name for d in pack.iterdir() if d.is_dir()]
+    assert len(divisions) == 5
+    for division in divisions:
+        for analysis in ("comparator", "trend", "variance"):
+            assert (pack / division / f"{analysis}.html").is_file()
+            assert (pack / division / f"{analysis}.ipynb").is_file()
+        assert (pack / division / "variance" / "tables" / "exceptions.csv").is_file()
+
+
+def test_a_failing_notebook_fails_the_run_and_keeps_the_last_good_pack(project, capsys):
+    assert kass(project, "--division", "learning-disability-2008-09") == 0
+    pack = project.root / "reports" / "2013-14-Q1"
+    before = tree_hash(pack)
+    template = project.notebooks / "trend.ipynb"
+    original = template.read_bytes()
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
+    nbformat.write(notebook, template)
+    try:
+        assert kass(project, "--division", "learning-disability-2008-09") == 1
+    finally:
+        template.write_bytes(original)
+    out = capsys.readouterr().out
+    assert "learning-disability-2008-09 / trend" in out
+    assert "RuntimeError: deliberate failure" in out
+    assert tree_hash(pack) == before
+    failed = sorted((project.root / "reports" / "failed").iterdir())[-1]
+    kept = nbformat.read(failed / "learning-disability-2008-09" / "trend.ipynb", as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in kept.cells for o in c.get("outputs", []))
