@@ -1,96 +1,447 @@
-"""Charts for the reports: each returns its figure, a title that states the finding and alt
-text that carries the same information in words.
+"""Accessible charts for performance packs: comparators, trends, RAG tables and budgets.
 
-Colours follow the Government Analysis Function's colour-blind-safe categorical palette
-(dark blue #12436D, turquoise #28A197, dark pink #801650, orange #F46A25, dark grey
-#3D3D3D); one council is highlighted in dark blue against light grey, and colour is never
-the only carrier of meaning (values, words and line styles say it too). Text from data is
-drawn as plain text (no mathtext), shortened for display only. matplotlib is imported
-inside the functions, so ``import kassanalysis.charts`` stays light; figures are
-:class:`matplotlib.figure.Figure` objects (no pyplot state, any backend).
+Every function takes a tidy frame and returns a :class:`Chart`: a matplotlib
+``Figure`` plus a plain-English ``alt_text`` (WCAG 1.1.1: a text alternative
+carrying the same information, key numbers included) and a ``title`` that states
+the finding, ready for an HTML report's heading and ``<img alt=...>``.
+
+Design rules followed throughout
+--------------------------------
+* **No import cost, no global state.** matplotlib is imported only inside the
+  functions, so ``import kassanalysis.charts`` stays cheap. Figures are built
+  with :class:`matplotlib.figure.Figure` directly: no pyplot, no GUI backend, no
+  figure registry to leak or close, the same result under any ``MPLBACKEND``.
+* **Government Analysis Function colours** ("Data visualisation: colours in
+  charts"): the categorical palette below; a focus chart highlights one bar in
+  dark blue and shows the others in grey ``#BFBFBF``, with a text label.
+* **Colour never carries meaning alone.** The focus council's label is bold,
+  suspect values are hatched *and* labelled "(suspect)", lines differ in dash
+  pattern and are named in a legend, special-cause points differ in marker
+  shape, RAG cells show the word, and variance labels carry their sign.
+* **Text from data is untrusted and literal.** Council, line and locality names
+  are cleaned of control characters, shortened with an ellipsis for display only
+  (alt text keeps the full name) and drawn with ``parse_math=False`` and
+  ``usetex=False``, so ``$x^2$`` shows as typed and ``<script>`` is just text.
+  ``alt_text`` and ``title`` are plain text: let the report template escape them
+  (Jinja2 autoescape); never paste them into HTML with an f-string.
+* **Missing is missing.** A NaN is never drawn as zero: comparator councils with
+  no value are named in a footnote, gaps in a trend stay gaps.
+* Output is deterministic: no randomness; :meth:`Chart.to_svg` fixes
+  ``svg.hashsalt`` and drops the date from the metadata.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from kassanalysis.publish.safe_text import clean_control_characters, truncate_for_display
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "CATEGORICAL_PALETTE",
+    "CONTEXT_GREY",
+    "HIGHLIGHT_COLOUR",
+    "RAG_COLOURS",
+    "Chart",
+    "plot_budget_variance",
+    "plot_comparator",
+    "plot_locality_share",
+    "plot_rag_table",
+    "plot_trend",
+]
+
+# Government Analysis Function categorical palette, in the order it is meant to be used.
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
 DARK_PINK = "#801650"
 ORANGE = "#F46A25"
 DARK_GREY = "#3D3D3D"
-LIGHT_GREY = "#BFBFBF"
-RAG_COLOURS = {"Green": "#00703C", "Amber": "#FFDD00", "Red": "#D4351C"}
-RAG_TEXT = {"Amber": "#0B0C0C"}
+LIGHT_PURPLE = "#A285D1"
+CATEGORICAL_PALETTE: tuple[str, ...] = (
+    DARK_BLUE,
+    TURQUOISE,
+    DARK_PINK,
+    ORANGE,
+    DARK_GREY,
+    LIGHT_PURPLE,
+)
+"""Analysis Function categorical palette (dark blue, turquoise, dark pink, orange,
+dark grey, light purple)."""
+
+HIGHLIGHT_COLOUR = DARK_BLUE
+"""Focus-chart highlight (Analysis Function focus palette)."""
+CONTEXT_GREY = "#BFBFBF"
+"""Focus-chart grey for everything that is not highlighted."""
+_MID_GREY = "#757575"  # actuals line on SPC charts (4.6:1 against white)
+
+RAG_COLOURS: dict[str, str] = {"Green": "#00703C", "Amber": "#FFDD00", "Red": "#D4351C"}
+"""GOV.UK-style status colours; any other status is drawn grey (``CONTEXT_GREY``)."""
+_RAG_TEXT_COLOURS = {"Green": "white", "Amber": "black", "Red": "white"}
+
+# Special-cause styling, after NHS England "Making Data Count": blue improvement, orange
+# concern, purple neither; each with its own marker shape so colour is not needed.
+_VARIATION_STYLE = {
+    "improvement": (DARK_BLUE, "s", "Special cause: improvement"),
+    "concern": (ORANGE, "D", "Special cause: concern"),
+    "neither": (LIGHT_PURPLE, "^", "Special cause: neither improvement nor concern"),
+}
+
+_POLARITIES = ("higher_is_better", "lower_is_better", "no_polarity")
+_PERCENT_UNITS = {"%", "percent", "per cent", "percentage", "percentage points"}
+
+_FONT = 10  # minimum text size everywhere
+_TITLE_FONT = 13
+_DPI = 100
+_WIDTH = 8.0
+_LABEL_CHARS = 40  # longest category label shown on a chart before the ellipsis
+_TITLE_WRAP = 72
+_NOTE_WRAP = 110
+# Every Text made from data goes through these: literal text, never mathtext or TeX.
+_PLAIN = {"parse_math": False, "usetex": False}
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure with its title and alt text."""
+    """A finished chart with its text alternative.
 
-    figure: Any
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The chart. Not registered with pyplot, so nothing needs closing.
+    alt_text : str
+        Plain-English description of what the chart shows, with the key numbers,
+        for ``<img alt=...>`` (escape it in the template like any other text).
+    title : str
+        The finding the chart shows, one line, plain text.
+    """
+
+    figure: Figure
     alt_text: str
     title: str
 
+    def to_png(self) -> bytes:
+        """Render the chart as PNG bytes (100 dpi).
 
-def shorten(text: object, max_chars: int = 45) -> str:
-    """Plain display text: ``$`` kept literal (no mathtext), long text cut with an ellipsis.
+        Returns
+        -------
+        bytes
+            The PNG image.
+        """
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
+        return buffer.getvalue()
 
-    Examples
-    --------
-    >>> shorten("a" * 50, 10)
-    'aaaaaaaaa…'
-    >>> shorten("$x^2$")
-    '$x^2$'
+    def to_svg(self) -> str:
+        """Render the chart as SVG text, identical for identical input.
+
+        Text is drawn as paths (no font needed by the reader), the hash salt for
+        element ids is fixed and no creation date is written.
+
+        Returns
+        -------
+        str
+            The SVG document.
+        """
+        import matplotlib
+
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": "kassanalysis", "svg.fonttype": "path"}):
+            self.figure.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
+        return buffer.getvalue().decode("utf-8")
+
+    def _repr_png_(self) -> bytes:  # notebook display
+        return self.to_png()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _validate_polarity(polarity: object) -> str:
+    if polarity not in _POLARITIES:
+        raise ValueError(f"polarity must be one of {', '.join(_POLARITIES)}; got {polarity!r}")
+    return str(polarity)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain_text(value: object) -> str:
+    """Data text as one clean line (control characters removed, whitespace collapsed)."""
+    if _is_missing(value):
+        return ""
+    return " ".join(clean_control_characters(str(value)).split())
+
+
+def _label(value: object, max_chars: int = _LABEL_CHARS) -> str:
+    """Data text for display on a chart: one clean line, shortened with an ellipsis."""
+    return truncate_for_display(_plain_text(value), max_chars)
+
+
+def _to_float(values: Any) -> np.ndarray:
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
+
+
+def _decimals(values: Any) -> int:
+    """Decimal places that suit a whole series.
+
+    The fewest places that show every value exactly, capped by size: 1 place when
+    any value is 10 or more, 2 when the largest is at least 1, otherwise 3.
     """
-    value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-    value = " ".join(value.split())
-    return value if len(value) <= max_chars else value[: max_chars - 1] + "…"
+    array = np.asarray(values, dtype=float)
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
+        return 0
+    largest = np.max(np.abs(finite))
+    cap = 1 if largest >= 10 else 2 if largest >= 1 else 3
+    for places in range(cap):
+        if np.allclose(finite, np.round(finite, places), rtol=0, atol=1e-9):
+            return places
+    return cap
 
 
-def _number(value: float, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _money_decimals(values: Any, unit: str) -> int:
+    """Money is published to 0.1 (of GBP thousands): at least one decimal place for it."""
+    money = any(word in unit.lower() for word in ("gbp", "\u00a3", "thousand", "million"))
+    return max(1, _decimals(values)) if money else _decimals(values)
+
+
+def _number(value: float, decimals: int, *, sign: bool = False) -> str:
+    """``1234.5 -> '1,234.5'``; with ``sign`` a ``+`` for positives. NaN -> ``'no data'``."""
+    if _is_missing(value) or not math.isfinite(float(value)):
         return "no data"
-    text = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
-    text = text[:-2] if text.endswith(".0") else text
-    return f"{text}%" if unit.strip() == "%" else text
+    value = float(value)
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0.0", no "+0.0"
+        sign = False
+    return f"{value:{'+' if sign else ''},.{decimals}f}"
 
 
-def _figure(width: float, height: float):
+def _is_percent(unit: str) -> bool:
+    return unit.strip().lower() in _PERCENT_UNITS
+
+
+def _with_unit(value: float, decimals: int, unit: str, *, sign: bool = False) -> str:
+    text = _number(value, decimals, sign=sign)
+    if text == "no data" or not unit or unit.strip().lower() in ("count", "number"):
+        return text
+    if unit.strip() == "%":
+        return f"{text}%"
+    return f"{text} {unit}"
+
+
+def _short_value(value: float, decimals: int, unit: str, *, sign: bool = False) -> str:
+    """Value label for a bar: the number, with ``%`` for percentages only."""
+    text = _number(value, decimals, sign=sign)
+    return f"{text}%" if unit.strip() == "%" and text != "no data" else text
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def _capitalise(text: str) -> str:
+    """First letter upper case, the rest as given (``"net cost 2013-14"`` -> ``"Net ..."``)."""
+    return text[:1].upper() + text[1:]
+
+
+def _join_names(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.fill(part, width) if part else "" for part in text.split("\n"))
+
+
+def _new_figure(height: float, width: float = _WIDTH) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, height), dpi=100)
-    axes = figure.add_subplot()
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained", facecolor="white")
+    axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=_FONT)
     return figure, axes
 
 
-def _plain_ticks(axis) -> None:
-    """Tick labels from data are plain text: no mathtext (``$x$``) on either side."""
-    for tick in axis.get_major_ticks():
-        tick.label1.set_parse_math(False)
-        tick.label2.set_parse_math(False)
+def _bar_height(n_rows: int, n_note_lines: int) -> float:
+    return 0.45 * max(n_rows, 1) + 2 + 0.18 * n_note_lines
 
 
-def _source(figure, source: str | None) -> None:
+def _set_title(figure: Figure, title: str) -> None:
+    figure.suptitle(
+        _wrap(title, _TITLE_WRAP),
+        x=0.01,
+        ha="left",
+        fontsize=_TITLE_FONT,
+        fontweight="bold",
+        **_PLAIN,
+    )
+
+
+def _set_notes(figure: Figure, notes: Sequence[str], source: str | None) -> None:
+    """Footnotes and the source line at the bottom left (laid out by constrained layout)."""
+    lines = [note for note in notes if note]
     if source:
-        figure.text(
-            0.01,
-            0.005,
-            f"Source: {shorten(source, 120)}",
-            fontsize=9,
+        lines.append(_plain_text(source))
+    if lines:
+        figure.supxlabel(
+            _wrap("\n".join(lines), _NOTE_WRAP),
+            x=0.01,
+            ha="left",
+            fontsize=_FONT,
             color=DARK_GREY,
-            parse_math=False,
+            **_PLAIN,
         )
 
 
-def _best_first(table: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    ascending = polarity == "lower_is_better"
-    return table.sort_values("value", ascending=ascending, na_position="last", kind="stable")
+def _note_lines(notes: Sequence[str], source: str | None) -> int:
+    lines = [note for note in notes if note] + ([source] if source else [])
+    return sum(len(_wrap(line, _NOTE_WRAP).split("\n")) for line in lines)
+
+
+def _add_legend(axes: Axes, handles: list, labels: list[str], subtitle: str) -> None:
+    """Legend above the plot, with the subtitle as its left-aligned title."""
+    legend = axes.legend(
+        handles,
+        labels,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncols=2 if len(handles) > 2 else max(len(handles), 1),
+        frameon=False,
+        title=_wrap(subtitle, 90),
+        alignment="left",
+        borderaxespad=0,
+        fontsize=_FONT,
+        title_fontsize=_FONT,
+    )
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_parse_math(False)
+        text.set_usetex(False)
+
+
+def _axis_label() -> dict:
+    return {"fontsize": _FONT, **_PLAIN}
+
+
+def _number_axis(axis: Any) -> None:
+    """Tick labels with thousands separators and no spurious decimals."""
+    from matplotlib.ticker import FuncFormatter
+
+    def format_tick(value: float, _position: int) -> str:
+        if value == 0:
+            return "0"
+        size = abs(value)
+        decimals = 0 if size >= 10 or value == round(value) else 1 if size >= 1 else 2
+        text = f"{value:,.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    axis.set_major_formatter(FuncFormatter(format_tick))
+
+
+def _category_labels(
+    axes: Axes,
+    labels: Sequence[str],
+    *,
+    bold: Sequence[bool] | None = None,
+    colours: Sequence[str] | None = None,
+) -> None:
+    """Draw row labels left of a horizontal bar chart as literal Text objects.
+
+    Tick labels are avoided for data text because matplotlib may create tick Text
+    objects lazily, after any per-object ``parse_math=False`` was set.
+    """
+    axes.set_yticks(range(len(labels)))
+    axes.tick_params(axis="y", left=False, labelleft=False)
+    transform = axes.get_yaxis_transform()
+    for position, label in enumerate(labels):
+        axes.text(
+            -0.01,
+            position,
+            label,
+            transform=transform,
+            ha="right",
+            va="center",
+            fontsize=_FONT,
+            fontweight="bold" if bold is not None and bold[position] else "normal",
+            color=colours[position] if colours is not None else "black",
+            **_PLAIN,
+        )
+    axes.set_ylim(max(len(labels), 1) - 0.5, -0.5)  # first row at the top
+
+
+def _value_label(axes: Axes, x: float, y: float, text: str, *, left: bool) -> None:
+    axes.annotate(
+        text,
+        xy=(x, y),
+        xytext=(-4 if left else 4, 0),
+        textcoords="offset points",
+        ha="right" if left else "left",
+        va="center",
+        fontsize=_FONT,
+        color=DARK_GREY,
+        annotation_clip=False,
+        zorder=5,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85},
+        **_PLAIN,
+    )
+
+
+def _room_for_labels(axes: Axes, low: float, high: float, share: float = 0.22) -> None:
+    """Widen the x range so value labels beside the bars stay inside the plot."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = (high - low) or 1.0
+    axes.set_xlim(
+        low - (share * span if low < 0 else 0), high + (share * span if high > 0 else 0.05 * span)
+    )
+
+
+def _across_gaps(series: pd.Series) -> np.ndarray:
+    """SPC mean/limits, carried across missing points so the lines do not break."""
+    return pd.Series(_to_float(series)).interpolate(limit_area="inside").to_numpy()
+
+
+def _first_value(series: pd.Series) -> float:
+    values = _to_float(series)
+    values = values[np.isfinite(values)]
+    return float(values[0]) if values.size else math.nan
+
+
+def _polarity_words(polarity: str) -> str:
+    return {
+        "higher_is_better": "higher is better",
+        "lower_is_better": "lower is better",
+        "no_polarity": "neither higher nor lower is better",
+    }[polarity]
+
+
+# --------------------------------------------------------------------------- comparator
 
 
 def plot_comparator(
@@ -101,135 +452,318 @@ def plot_comparator(
     period: str,
     polarity: str,
     focus_code: str = "E10000016",
+    group_label: str = "comparator councils",
     source: str | None = None,
 ) -> Chart:
-    """Dot chart of every council in the group, best first, the focus council highlighted,
-    group median (solid) and England median (dashed) marked, 95% intervals where known.
+    """Focus bar chart of one indicator across a comparator group, best first.
+
+    Bars are sorted best to worst for the indicator's polarity (largest first
+    when it has none). The focus council's bar is dark blue with a bold label; the
+    others are grey ``#BFBFBF``. The group median is a solid line and the England
+    median a dashed one, both named with their values in the legend; 95%
+    confidence intervals are drawn as error bars where both limits are present.
+    Suspect values are hatched and labelled "(suspect)"; councils with no value
+    are not drawn (never as zero) and are listed in a "No data" footnote.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per council: ``authority_code``, ``authority_name``, ``value``,
+        and optionally ``rank`` (1 = best), ``group_median``, ``england_median``,
+        ``lower_95``, ``upper_95`` (may be all NaN), ``is_focus`` (bool) and
+        ``suspect`` (bool).
+    indicator_name : str
+        Indicator name for the title and axis label.
+    unit : str
+        Unit of ``value``, e.g. ``"%"`` or ``"per 100,000 aged 65+"``.
+    period : str
+        Period the values refer to, e.g. ``"2023-24"``.
+    polarity : {"higher_is_better", "lower_is_better", "no_polarity"}
+        Which direction is better; sets the sort order and the rank wording.
+    focus_code : str, default "E10000016"
+        ONS code of the council to highlight (Kent). Rows flagged ``is_focus``
+        are highlighted too; at most one council may be the focus.
+    group_label : str, default "comparator councils"
+        How to name the group in the title, e.g. ``"similar councils"``.
+    source : str, optional
+        Source note printed at the bottom, e.g. ``"Source: Oflog ASC_data.csv"``.
+
+    Returns
+    -------
+    Chart
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing, ``polarity`` is unknown or more than one
+        council is the focus.
 
     Examples
     --------
-    >>> table = pd.DataFrame({"authority_code": ["E10000016", "E1"],
-    ...     "authority_name": ["Kent", "Essex"], "value": [3.0, 2.0], "rank": [1.0, 2.0],
-    ...     "group_median": 2.5, "england_median": 2.4, "lower_95": float("nan"),
-    ...     "upper_95": float("nan"), "is_focus": [True, False], "suspect": False})
-    >>> chart = plot_comparator(table, indicator_name="X", unit="%", period="2020-21",
-    ...                         polarity="higher_is_better")
+    >>> table = pd.DataFrame({
+    ...     "authority_code": ["E10000016", "E10000002", "E10000003"],
+    ...     "authority_name": ["Kent", "Buckinghamshire", "Cambridgeshire"],
+    ...     "value": [30.0, 35.5, float("nan")], "rank": [2.0, 1.0, float("nan")],
+    ...     "group_median": 32.75, "england_median": 28.0})
+    >>> chart = plot_comparator(table, indicator_name="Direct payments", unit="%",
+    ...     period="2023-24", polarity="higher_is_better")
     >>> chart.title
-    'Kent ranks 1 of 2 for X, 2020-21 (1 = best)'
+    'Kent is 2nd of 2 comparator councils for Direct payments (rank 1 = best)'
+    >>> "No data: Cambridgeshire" in chart.alt_text
+    True
     """
-    ordered = _best_first(table, polarity)
-    drawn = ordered[ordered["value"].notna()]
-    missing = ordered[ordered["value"].isna()]
-    focus = table[table["authority_code"] == focus_code]
-    focus_name = str(focus["authority_name"].iloc[0]) if not focus.empty else focus_code
-    figure, axes = _figure(8, 0.4 * max(len(drawn), 1) + 2.2)
-    positions = list(range(len(drawn)))
-    colours = [DARK_BLUE if code == focus_code else LIGHT_GREY for code in drawn["authority_code"]]
-    lower, upper = drawn.get("lower_95"), drawn.get("upper_95")
-    if lower is not None and upper is not None and lower.notna().any():
-        for y, lo, hi, colour in zip(positions, lower, upper, colours, strict=True):
-            if pd.notna(lo) and pd.notna(hi):
-                axes.plot(
-                    [lo, hi],
-                    [y, y],
-                    color=DARK_GREY if colour == DARK_BLUE else LIGHT_GREY,
-                    linewidth=1.5,
-                    zorder=1,
-                )
-    suspect = drawn.get("suspect", pd.Series(False, index=drawn.index)).fillna(False).astype(bool)
-    axes.scatter(
-        drawn["value"],
-        positions,
-        c=colours,
-        s=60,
-        zorder=2,
-        marker="o",
-        edgecolors=DARK_GREY,
-        linewidths=0.5,
+    _require_columns(table, ["authority_code", "authority_name", "value"], "table")
+    polarity = _validate_polarity(polarity)
+    frame = pd.DataFrame(
+        {
+            "code": table["authority_code"].map(_plain_text).to_numpy(),
+            "name": table["authority_name"].map(_plain_text).to_numpy(),
+            "value": _to_float(table["value"]),
+        }
     )
-    if suspect.any():
-        axes.scatter(
-            drawn.loc[suspect, "value"],
-            [p for p, s in zip(positions, suspect, strict=True) if s],
-            marker="x",
-            s=90,
-            color=ORANGE,
-            zorder=3,
-            label="suspect value (see table)",
+    for column in ("rank", "lower_95", "upper_95"):
+        frame[column] = _to_float(table[column]) if column in table else np.nan
+    for column in ("is_focus", "suspect"):
+        flags = table[column] if column in table else pd.Series(False, index=table.index)
+        frame[column] = flags.fillna(False).astype(bool).to_numpy()
+    frame["focus"] = (frame["code"] == _plain_text(focus_code)) | frame["is_focus"]
+    if frame["focus"].sum() > 1:
+        raise ValueError(
+            "more than one council is the focus: "
+            f"{_join_names(frame.loc[frame['focus'], 'name'].tolist())}"
         )
-    group_median = (
-        float(table["group_median"].dropna().iloc[0])
-        if table["group_median"].notna().any()
-        else math.nan
-    )
+    group_median = _first_value(table["group_median"]) if "group_median" in table else math.nan
     england_median = (
-        float(table["england_median"].dropna().iloc[0])
-        if table["england_median"].notna().any()
-        else math.nan
+        _first_value(table["england_median"]) if "england_median" in table else math.nan
     )
-    if not math.isnan(group_median):
-        axes.axvline(
-            group_median,
-            color=TURQUOISE,
-            linewidth=1.5,
-            label=f"group median {_number(group_median, unit)}",
-        )
-    if not math.isnan(england_median):
-        axes.axvline(
-            england_median,
-            color=DARK_PINK,
-            linestyle="--",
-            linewidth=1.5,
-            label=f"England median {_number(england_median, unit)}",
-        )
-    axes.set_yticks(positions)
-    axes.set_yticklabels([shorten(n, 40) for n in drawn["authority_name"]])
-    axes.invert_yaxis()  # best at the top
-    _plain_ticks(axes.yaxis)
-    for label, code in zip(axes.get_yticklabels(), drawn["authority_code"], strict=True):
-        if code == focus_code:
-            label.set_fontweight("bold")
-    axes.set_xlabel(shorten(unit, 60), parse_math=False)
-    axes.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.08 - 0.6 / figure.get_figheight()),
-        ncol=3,
-        fontsize=9,
-        frameon=False,
+
+    present = frame[np.isfinite(frame["value"])].copy()
+    missing_names = frame.loc[~np.isfinite(frame["value"]), "name"].tolist()
+    ascending = polarity == "lower_is_better"
+    present = present.sort_values(
+        ["value", "name"], ascending=[ascending, True], kind="mergesort"
+    ).reset_index(drop=True)
+    if polarity != "no_polarity" and present["rank"].isna().any():
+        # Fall back to ranking here (ties share the best rank) when ranks were not supplied.
+        computed = present["value"].rank(method="min", ascending=ascending)
+        present["rank"] = present["rank"].fillna(computed)
+
+    decimals = _decimals(
+        np.concatenate([present["value"].to_numpy(), [group_median, england_median]])
     )
-    rank = focus["rank"].iloc[0] if not focus.empty else math.nan
-    size = int(table["value"].notna().sum())
-    if pd.notna(rank):
+    focus_rows = frame[frame["focus"]]
+    focus_name = focus_rows["name"].iloc[0] if not focus_rows.empty else ""
+    focus_present = present[present["focus"]]
+    n_ranked = len(present)
+    indicator_plain = _plain_text(indicator_name)
+    unit = _plain_text(unit)
+    period = _plain_text(period)
+    group_label = _plain_text(group_label)
+
+    # ---- title: the finding
+    median_text = _with_unit(group_median, decimals, unit)
+    if not focus_present.empty and polarity != "no_polarity":
+        rank = int(focus_present["rank"].iloc[0])
+        joint = int((present["rank"] == rank).sum()) > 1
         title = (
-            f"{shorten(focus_name, 40)} ranks {int(rank)} of {size} for "
-            f"{shorten(indicator_name, 60)}, {period} (1 = best)"
+            f"{_label(focus_name)} is {'joint ' if joint else ''}{_ordinal(rank)} of "
+            f"{n_ranked} {group_label} for {indicator_plain} (rank 1 = best)"
         )
+    elif not focus_present.empty:
+        value = focus_present["value"].iloc[0]
+        if math.isfinite(group_median):
+            relation = (
+                "above" if value > group_median else "below" if value < group_median else "equal to"
+            )
+            title = (
+                f"{_label(focus_name)}'s {indicator_plain} is "
+                f"{_with_unit(value, decimals, unit)}, {relation} the median of "
+                f"{n_ranked} {group_label} ({median_text})"
+            )
+        else:
+            title = (
+                f"{_label(focus_name)}'s {indicator_plain} is "
+                f"{_with_unit(value, decimals, unit)} ({n_ranked} {group_label})"
+            )
+    elif focus_name:
+        title = f"No {period} data for {_label(focus_name)} on {indicator_plain}"
     else:
-        title = f"{shorten(indicator_name, 60)}, {period}: no figure for {focus_name}"
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
+        title = f"{indicator_plain}: {n_ranked} {group_label}, median {median_text}"
+
+    # ---- figure
+    suspect_names = present.loc[present["suspect"], "name"].tolist()
+    has_ci = bool((np.isfinite(present["lower_95"]) & np.isfinite(present["upper_95"])).any())
     notes = []
-    if not missing.empty:
-        notes.append("No data: " + ", ".join(shorten(n, 30) for n in missing["authority_name"]))
-    _source(figure, "; ".join([*notes, *([source] if source else [])]) or None)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    values = "; ".join(
-        f"{n} {_number(v, unit)}"
-        for n, v in zip(drawn["authority_name"], drawn["value"], strict=True)
-    )
-    focus_value = _number(focus["value"].iloc[0], unit) if not focus.empty else "no data"
-    alt = (
-        f"Dot chart of {indicator_name} ({unit}) for {size} councils in {period}, best "
-        f"first. {focus_name}: {focus_value}"
-        f"{f', rank {int(rank)} of {size}' if pd.notna(rank) else ''}. Group median "
-        f"{_number(group_median, unit)}; England median {_number(england_median, unit)}. "
-        f"Values: {values}."
-        + (
-            f" No data for {', '.join(map(str, missing['authority_name']))}."
-            if not missing.empty
-            else ""
+    if suspect_names:
+        notes.append(
+            "Suspect values (hatched, labelled 'suspect'; check before quoting): "
+            + _join_names([_label(name) for name in suspect_names])
+            + "."
         )
+    if missing_names:
+        notes.append("No data: " + _join_names([_label(name) for name in missing_names]) + ".")
+    if has_ci:
+        notes.append("Black lines on bars show 95% confidence intervals.")
+    figure, axes = _new_figure(_bar_height(len(present), _note_lines(notes, source)))
+
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    positions = np.arange(len(present))
+    colours = [HIGHLIGHT_COLOUR if focus else CONTEXT_GREY for focus in present["focus"]]
+    bars = axes.barh(positions, present["value"], height=0.7, color=colours)
+    for bar, suspect in zip(bars.patches, present["suspect"], strict=True):
+        if suspect:
+            bar.set_hatch("//")
+            bar.set_edgecolor(DARK_GREY)
+            bar.set_linewidth(0)
+
+    if has_ci:
+        lower, upper, value = (present[c].to_numpy() for c in ("lower_95", "upper_95", "value"))
+        shown = np.isfinite(lower) & np.isfinite(upper)
+        errors = np.clip(np.vstack([value - lower, upper - value])[:, shown], 0, None)
+        axes.errorbar(
+            value[shown],
+            positions[shown],
+            xerr=errors,
+            fmt="none",
+            ecolor="black",
+            elinewidth=1,
+            capsize=3,
+        )
+
+    handles: list = []
+    labels: list[str] = []
+    if math.isfinite(group_median):
+        handles.append(
+            axes.axvline(
+                group_median, color=DARK_GREY, linewidth=1.5, label=f"Group median ({median_text})"
+            )
+        )
+        labels.append(f"Group median ({median_text})")
+    if math.isfinite(england_median):
+        text = f"England median ({_with_unit(england_median, decimals, unit)})"
+        handles.append(
+            axes.axvline(england_median, color=TURQUOISE, linewidth=1.5, linestyle="--", label=text)
+        )
+        labels.append(text)
+    if focus_name and not focus_present.empty:
+        handles.append(Patch(facecolor=HIGHLIGHT_COLOUR))
+        labels.append(_label(focus_name, 30))
+        handles.append(Patch(facecolor=CONTEXT_GREY))
+        labels.append("Other councils")
+    if has_ci:
+        handles.append(Line2D([], [], color="black", linewidth=1, marker="|", markersize=8))
+        labels.append("95% confidence interval")
+    if suspect_names:
+        handles.append(Patch(facecolor=CONTEXT_GREY, hatch="//", edgecolor=DARK_GREY, linewidth=0))
+        labels.append("Suspect value")
+    if present["value"].min() < 0 < present["value"].max():
+        axes.axvline(0, color="black", linewidth=0.8)
+
+    _category_labels(
+        axes,
+        [_label(name) for name in present["name"]],
+        bold=present["focus"].tolist(),
+        colours=[HIGHLIGHT_COLOUR if f else "black" for f in present["focus"]],
     )
-    return Chart(figure, alt, title)
+    for row in present.itertuples():
+        end_high = max(row.value, row.upper_95) if math.isfinite(row.upper_95) else row.value
+        end_low = min(row.value, row.lower_95) if math.isfinite(row.lower_95) else row.value
+        text = _short_value(row.value, decimals, unit)
+        if row.suspect:
+            text += " (suspect)"
+        if row.value < 0:
+            _value_label(axes, end_low, row.Index, text, left=True)
+        else:
+            _value_label(axes, end_high, row.Index, text, left=False)
+    extent = np.concatenate(
+        [present["value"], present["lower_95"], present["upper_95"], [group_median, england_median]]
+    )
+    extent = extent[np.isfinite(extent)]
+    if extent.size:
+        _room_for_labels(axes, float(extent.min()), float(extent.max()))
+    _number_axis(axes.xaxis)
+    axes.set_xlabel(_wrap(_label(f"{indicator_plain} ({unit})", 140), 70), **_axis_label())
+    order = (
+        "Sorted largest (top) to smallest."
+        if polarity == "no_polarity"
+        else f"Sorted best (top) to worst; {_polarity_words(polarity)}."
+    )
+    _add_legend(axes, handles, labels, f"{period}. {order}")
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    # ---- alt text
+    sentences = [
+        f"Bar chart of {indicator_plain} ({unit}) for {len(frame)} {group_label}, {period}. {order}"
+    ]
+    if not focus_present.empty:
+        row = focus_present.iloc[0]
+        text = f"{focus_name} (highlighted): {_with_unit(row['value'], decimals, unit)}"
+        if polarity != "no_polarity":
+            text += f", ranked {int(row['rank'])} of {n_ranked} (rank 1 = best)"
+        if math.isfinite(row["lower_95"]) and math.isfinite(row["upper_95"]):
+            text += (
+                f", 95% confidence interval {_number(row['lower_95'], decimals)} to "
+                f"{_number(row['upper_95'], decimals)}"
+            )
+        sentences.append(text + ".")
+    elif focus_name:
+        sentences.append(f"{focus_name} (highlighted council) has no data for {period}.")
+    if math.isfinite(group_median):
+        sentences.append(f"Group median {median_text}.")
+    if math.isfinite(england_median):
+        sentences.append(f"England median {_with_unit(england_median, decimals, unit)}.")
+    if len(present):
+        listing = "; ".join(
+            f"{row.name} {_with_unit(row.value, decimals, unit)}"
+            + (" (suspect)" if row.suspect else "")
+            for row in present.itertuples()
+        )
+        sentences.append(f"All values, in order: {listing}.")
+    if suspect_names:
+        sentences.append(f"Suspect values: {_join_names(suspect_names)}.")
+    if missing_names:
+        sentences.append(f"No data: {_join_names(missing_names)}.")
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def _combined_targets(trend: pd.DataFrame, targets: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per period_end with the target (trend's own first) and floor."""
+    parts = [
+        pd.DataFrame(
+            {
+                "period": trend["period"].to_numpy(),
+                "period_end": trend["period_end"].to_numpy(),
+                "target": _to_float(trend["target"]) if "target" in trend else np.nan,
+                "floor": np.nan,
+            }
+        )
+    ]
+    if targets is not None:
+        _require_columns(targets, ["period", "period_end", "target"], "targets")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "period": targets["period"].to_numpy(),
+                    "period_end": pd.to_datetime(targets["period_end"]).to_numpy(),
+                    "target": _to_float(targets["target"]),
+                    "floor": _to_float(targets["floor"]) if "floor" in targets else np.nan,
+                }
+            )
+        )
+    combined = pd.concat(parts, ignore_index=True)
+    combined["period_end"] = pd.to_datetime(combined["period_end"])
+    grouped = combined.groupby("period_end", sort=True).agg(
+        period=("period", "first"), target=("target", "first"), floor=("floor", "first")
+    )
+    return grouped.reset_index()
 
 
 def plot_trend(
@@ -242,129 +776,457 @@ def plot_trend(
     spc: pd.DataFrame | None = None,
     source: str | None = None,
 ) -> Chart:
-    """Actuals over time (gaps stay gaps) against targets, with SPC mean and limits and
-    special causes marked (blue improvement, orange concern, as Making Data Count does)."""
-    figure, axes = _figure(8, 4.2)
-    series = trend.sort_values("period_end")
-    x = pd.to_datetime(series["period_end"])
-    axes.plot(x, series["actual"], color=DARK_BLUE, marker="o", linewidth=2, label="actual")
-    if targets is not None and not targets.empty and targets["target"].notna().any():
-        t = targets.sort_values("period_end")
-        axes.step(
-            pd.to_datetime(t["period_end"]),
-            t["target"],
-            where="post",
-            color=DARK_PINK,
-            linestyle="--",
-            linewidth=1.5,
-            label="target (phased)",
-        )
-    elif "target" in series and series["target"].notna().any():
-        axes.plot(x, series["target"], color=DARK_PINK, linestyle="--", label="target")
-    specials = []
-    if spc is not None and not spc.empty:
-        spc_x = x.to_numpy()[: len(spc)]
-        axes.plot(spc_x, spc["mean"], color=DARK_GREY, linewidth=1, label="mean")
-        axes.plot(
-            spc_x,
-            spc["upper_limit"],
-            color=DARK_GREY,
-            linewidth=1,
-            linestyle=":",
-            label="process limits",
-        )
-        axes.plot(spc_x, spc["lower_limit"], color=DARK_GREY, linewidth=1, linestyle=":")
-        for kind, colour in (("improvement", DARK_BLUE), ("concern", ORANGE)):
-            chosen = spc["variation"].to_numpy() == kind
-            if chosen.any():
-                axes.scatter(
-                    spc_x[chosen],
-                    spc["value"].to_numpy()[chosen],
-                    s=120,
-                    facecolors="none",
-                    edgecolors=colour,
-                    linewidths=2,
-                    label=f"special cause: {kind}",
-                    zorder=3,
-                )
-                specials.append(f"{int(chosen.sum())} point(s) of {kind}")
-    axes.set_ylabel(shorten(unit, 50), parse_math=False)
-    axes.legend(fontsize=9, frameon=False)
-    present = series[series["actual"].notna()]
-    if present.empty:
-        title = f"{shorten(indicator_name, 70)}: no actuals yet"
-    else:
-        last = present.iloc[-1]
-        direction = str(last.get("direction", "")) if "direction" in last else ""
-        title = (
-            f"{shorten(indicator_name, 60)}: {_number(last['actual'], unit)} in "
-            f"{last['period']}"
-            + (f", {direction}" if direction and direction != "not comparable" else "")
-        )
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
-    _source(figure, source)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    points = "; ".join(
-        f"{p} {_number(v, unit)}" for p, v in zip(series["period"], series["actual"], strict=True)
-    )
-    alt = (
-        f"Line chart of {indicator_name} ({unit}) over time: {points}."
-        + (" Targets drawn as a dashed step line." if targets is not None else "")
-        + (
-            f" SPC limits shown; {', '.join(specials)}."
-            if specials
-            else (" SPC limits shown; no special cause." if spc is not None else "")
-        )
-    )
-    return Chart(figure, alt, title)
+    """Line chart of an indicator over time with targets and, optionally, SPC limits.
 
+    Actuals are a line with markers (dark blue; grey when an SPC chart is
+    overlaid, as in Making Data Count); a missing actual leaves a gap. Targets,
+    from ``trend`` and any phased future ``targets``, are a dashed step line and
+    floors a dash-dot one. With ``spc``, the mean is a thin solid line, the
+    process limits thin dotted lines, and special-cause points are marked blue
+    squares (improvement), orange diamonds (concern) or purple triangles
+    (neither), each named in the legend.
 
-def plot_rag_table(rag: pd.DataFrame, source: str | None = None) -> Chart:
-    """The RAG dashboard as a table: each rating shown as a word on its colour."""
-    rows = rag.reset_index(drop=True)
-    figure, axes = _figure(9, 0.3 * max(len(rows), 1) + 0.9)
-    axes.axis("off")
-    cells = [
-        [
-            shorten(r["indicator_name"], 48),
-            str(r["actual_period"]),
-            _number(r["actual"], str(r.get("unit", ""))),
-            _number(r["target"], str(r.get("unit", ""))),
-            _number(r["floor"], str(r.get("unit", ""))),
-            str(r["rag"]),
-        ]
-        for _, r in rows.iterrows()
-    ]
-    table = axes.table(
-        cellText=cells or [["", "", "", "", "", ""]],
-        colLabels=["Indicator", "Period", "Actual", "Target", "Floor", "Rating"],
-        loc="upper left",
-        cellLoc="left",
-        colWidths=[0.46, 0.12, 0.1, 0.1, 0.1, 0.22],
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``period`` (label such as ``"2024-25 Q1"``), ``period_end`` (datetime),
+        ``actual`` and optionally ``target``; one row per period.
+    indicator_name : str
+        Indicator name for the title and axis label.
+    unit : str
+        Unit of the values, e.g. ``"%"``.
+    polarity : {"higher_is_better", "lower_is_better", "no_polarity"}
+        Which direction is better; decides whether a target is met.
+    targets : pandas.DataFrame, optional
+        Phased targets: ``period``, ``period_end``, ``target`` and optionally
+        ``floor``. Where a period has a target in both frames, ``trend``'s is used.
+    spc : pandas.DataFrame, optional
+        Output of :func:`kassanalysis.analysis.stats.calculate_xmr_chart`: index of
+        periods matching ``trend["period"]``, columns ``mean``, ``lower_limit``,
+        ``upper_limit``, ``special_cause`` and ``variation``.
+    source : str, optional
+        Source note printed at the bottom.
+
+    Returns
+    -------
+    Chart
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"period": ["Q1", "Q2", "Q3"],
+    ...     "period_end": pd.to_datetime(["2024-06-30", "2024-09-30", "2024-12-31"]),
+    ...     "actual": [70.0, float("nan"), 74.5], "target": 72.0})
+    >>> chart = plot_trend(trend, indicator_name="Reablement", unit="%",
+    ...     polarity="higher_is_better")
+    >>> chart.title
+    'Reablement was 74.5% in Q3, meeting its target of 72.0%'
+    """
+    _require_columns(trend, ["period", "period_end", "actual"], "trend")
+    polarity = _validate_polarity(polarity)
+    data = (
+        pd.DataFrame(
+            {
+                "period": trend["period"].map(_plain_text).to_numpy(),
+                "period_end": pd.to_datetime(trend["period_end"]).to_numpy(),
+                "actual": _to_float(trend["actual"]),
+                "target": _to_float(trend["target"]) if "target" in trend else np.nan,
+            }
+        )
+        .sort_values("period_end", kind="mergesort")
+        .reset_index(drop=True)
     )
-    table.auto_set_font_size(False)
-    table.set_fontsize(9)
-    for (row, column), cell in table.get_celld().items():
-        cell.get_text().set_parse_math(False)
-        cell.set_edgecolor(LIGHT_GREY)
-        if row == 0:
-            cell.get_text().set_fontweight("bold")
-        elif column == 5:
-            rating = cells[row - 1][5] if cells else ""
-            cell.set_facecolor(RAG_COLOURS.get(rating, "#F3F2F1"))
-            cell.get_text().set_color(
-                RAG_TEXT.get(rating, "white" if rating in RAG_COLOURS else "#0B0C0C")
+    plan = _combined_targets(data, targets)
+    plan["period"] = plan["period"].map(_plain_text)
+    indicator_plain = _plain_text(indicator_name)
+    unit = _plain_text(unit)
+    decimals = _decimals(np.concatenate([data["actual"], plan["target"], plan["floor"]]))
+
+    from matplotlib.dates import date2num
+    from matplotlib.lines import Line2D
+
+    x = date2num(data["period_end"].to_numpy())
+    x_plan = date2num(plan["period_end"].to_numpy())
+    notes: list[str] = []
+    figure, axes = _new_figure(5.5 + 0.18 * _note_lines(notes, source))
+    handles: list = []
+    labels: list[str] = []
+
+    spc_rows = None
+    if spc is not None:
+        _require_columns(
+            spc, ["mean", "lower_limit", "upper_limit", "special_cause", "variation"], "spc"
+        )
+        spc_index = pd.Index(spc.index.map(_plain_text))
+        if not spc_index.isin(data["period"]).any():
+            raise ValueError(
+                "spc must be indexed by the trend's periods "
+                f"(e.g. {data['period'].iloc[0]!r}); none matched"
             )
-            cell.get_text().set_fontweight("bold")
-    counts = rows["rag"].value_counts()
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-    title = f"Performance against target: {summary}" if summary else "No rated indicators"
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
-    _source(figure, source)
-    alt = "Table of ratings. " + " ".join(
-        f"{c[0]}: {c[5]} ({c[2]} against target {c[3]}, floor {c[4]}, {c[1]})." for c in cells
+        spc_rows = spc.set_axis(spc_index).reindex(data["period"])
+
+    line_colour = _MID_GREY if spc_rows is not None else DARK_BLUE
+    (actual_line,) = axes.plot(
+        x, data["actual"], color=line_colour, linewidth=2, marker="o", markersize=5, label="Actual"
     )
-    return Chart(figure, alt, title)
+    handles.append(actual_line)
+    labels.append("Actual")
+    if np.isfinite(plan["target"]).any():
+        (line,) = axes.plot(
+            x_plan,
+            plan["target"],
+            color=DARK_PINK,
+            linewidth=1.5,
+            linestyle="--",
+            drawstyle="steps-mid",
+            label="Target",
+        )
+        handles.append(line)
+        labels.append("Target")
+    if np.isfinite(plan["floor"]).any():
+        (line,) = axes.plot(
+            x_plan,
+            plan["floor"],
+            color=DARK_PINK,
+            linewidth=1.5,
+            linestyle="-.",
+            drawstyle="steps-mid",
+            label="Floor",
+        )
+        handles.append(line)
+        labels.append("Floor (minimum standard)")
+
+    special_text: list[str] = []
+    if spc_rows is not None:
+        mean = _across_gaps(spc_rows["mean"])
+        (line,) = axes.plot(x, mean, color=DARK_GREY, linewidth=1, label="Mean")
+        handles.append(line)
+        labels.append("Mean")
+        for column in ("lower_limit", "upper_limit"):
+            (line,) = axes.plot(
+                x,
+                _across_gaps(spc_rows[column]),
+                color=DARK_GREY,
+                linewidth=1,
+                linestyle=":",
+                label="Process limits",
+            )
+        handles.append(line)
+        labels.append("Process limits")
+        special = spc_rows["special_cause"].fillna(False).astype(bool).to_numpy()
+        variation = spc_rows["variation"].astype(object).to_numpy()
+        for kind, (colour, marker, label) in _VARIATION_STYLE.items():
+            chosen = special & (variation == kind) & np.isfinite(data["actual"].to_numpy())
+            if chosen.any():
+                axes.plot(
+                    x[chosen],
+                    data["actual"].to_numpy()[chosen],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=9,
+                    color=colour,
+                    label=label,
+                )
+                handles.append(
+                    Line2D([], [], linestyle="none", marker=marker, markersize=9, color=colour)
+                )
+                labels.append(label)
+                periods = _join_names(data.loc[chosen, "period"].tolist())
+                special_text.append(f"{kind} at {periods}")
+
+    # x axis: one label per period (thinned to at most 12), literal text
+    ticks = plan.drop_duplicates("period_end")
+    step = max(1, math.ceil(len(ticks) / 12))
+    shown = ticks.iloc[::step]
+    axes.set_xticks(
+        date2num(shown["period_end"].to_numpy()), labels=[_label(p, 20) for p in shown["period"]]
+    )
+    for tick in axes.xaxis.get_major_ticks():
+        for text in (tick.label1, tick.label2):
+            text.set_parse_math(False)
+            text.set_usetex(False)
+    if len(shown) > 5:
+        axes.tick_params(axis="x", labelrotation=30)
+        for text in axes.get_xticklabels():
+            text.set_horizontalalignment("right")
+            text.set_rotation_mode("anchor")
+    _number_axis(axes.yaxis)
+    axes.set_ylabel(_wrap(_label(f"{indicator_plain} ({unit})", 90), 45), **_axis_label())
+    axes.set_xlabel("Period", **_axis_label())
+
+    # ---- title: latest value against target or previous value
+    known = data[np.isfinite(data["actual"])]
+    if known.empty:
+        title = f"No data yet for {indicator_plain}"
+    else:
+        last = known.iloc[-1]
+        latest = (
+            f"{indicator_plain} was {_with_unit(last['actual'], decimals, unit)} in "
+            f"{last['period']}"
+        )
+        target = last["target"]
+        if math.isfinite(target) and polarity != "no_polarity":
+            better = (
+                last["actual"] >= target
+                if polarity == "higher_is_better"
+                else last["actual"] <= target
+            )
+            title = (
+                f"{latest}, {'meeting' if better else 'missing'} its target of "
+                f"{_with_unit(target, decimals, unit)}"
+            )
+        elif math.isfinite(target):
+            title = f"{latest}, against a target of {_with_unit(target, decimals, unit)}"
+        elif len(known) > 1:
+            previous = known.iloc[-2]
+            change = last["actual"] - previous["actual"]
+            direction = "up from" if change > 0 else "down from" if change < 0 else "unchanged from"
+            title = (
+                f"{latest}, {direction} {_with_unit(previous['actual'], decimals, unit)}"
+                f" in {previous['period']}"
+            )
+        else:
+            title = latest
+    subtitle = _polarity_words(polarity).capitalize() + "."
+    if spc_rows is not None:
+        subtitle += " SPC (XmR) chart: mean and process limits."
+    _add_legend(axes, handles, labels, subtitle)
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    # ---- alt text
+    sentences = [
+        f"Line chart of {indicator_plain} ({unit}) from {data['period'].iloc[0]} "
+        f"to {data['period'].iloc[-1]}; {_polarity_words(polarity)}."
+    ]
+    if not known.empty:
+        sentences.append(title + ".")
+        low = known.loc[known["actual"].idxmin()]
+        high = known.loc[known["actual"].idxmax()]
+        sentences.append(
+            f"Lowest {_with_unit(low['actual'], decimals, unit)} "
+            f"({low['period']}); highest "
+            f"{_with_unit(high['actual'], decimals, unit)} ({high['period']})."
+        )
+        listing = "; ".join(
+            f"{row.period} {_with_unit(row.actual, decimals, unit)}"
+            + (
+                f" (target {_with_unit(row.target, decimals, unit)})"
+                if math.isfinite(row.target)
+                else ""
+            )
+            for row in data.itertuples()
+        )
+        sentences.append(f"Values: {listing}.")
+    gaps = data.loc[~np.isfinite(data["actual"]), "period"].tolist()
+    if gaps:
+        sentences.append(f"No data for {_join_names(gaps)} (shown as a gap).")
+    future = plan[plan["period_end"] > data["period_end"].max()]
+    if not future.empty:
+        listing = "; ".join(
+            f"{row.period} target {_with_unit(row.target, decimals, unit)}"
+            + (
+                f", floor {_with_unit(row.floor, decimals, unit)}"
+                if math.isfinite(row.floor)
+                else ""
+            )
+            for row in future.itertuples()
+        )
+        sentences.append(f"Future targets: {listing}.")
+    if spc_rows is not None:
+        mean = _first_value(spc_rows["mean"])
+        limits = [_first_value(spc_rows["lower_limit"]), _first_value(spc_rows["upper_limit"])]
+        decimals = max(decimals, _decimals([mean, *limits]))
+        sentences.append(
+            f"Process mean {_with_unit(mean, decimals, unit)}, process limits "
+            f"{_with_unit(limits[0], decimals, unit)} to {_with_unit(limits[1], decimals, unit)}."
+        )
+        sentences.append(
+            ("Special cause variation (SPC rules): " + "; ".join(special_text) + ".")
+            if special_text
+            else "All points show common cause variation."
+        )
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+
+
+# --------------------------------------------------------------------------- RAG table
+
+_RAG_COLUMNS = (  # header, left edge, right edge (fractions of the width), alignment
+    ("Indicator", 0.00, 0.40, "left"),
+    ("Period", 0.41, 0.52, "left"),
+    ("Actual", 0.52, 0.62, "right"),
+    ("Target", 0.62, 0.72, "right"),
+    ("Floor", 0.72, 0.82, "right"),
+    ("RAG status", 0.84, 1.00, "center"),
+)
+_LINE_HEIGHT = 0.22  # inches per text line in the table
+_ROW_PADDING = 0.16
+
+
+def plot_rag_table(
+    rag: pd.DataFrame, *, title_context: str | None = None, source: str | None = None
+) -> Chart:
+    """Table of indicators with their RAG status shown as a word on a coloured patch.
+
+    Status colours are GOV.UK-style green ``#00703C`` and red ``#D4351C`` (white
+    text) and amber ``#FFDD00`` (black text); any other status ("No target",
+    "Below target (no floor set)", "No data") is grey with black text. The word
+    is always shown, so the table reads the same without colour.
+
+    Parameters
+    ----------
+    rag : pandas.DataFrame
+        One row per indicator: ``indicator_name``, ``actual_period``, ``actual``,
+        ``target``, ``floor``, ``rag`` and ``unit``.
+    title_context : str, optional
+        What the table covers, e.g. ``"Older People, December 2013"``; starts the title.
+    source : str, optional
+        Source note printed at the bottom.
+
+    Returns
+    -------
+    Chart
+
+    Examples
+    --------
+    >>> rag = pd.DataFrame({"indicator_name": ["Reablement", "Delayed transfers"],
+    ...     "actual_period": "2013-14 Q3", "actual": [82.0, 9.5], "target": [80.0, 8.0],
+    ...     "floor": [75.0, 9.0], "rag": ["Green", "Red"], "unit": ["%", "per 100,000"]})
+    >>> plot_rag_table(rag).title
+    '1 of 2 indicators met target (Green); 0 Amber, 1 Red'
+    """
+    _require_columns(
+        rag, ["indicator_name", "actual_period", "actual", "target", "floor", "rag", "unit"], "rag"
+    )
+    rows = []
+    for record in rag.itertuples(index=False):
+        unit = _plain_text(record.unit)
+        values = [_to_float([v])[0] for v in (record.actual, record.target, record.floor)]
+        decimals = _decimals(values)
+        status = _plain_text(record.rag) or "No data"
+        name = _plain_text(record.indicator_name)
+        rows.append(
+            {
+                "name": name,
+                "unit": unit,
+                "period": _plain_text(record.actual_period),
+                "values": values,
+                "decimals": decimals,
+                "status": status,
+                "name_lines": textwrap.wrap(
+                    truncate_for_display(
+                        f"{name} ({unit})" if unit and not _is_percent(unit) else name, 120
+                    ),
+                    width=44,
+                    max_lines=3,
+                    placeholder="\u2026",
+                )
+                or [""],
+                "status_lines": textwrap.wrap(
+                    truncate_for_display(status, 40), width=15, max_lines=3, placeholder="\u2026"
+                )
+                or [""],
+            }
+        )
+
+    counts = {key: sum(row["status"] == key for row in rows) for key in RAG_COLOURS}
+    other = len(rows) - sum(counts.values())
+    title = (
+        f"{counts['Green']} of {len(rows)} indicators met target (Green); "
+        f"{counts['Amber']} Amber, {counts['Red']} Red"
+    )
+    if other:
+        title += f", {other} with no target, floor or data"
+    if title_context:
+        title = f"{_capitalise(_plain_text(title_context))}: {title}"
+
+    notes = [
+        "Green = target met or exceeded; Amber = below target but at or above the floor "
+        "(minimum standard); Red = below the floor. 'Below' and 'above' follow each "
+        "indicator's polarity. '-' = not set or not available."
+    ]
+    heights = [
+        len(max(r["name_lines"], r["status_lines"], key=len)) * _LINE_HEIGHT + _ROW_PADDING
+        for r in rows
+    ]
+    header_height = _LINE_HEIGHT + _ROW_PADDING
+    table_height = header_height + sum(heights)
+    title_lines = len(_wrap(title, _TITLE_WRAP).split("\n"))
+    figure, axes = _new_figure(
+        table_height + 0.35 * title_lines + 0.5 + 0.2 * _note_lines(notes, source), width=10
+    )
+    from matplotlib.patches import Rectangle
+
+    axes.set_axis_off()
+    axes.set_xlim(0, 1)
+    axes.set_ylim(table_height, 0)
+
+    def cell(text: str, column: int, top: float, height: float, **kwargs: Any) -> None:
+        _header, left, right, align = _RAG_COLUMNS[column]
+        x = {"left": left + 0.005, "right": right - 0.005, "center": (left + right) / 2}[align]
+        axes.text(
+            x,
+            top + height / 2,
+            text,
+            ha=align,
+            va="center",
+            fontsize=_FONT,
+            linespacing=1.3,
+            **kwargs,
+            **_PLAIN,
+        )
+
+    for column, (header, *_rest) in enumerate(_RAG_COLUMNS):
+        cell(header, column, 0, header_height, fontweight="bold")
+    axes.axhline(header_height, color=DARK_GREY, linewidth=1)
+    top = header_height
+    for row, height in zip(rows, heights, strict=True):
+        cell("\n".join(row["name_lines"]), 0, top, height)
+        cell(_label(row["period"], 14), 1, top, height)
+        for column, value in enumerate(row["values"], start=2):
+            text = (
+                _short_value(value, row["decimals"], row["unit"]) if math.isfinite(value) else "-"
+            )
+            cell(text, column, top, height)
+        _header, left, right, _align = _RAG_COLUMNS[5]
+        colour = RAG_COLOURS.get(row["status"], CONTEXT_GREY)
+        axes.add_patch(
+            Rectangle(
+                (left, top + 0.05), right - left, height - 0.10, facecolor=colour, edgecolor="none"
+            )
+        )
+        cell(
+            "\n".join(row["status_lines"]),
+            5,
+            top,
+            height,
+            fontweight="bold",
+            color=_RAG_TEXT_COLOURS.get(row["status"], "black"),
+        )
+        top += height
+        axes.axhline(top, color=CONTEXT_GREY, linewidth=0.5)
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    sentences = [f"Table of {len(rows)} performance indicators with their RAG status. {title}."]
+    for row in rows:
+        actual, target, floor = (
+            _with_unit(v, row["decimals"], row["unit"]) if math.isfinite(v) else "not set"
+            for v in row["values"]
+        )
+        if not math.isfinite(row["values"][0]):
+            actual = "no data"
+        sentences.append(
+            f"{row['name']}: actual {actual} in {row['period'] or 'no period'}; "
+            f"target {target}; floor {floor}; status {row['status']}."
+        )
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+
+
+# --------------------------------------------------------------------------- budget
 
 
 def plot_budget_variance(
@@ -372,93 +1234,270 @@ def plot_budget_variance(
     *,
     title_context: str,
     value_label: str = "GBP thousands",
-    kind: str = "bars",
+    kind: str = "change",
+    total_label: str = "Total",
+    row_types: Sequence[str] = ("line",),
     source: str | None = None,
 ) -> Chart:
-    """Change by line as horizontal bars sorted by size (increases turquoise, decreases
-    dark pink, signed labels), or a waterfall of components (``kind="waterfall"``, columns
-    label and value) ending in their total.
+    """Budget change by line (diverging bars), or a waterfall of components to a total.
+
+    ``kind="change"`` draws one bar per line for ``change`` (``to_value -
+    from_value``), sorted from the largest increase (top) to the largest decrease,
+    increases dark blue and decreases orange, each with a signed label such as
+    ``+1,234.5`` and a zero line. ``kind="waterfall"`` draws ``value`` components
+    one under another, each starting where the previous ended, then the total
+    (dark grey) from zero; labels are signed for components.
+
+    Parameters
+    ----------
+    variance : pandas.DataFrame
+        For ``"change"``: ``label``, ``from_value``, ``to_value``, ``change`` and
+        optionally ``row_type``. For ``"waterfall"``: ``label`` and ``value``
+        (components that sum to the total).
+    title_context : str
+        What is compared, e.g. ``"Older Persons, 2007-08 to 2008-09"``; starts the title.
+    value_label : str, default "GBP thousands"
+        Unit of the values, for the axis label.
+    kind : {"change", "waterfall"}, default "change"
+        Chart type.
+    total_label : str, default "Total"
+        Label of the waterfall's total bar.
+    row_types : sequence of str, default ("line",)
+        For ``"change"`` with a ``row_type`` column: the row types to draw.
+        Subtotals and totals would double count, so by default only lines are
+        drawn and a footnote says so.
+    source : str, optional
+        Source note printed at the bottom.
+
+    Returns
+    -------
+    Chart
 
     Examples
     --------
-    >>> parts = pd.DataFrame({"label": ["a", "b", "c"], "value": [10.0, -3.0, 5.0]})
-    >>> chart = plot_budget_variance(parts, title_context="test", kind="waterfall")
-    >>> [float(round(p.get_y(), 1)) for p in chart.figure.axes[0].patches][:3]  # bottoms
-    [0.0, 7.0, 7.0]
+    >>> variance = pd.DataFrame({"label": ["Day care", "Home care"],
+    ...     "from_value": [100.0, 50.0], "to_value": [90.0, 80.5]})
+    >>> variance["change"] = variance["to_value"] - variance["from_value"]
+    >>> plot_budget_variance(variance, title_context="OP").title
+    'OP: biggest increase Home care +30.5; biggest decrease Day care -10.0 (GBP thousands)'
+    >>> parts = pd.DataFrame({"label": ["Employees", "Income", "Contracts"],
+    ...     "value": [10.0, -3.0, 5.0]})
+    >>> plot_budget_variance(parts, title_context="Unit", kind="waterfall").title
+    'Unit: Total 12.0 GBP thousands; biggest component Employees +10.0'
     """
     if kind == "waterfall":
-        return _waterfall(
-            variance, title_context=title_context, value_label=value_label, source=source
+        return _plot_waterfall(
+            variance,
+            title_context=title_context,
+            value_label=value_label,
+            total_label=total_label,
+            source=source,
         )
-    rows = variance[variance["change"].notna()].sort_values("change", kind="stable")
-    figure, axes = _figure(8, 0.4 * max(len(rows), 1) + 2)
-    positions = range(len(rows))
-    colours = [TURQUOISE if c >= 0 else DARK_PINK for c in rows["change"]]
-    axes.barh(list(positions), rows["change"], color=colours)
-    axes.axvline(0, color=DARK_GREY, linewidth=1)
-    axes.set_yticks(list(positions))
-    axes.set_yticklabels([shorten(label, 45) for label in rows["label"]])
-    _plain_ticks(axes.yaxis)
-    for y, change in zip(positions, rows["change"], strict=True):
-        axes.text(
-            change,
-            y,
-            f" {change:+,.1f} ",
-            va="center",
-            ha="left" if change >= 0 else "right",
-            fontsize=9,
-            parse_math=False,
-        )
-    axes.set_xlabel(f"Change ({value_label})", parse_math=False)
-    total = rows["change"].sum()
-    title = f"{shorten(title_context, 70)}: net change {total:+,.1f} ({value_label})"
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
-    _source(figure, source)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    alt = (
-        f"Bar chart of {title_context}, by line, largest decrease first: "
-        + "; ".join(
-            f"{label} {change:+,.1f}"
-            for label, change in zip(rows["label"], rows["change"], strict=True)
-        )
-        + f". Net change {total:+,.1f} {value_label}."
+    if kind != "change":
+        raise ValueError(f"kind must be 'change' or 'waterfall'; got {kind!r}")
+    _require_columns(variance, ["label", "from_value", "to_value", "change"], "variance")
+    frame = pd.DataFrame(
+        {
+            "label": variance["label"].map(_plain_text).to_numpy(),
+            "from_value": _to_float(variance["from_value"]),
+            "to_value": _to_float(variance["to_value"]),
+            "change": _to_float(variance["change"]),
+        }
     )
-    return Chart(figure, alt, title)
+    notes = []
+    lines_only = "row_type" in variance
+    if lines_only:
+        keep = variance["row_type"].isin(list(row_types)).to_numpy()
+        if (~keep).any():
+            notes.append(f"{int((~keep).sum())} subtotal/total rows not shown.")
+        frame = frame[keep]
+    missing = frame.loc[~np.isfinite(frame["change"]), "label"].tolist()
+    if missing:
+        notes.append(
+            "No change shown (a value is missing): "
+            + _join_names([_label(m) for m in missing])
+            + "."
+        )
+    frame = (
+        frame[np.isfinite(frame["change"])]
+        .sort_values(["change", "label"], ascending=[False, True], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    unit = _plain_text(value_label)
+    context = _capitalise(_plain_text(title_context))
+    decimals = _money_decimals(
+        np.concatenate([frame["change"], frame["from_value"], frame["to_value"]]), unit
+    )
+
+    parts = []
+    if frame.empty:
+        title = f"{context}: no changes to show"
+    else:
+        if lines_only:
+            parts.append(f"net change {_number(frame['change'].sum(), decimals, sign=True)}")
+        top, bottom = frame.iloc[0], frame.iloc[-1]
+        if top["change"] > 0:
+            parts.append(
+                f"biggest increase {_label(top['label'], 30)} "
+                f"{_number(top['change'], decimals, sign=True)}"
+            )
+        if bottom["change"] < 0:
+            parts.append(
+                f"biggest decrease {_label(bottom['label'], 30)} "
+                f"{_number(bottom['change'], decimals, sign=True)}"
+            )
+        title = (
+            f"{context}: {'; '.join(parts)} ({unit})"
+            if parts
+            else f"{context}: no change on any line"
+        )
+
+    figure, axes = _new_figure(_bar_height(len(frame), _note_lines(notes, source)))
+    from matplotlib.patches import Patch
+
+    positions = np.arange(len(frame))
+    colours = [DARK_BLUE if c > 0 else ORANGE for c in frame["change"]]
+    axes.barh(positions, frame["change"], height=0.7, color=colours)
+    axes.axvline(0, color="black", linewidth=1)
+    _category_labels(axes, [_label(label) for label in frame["label"]])
+    for row in frame.itertuples():
+        _value_label(
+            axes,
+            row.change,
+            row.Index,
+            _number(row.change, decimals, sign=True),
+            left=row.change < 0,
+        )
+    if len(frame):
+        _room_for_labels(axes, float(frame["change"].min()), float(frame["change"].max()))
+    _number_axis(axes.xaxis)
+    axes.set_xlabel(f"Change ({unit})", **_axis_label())
+    _add_legend(
+        axes,
+        [Patch(facecolor=DARK_BLUE), Patch(facecolor=ORANGE)],
+        ["Increase", "Decrease"],
+        "Sorted from largest increase (top) to largest decrease.",
+    )
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    sentences = [
+        f"Bar chart of the change in each budget line ({unit}), {context}, sorted "
+        "from largest increase to largest decrease."
+    ]
+    if parts:
+        sentences.append(parts[0][0].upper() + "; ".join(parts)[1:] + ".")
+    listing = "; ".join(
+        f"{row.label} {_number(row.change, decimals, sign=True)} (from "
+        f"{_number(row.from_value, decimals)} to {_number(row.to_value, decimals)})"
+        for row in frame.itertuples()
+    )
+    if listing:
+        sentences.append(f"Changes: {listing}.")
+    sentences.extend(_plain_text(note) for note in notes)
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
 
 
-def _waterfall(
-    parts: pd.DataFrame, *, title_context: str, value_label: str, source: str | None
+def _plot_waterfall(
+    frame_in: pd.DataFrame,
+    *,
+    title_context: str,
+    value_label: str,
+    total_label: str,
+    source: str | None,
 ) -> Chart:
-    figure, axes = _figure(8, 4.5)
-    values = parts["value"].astype(float).tolist()
-    bottoms, running = [], 0.0
-    for value in values:
-        bottoms.append(running if value >= 0 else running + value)
-        running += value
-    labels = [shorten(label, 20) for label in parts["label"]]
-    axes.bar(
-        range(len(values)),
-        [abs(v) for v in values],
-        bottom=bottoms,
-        color=[TURQUOISE if v >= 0 else DARK_PINK for v in values],
+    _require_columns(frame_in, ["label", "value"], "variance")
+    frame = pd.DataFrame(
+        {
+            "label": frame_in["label"].map(_plain_text).to_numpy(),
+            "value": _to_float(frame_in["value"]),
+        }
     )
-    axes.bar(len(values), running, color=DARK_BLUE)
-    axes.set_xticks(range(len(values) + 1))
-    axes.set_xticklabels([*labels, "Total"], rotation=30, ha="right")
-    _plain_ticks(axes.xaxis)
-    axes.set_ylabel(value_label, parse_math=False)
-    title = f"{shorten(title_context, 70)}: total {running:,.1f} ({value_label})"
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
-    _source(figure, source)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    alt = (
-        f"Waterfall chart of {title_context}: "
-        + "; ".join(
-            f"{label} {value:+,.1f}" for label, value in zip(parts["label"], values, strict=True)
+    notes = []
+    missing = frame.loc[~np.isfinite(frame["value"]), "label"].tolist()
+    if missing:
+        notes.append(
+            "Not included (value missing): " + _join_names([_label(m) for m in missing]) + "."
         )
-        + f"; total {running:,.1f} {value_label}."
+    frame = frame[np.isfinite(frame["value"])].reset_index(drop=True)
+    ends = frame["value"].cumsum().to_numpy()
+    starts = ends - frame["value"].to_numpy()
+    total = float(ends[-1]) if len(ends) else 0.0
+    unit = _plain_text(value_label)
+    context = _capitalise(_plain_text(title_context))
+    total_name = _plain_text(total_label)
+    decimals = _money_decimals(np.concatenate([frame["value"], [total]]), unit)
+
+    title = f"{context}: {_label(total_name, 30)} {_number(total, decimals)} {unit}"
+    if len(frame):
+        biggest = frame.loc[frame["value"].abs().idxmax()]
+        title += (
+            f"; biggest component {_label(biggest['label'], 30)} "
+            f"{_number(biggest['value'], decimals, sign=True)}"
+        )
+
+    n_bars = len(frame) + 1
+    figure, axes = _new_figure(_bar_height(n_bars, _note_lines(notes, source)))
+    from matplotlib.patches import Patch
+
+    lefts = np.append(np.minimum(starts, ends), min(0.0, total))
+    widths = np.append(np.abs(frame["value"].to_numpy()), abs(total))
+    colours = [DARK_BLUE if v >= 0 else ORANGE for v in frame["value"]] + [DARK_GREY]
+    positions = np.arange(n_bars)
+    axes.barh(positions, widths, left=lefts, height=0.7, color=colours)
+    for position, end in enumerate(ends):  # connectors: where the next bar starts
+        axes.plot(
+            [end, end],
+            [position + 0.35, position + 0.65],
+            color=DARK_GREY,
+            linewidth=0.8,
+            linestyle=":",
+        )
+    axes.axvline(0, color="black", linewidth=1)
+    _category_labels(
+        axes,
+        [_label(label) for label in frame["label"]] + [_label(total_name)],
+        bold=[False] * len(frame) + [True],
     )
-    return Chart(figure, alt, title)
+    for position, row in enumerate(frame.itertuples()):
+        text = _number(row.value, decimals, sign=True)
+        if row.value < 0:
+            _value_label(axes, lefts[position], position, text, left=True)
+        else:
+            _value_label(axes, lefts[position] + widths[position], position, text, left=False)
+    _value_label(
+        axes, total if total < 0 else total, n_bars - 1, _number(total, decimals), left=total < 0
+    )
+    _room_for_labels(axes, float(lefts.min()), float((lefts + widths).max()))
+    _number_axis(axes.xaxis)
+    axes.set_xlabel(unit, **_axis_label())
+    _add_legend(
+        axes,
+        [Patch(facecolor=DARK_BLUE), Patch(facecolor=ORANGE), Patch(facecolor=DARK_GREY)],
+        ["Adds to the total", "Takes away from the total", _label(total_name, 30)],
+        "Each bar starts where the one above ended.",
+    )
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    listing = "; ".join(
+        f"{row.label} {_number(row.value, decimals, sign=True)}" for row in frame.itertuples()
+    )
+    sentences = [
+        f"Waterfall chart ({unit}), {context}: {len(frame)} components add up to "
+        f"{total_name} {_number(total, decimals)}."
+    ]
+    if listing:
+        sentences.append(f"Components in order: {listing}.")
+    sentences.extend(notes)
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+
+
+# --------------------------------------------------------------------------- localities
 
 
 def plot_locality_share(
@@ -470,42 +1509,116 @@ def plot_locality_share(
     unit: str,
     source: str | None = None,
 ) -> Chart:
-    """Sorted horizontal bars with value labels (e.g. net cost by locality)."""
-    rows = localities[localities[value_column].notna()].sort_values(value_column, kind="stable")
-    figure, axes = _figure(8, 0.4 * max(len(rows), 1) + 2)
-    positions = list(range(len(rows)))
-    values = rows[value_column].astype(float)
-    axes.barh(positions, values, color=[DARK_BLUE if v >= 0 else DARK_PINK for v in values])
-    axes.axvline(0, color=DARK_GREY, linewidth=1)
-    axes.set_yticks(positions)
-    axes.set_yticklabels([shorten(label, 45) for label in rows[label_column]])
-    _plain_ticks(axes.yaxis)
-    for y, value in zip(positions, values, strict=True):
-        axes.text(
-            value,
-            y,
-            f" {value:,.1f} ",
-            va="center",
-            ha="left" if value >= 0 else "right",
-            fontsize=9,
-            parse_math=False,
-        )
-    axes.set_xlabel(shorten(unit, 50), parse_math=False)
-    top = rows.iloc[-1] if not rows.empty else None
-    title = (
-        f"{shorten(title_context, 60)}: highest {shorten(top[label_column], 40)} "
-        f"({top[value_column]:,.1f})"
-        if top is not None
-        else title_context
+    """Sorted horizontal bars of a value per locality, largest first, with value labels.
+
+    When every value is zero or more, each label also gives the locality's share
+    of the total of the bars shown. Rows with a ``row_type`` other than ``"line"``
+    (a printed total) are left out and a footnote says so; missing values are
+    named in a footnote, never drawn as zero.
+
+    Parameters
+    ----------
+    localities : pandas.DataFrame
+        One row per locality with ``label_column`` and ``value_column``
+        (e.g. the output of :func:`kassanalysis.analysis.variance.compare_localities`).
+    value_column : str
+        Column to plot, e.g. ``"net_cost"``.
+    label_column : str
+        Column with the locality names.
+    title_context : str
+        What the chart covers, e.g. ``"Older People, 2013-14 budget"``.
+    unit : str
+        Unit of the values, e.g. ``"GBP thousands"``.
+    source : str, optional
+        Source note printed at the bottom.
+
+    Returns
+    -------
+    Chart
+
+    Examples
+    --------
+    >>> localities = pd.DataFrame({"line_name": ["Ashford", "Dover"],
+    ...     "net_cost": [250.0, 750.0]})
+    >>> plot_locality_share(localities, value_column="net_cost", label_column="line_name",
+    ...     title_context="2013-14", unit="GBP thousands").title
+    '2013-14: Dover has the highest net cost (750.0 GBP thousands, 75% of the total)'
+    """
+    _require_columns(localities, [label_column, value_column], "localities")
+    frame = pd.DataFrame(
+        {
+            "label": localities[label_column].map(_plain_text).to_numpy(),
+            "value": _to_float(localities[value_column]),
+        }
     )
-    axes.set_title(title, fontsize=11, loc="left", parse_math=False)
-    _source(figure, source)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    alt = (
-        f"Bar chart of {title_context} ({unit}), smallest first: "
-        + "; ".join(
-            f"{label} {value:,.1f}" for label, value in zip(rows[label_column], values, strict=True)
-        )
-        + "."
+    notes = []
+    if "row_type" in localities:
+        keep = (localities["row_type"] == "line").to_numpy()
+        if (~keep).any():
+            notes.append(
+                "Total rows not shown: "
+                + _join_names([_label(x) for x in frame.loc[~keep, "label"]])
+                + "."
+            )
+        frame = frame[keep]
+    missing = frame.loc[~np.isfinite(frame["value"]), "label"].tolist()
+    if missing:
+        notes.append("No data: " + _join_names([_label(m) for m in missing]) + ".")
+    frame = (
+        frame[np.isfinite(frame["value"])]
+        .sort_values(["value", "label"], ascending=[False, True], kind="mergesort")
+        .reset_index(drop=True)
     )
-    return Chart(figure, alt, title)
+    unit = _plain_text(unit)
+    measure = _plain_text(value_column).replace("_", " ")
+    context = _capitalise(_plain_text(title_context))
+    decimals = _money_decimals(frame["value"], unit)
+    total = float(frame["value"].sum())
+    with_share = bool(len(frame)) and bool((frame["value"] >= 0).all()) and total > 0
+    shares = frame["value"] / total * 100 if with_share else pd.Series(np.nan, frame.index)
+
+    if frame.empty:
+        title = f"{context}: no {measure} to show"
+    else:
+        top = frame.iloc[0]
+        detail = _with_unit(top["value"], decimals, unit)
+        if with_share:
+            detail += f", {shares.iloc[0]:.0f}% of the total"
+        title = f"{context}: {_label(top['label'], 30)} has the highest {measure} ({detail})"
+
+    figure, axes = _new_figure(_bar_height(len(frame), _note_lines(notes, source)))
+    positions = np.arange(len(frame))
+    axes.barh(positions, frame["value"], height=0.7, color=DARK_BLUE)
+    if len(frame) and frame["value"].min() < 0:
+        axes.axvline(0, color="black", linewidth=1)
+    _category_labels(axes, [_label(label) for label in frame["label"]])
+    for row, share in zip(frame.itertuples(), shares, strict=True):
+        text = _number(row.value, decimals)
+        if with_share:
+            text += f" ({share:.0f}%)"
+        _value_label(axes, row.value, row.Index, text, left=row.value < 0)
+    if len(frame):
+        _room_for_labels(axes, float(frame["value"].min()), float(frame["value"].max()))
+    _number_axis(axes.xaxis)
+    axes.set_xlabel(_wrap(_label(f"{measure.capitalize()} ({unit})", 140), 70), **_axis_label())
+    subtitle = "Largest (top) to smallest."
+    if with_share:
+        subtitle += " Labels give each locality's share of the total shown."
+    legend_title = axes.set_title(subtitle, loc="left", fontsize=_FONT, **_PLAIN)
+    legend_title.set_color(DARK_GREY)
+    _set_title(figure, title)
+    _set_notes(figure, notes, source)
+
+    listing = "; ".join(
+        f"{row.label} {_with_unit(row.value, decimals, unit)}"
+        + (f" ({share:.0f}%)" if with_share else "")
+        for row, share in zip(frame.itertuples(), shares, strict=True)
+    )
+    sentences = [f"Bar chart of {measure} by locality ({unit}), {context}, largest first."]
+    if listing:
+        sentences.append(f"{listing}.")
+        sentences.append(f"Total {_with_unit(total, decimals, unit)}.")
+    sentences.extend(notes)
+    if source:
+        sentences.append(_plain_text(source))
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
