@@ -188,8 +188,8 @@ def _choose_indicators(
         if wrong:
             raise ValueError(
                 f"{wrong} are performance indicators; rate them with rate_against_target"
-                if activity else
-                f"{wrong} are activity (no_polarity) indicators; check them with "
+                if activity
+                else f"{wrong} are activity (no_polarity) indicators; check them with "
                 "check_activity_range"
             )
         return list(dict.fromkeys(indicator_ids))
@@ -325,18 +325,29 @@ def rate_against_target(
     """
     period = _resolve_period(period)
     indicators = _index_indicators(indicators)
-    ids = _choose_indicators(observations, indicators, indicator_ids, period=period,
-                             authority_code=authority_code, breakdown=breakdown, activity=False)
+    ids = _choose_indicators(
+        observations,
+        indicators,
+        indicator_ids,
+        period=period,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        activity=False,
+    )
     records = []
     for indicator_id in ids:
         info = indicators.loc[indicator_id]
         polarity = info["polarity"]
         frame = _select_observations(
-            observations, indicator_id=indicator_id, authority_code=authority_code,
-            breakdown=breakdown, value_types=("actual", "target", "floor"),
+            observations,
+            indicator_id=indicator_id,
+            authority_code=authority_code,
+            breakdown=breakdown,
+            value_types=("actual", "target", "floor"),
         )
-        by_type = {kind: frame.loc[frame[Obs.value_type] == kind]
-                   for kind in ("actual", "target", "floor")}
+        by_type = {
+            kind: frame.loc[frame[Obs.value_type] == kind] for kind in ("actual", "target", "floor")
+        }
         chosen, notes = _pick_latest(by_type["actual"], period)
         unit = info.get("unit")
         if _is_missing(unit) and chosen is not None:
@@ -345,8 +356,9 @@ def rate_against_target(
 
         start, end, kind = _span(chosen, period)
         target_row, unvalued_target = _find_for_period(by_type["target"], start, end, kind)
-        floor_row, unvalued_floor = _find_for_period(by_type["floor"], start, end, kind,
-                                                     fall_back_to_year=True)
+        floor_row, unvalued_floor = _find_for_period(
+            by_type["floor"], start, end, kind, fall_back_to_year=True
+        )
         actual = np.nan if chosen is None else chosen[Obs.value]
         target = np.nan if target_row is None else target_row[Obs.value]
         floor = np.nan if floor_row is None else floor_row[Obs.value]
@@ -355,46 +367,59 @@ def rate_against_target(
         if target_row is None:
             own = chosen[Obs.period] if chosen is not None else period.label
             if unvalued_target is not None:
-                notes.append(f"the target for {unvalued_target[Obs.period]} is "
-                             f"{_describe_status(unvalued_target[Obs.status])}")
+                notes.append(
+                    f"the target for {unvalued_target[Obs.period]} is "
+                    f"{_describe_status(unvalued_target[Obs.status])}"
+                )
             else:
                 notes.append(f"no target for {own}")
-            later = by_type["target"].loc[
-                (by_type["target"][Obs.period_end] > end) & by_type["target"][Obs.value].notna()
-            ].sort_values([Obs.period_end, Obs.period_start], ascending=[True, False],
-                          kind="stable")
+            later = (
+                by_type["target"]
+                .loc[
+                    (by_type["target"][Obs.period_end] > end) & by_type["target"][Obs.value].notna()
+                ]
+                .sort_values(
+                    [Obs.period_end, Obs.period_start], ascending=[True, False], kind="stable"
+                )
+            )
             if not later.empty:
                 upcoming = later.iloc[0]
-                notes.append(f"next published target is {upcoming[Obs.period]}: "
-                             f"{_format_value(upcoming[Obs.value], unit)}")
+                notes.append(
+                    f"next published target is {upcoming[Obs.period]}: "
+                    f"{_format_value(upcoming[Obs.value], unit)}"
+                )
         if rag == NO_FLOOR and unvalued_floor is not None:
-            notes.append(f"the floor for {unvalued_floor[Obs.period]} is "
-                         f"{_describe_status(unvalued_floor[Obs.status])}")
+            notes.append(
+                f"the floor for {unvalued_floor[Obs.period]} is "
+                f"{_describe_status(unvalued_floor[Obs.status])}"
+            )
 
         gap = actual - target
         if polarity == "lower_is_better":
             gap = -gap
-        records.append({
-            "indicator_id": indicator_id,
-            "indicator_name": info.get("name", indicator_id),
-            "polarity": polarity,
-            "unit": unit,
-            "actual_period": _get(chosen, Obs.period),
-            "actual": actual,
-            "target_period": _get(target_row, Obs.period),
-            "target": target,
-            "floor_period": _get(floor_row, Obs.period),
-            "floor": floor,
-            "rag": rag,
-            "gap_to_target": gap,
-            "note": "; ".join(notes),
-            "source_file": _get(chosen, Obs.source_file),
-            "source_line": _get(chosen, Obs.source_line),
-            "target_source_file": _get(target_row, Obs.source_file),
-            "target_source_line": _get(target_row, Obs.source_line),
-            "floor_source_file": _get(floor_row, Obs.source_file),
-            "floor_source_line": _get(floor_row, Obs.source_line),
-        })
+        records.append(
+            {
+                "indicator_id": indicator_id,
+                "indicator_name": info.get("name", indicator_id),
+                "polarity": polarity,
+                "unit": unit,
+                "actual_period": _get(chosen, Obs.period),
+                "actual": actual,
+                "target_period": _get(target_row, Obs.period),
+                "target": target,
+                "floor_period": _get(floor_row, Obs.period),
+                "floor": floor,
+                "rag": rag,
+                "gap_to_target": gap,
+                "note": "; ".join(notes),
+                "source_file": _get(chosen, Obs.source_file),
+                "source_line": _get(chosen, Obs.source_line),
+                "target_source_file": _get(target_row, Obs.source_file),
+                "target_source_line": _get(target_row, Obs.source_line),
+                "floor_source_file": _get(floor_row, Obs.source_file),
+                "floor_source_line": _get(floor_row, Obs.source_line),
+            }
+        )
     return _make_frame(records, _RAG_COLUMNS)
 
 
@@ -470,15 +495,25 @@ def check_activity_range(
     """
     period = _resolve_period(period)
     indicators = _index_indicators(indicators)
-    ids = _choose_indicators(observations, indicators, indicator_ids, period=period,
-                             authority_code=authority_code, breakdown=breakdown, activity=True)
+    ids = _choose_indicators(
+        observations,
+        indicators,
+        indicator_ids,
+        period=period,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        activity=True,
+    )
     records = []
     for indicator_id in ids:
         info = indicators.loc[indicator_id]
         threshold = _threshold_side(info.get("threshold"), indicator_id)
         frame = _select_observations(
-            observations, indicator_id=indicator_id, authority_code=authority_code,
-            breakdown=breakdown, value_types=("actual", "expected_low", "expected_high"),
+            observations,
+            indicator_id=indicator_id,
+            authority_code=authority_code,
+            breakdown=breakdown,
+            value_types=("actual", "expected_low", "expected_high"),
         )
         actuals = frame.loc[frame[Obs.value_type] == "actual"]
         bounds = frame.loc[frame[Obs.value_type] != "actual"]
@@ -506,8 +541,10 @@ def check_activity_range(
                 else:
                     high_row = row
         elif unvalued is not None:
-            notes.append(f"the expected range for {unvalued[Obs.period]} is "
-                         f"{_describe_status(unvalued[Obs.status])}")
+            notes.append(
+                f"the expected range for {unvalued[Obs.period]} is "
+                f"{_describe_status(unvalued[Obs.status])}"
+            )
         low = np.nan if low_row is None else low_row[Obs.value]
         high = np.nan if high_row is None else high_row[Obs.value]
 
@@ -522,33 +559,41 @@ def check_activity_range(
         else:
             status = WITHIN
         flagged = (status == ABOVE and threshold in ("upper", "either")) or (
-            status == BELOW and threshold in ("lower", "either"))
+            status == BELOW and threshold in ("lower", "either")
+        )
         if range_row is not None:
-            watched = {"upper": [("upper", high_row)], "lower": [("lower", low_row)],
-                       "either": [("lower", low_row), ("upper", high_row)]}[threshold]
+            watched = {
+                "upper": [("upper", high_row)],
+                "lower": [("lower", low_row)],
+                "either": [("lower", low_row), ("upper", high_row)],
+            }[threshold]
             for side, row in watched:
                 if row is None:
-                    notes.append(f"no {side} bound published for {range_row[Obs.period]}, so "
-                                 f"the {side} side cannot be checked")
+                    notes.append(
+                        f"no {side} bound published for {range_row[Obs.period]}, so "
+                        f"the {side} side cannot be checked"
+                    )
 
-        records.append({
-            "indicator_id": indicator_id,
-            "indicator_name": info.get("name", indicator_id),
-            "unit": unit,
-            "latest_period": _get(chosen, Obs.period),
-            "latest": latest,
-            "range_period": _get(range_row, Obs.period),
-            "expected_low": low,
-            "expected_high": high,
-            "threshold": threshold,
-            "status": status,
-            "flagged": bool(flagged),
-            "note": "; ".join(notes),
-            "source_file": _get(chosen, Obs.source_file),
-            "source_line": _get(chosen, Obs.source_line),
-            "expected_low_source_file": _get(low_row, Obs.source_file),
-            "expected_low_source_line": _get(low_row, Obs.source_line),
-            "expected_high_source_file": _get(high_row, Obs.source_file),
-            "expected_high_source_line": _get(high_row, Obs.source_line),
-        })
+        records.append(
+            {
+                "indicator_id": indicator_id,
+                "indicator_name": info.get("name", indicator_id),
+                "unit": unit,
+                "latest_period": _get(chosen, Obs.period),
+                "latest": latest,
+                "range_period": _get(range_row, Obs.period),
+                "expected_low": low,
+                "expected_high": high,
+                "threshold": threshold,
+                "status": status,
+                "flagged": bool(flagged),
+                "note": "; ".join(notes),
+                "source_file": _get(chosen, Obs.source_file),
+                "source_line": _get(chosen, Obs.source_line),
+                "expected_low_source_file": _get(low_row, Obs.source_file),
+                "expected_low_source_line": _get(low_row, Obs.source_line),
+                "expected_high_source_file": _get(high_row, Obs.source_file),
+                "expected_high_source_line": _get(high_row, Obs.source_line),
+            }
+        )
     return _make_frame(records, _ACTIVITY_COLUMNS)

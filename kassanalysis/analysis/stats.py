@@ -56,6 +56,7 @@ def _scipy_stats():
 
     return stats
 
+
 __all__ = [
     "assign_quartile",
     "calculate_byar_interval",

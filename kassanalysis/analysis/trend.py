@@ -122,9 +122,19 @@ def _select_observations(
     it raises ``ValueError`` naming both sources.
     """
     missing = {
-        Obs.authority_code, Obs.indicator_id, Obs.breakdown, Obs.period, Obs.period_type,
-        Obs.period_start, Obs.period_end, Obs.value_type, Obs.value, Obs.unit, Obs.status,
-        Obs.source_file, Obs.source_line,
+        Obs.authority_code,
+        Obs.indicator_id,
+        Obs.breakdown,
+        Obs.period,
+        Obs.period_type,
+        Obs.period_start,
+        Obs.period_end,
+        Obs.value_type,
+        Obs.value,
+        Obs.unit,
+        Obs.status,
+        Obs.source_file,
+        Obs.source_line,
     } - set(observations.columns)
     if missing:
         raise ValueError(f"observations lack column(s) {sorted(missing)}")
@@ -348,8 +358,11 @@ def summarise_trend(
     if period_type is not None and period_type not in ("year", "quarter", "month"):
         raise ValueError(f"period_type must be year, quarter or month, not {period_type!r}")
     frame = _select_observations(
-        observations, indicator_id=indicator_id, authority_code=authority_code,
-        breakdown=breakdown, value_types=("actual", "target"),
+        observations,
+        indicator_id=indicator_id,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        value_types=("actual", "target"),
     )
     targets = frame.loc[frame[Obs.value_type] == "target"]
     actuals = frame.loc[frame[Obs.value_type] == "actual"]
@@ -362,26 +375,27 @@ def summarise_trend(
     previous = np.nan
     for row in actuals.itertuples(index=False):
         actual = getattr(row, Obs.value)
-        target_row, _ = _find_for_period(targets, row.period_start, row.period_end,
-                                         row.period_type)
+        target_row, _ = _find_for_period(targets, row.period_start, row.period_end, row.period_type)
         target = np.nan if target_row is None else target_row[Obs.value]
         change = actual - previous
         pct_change = np.nan if _is_missing(previous) or previous == 0 else change / previous * 100
-        records.append({
-            "period": row.period,
-            "period_type": row.period_type,
-            "period_end": row.period_end,
-            "actual": actual,
-            "status": row.status,
-            "target": target,
-            "target_period": None if target_row is None else target_row[Obs.period],
-            "change": change,
-            "pct_change": pct_change,
-            "direction": _describe_step(change, polarity),
-            "met_target": _meets_target(actual, target, polarity),
-            "source_file": row.source_file,
-            "source_line": row.source_line,
-        })
+        records.append(
+            {
+                "period": row.period,
+                "period_type": row.period_type,
+                "period_end": row.period_end,
+                "actual": actual,
+                "status": row.status,
+                "target": target,
+                "target_period": None if target_row is None else target_row[Obs.period],
+                "change": change,
+                "pct_change": pct_change,
+                "direction": _describe_step(change, polarity),
+                "met_target": _meets_target(actual, target, polarity),
+                "source_file": row.source_file,
+                "source_line": row.source_line,
+            }
+        )
         previous = actual
     trend = _make_frame(records, _TREND_COLUMNS)
     trend["met_target"] = trend["met_target"].astype("boolean")
@@ -432,15 +446,23 @@ def list_targets(
     2     2013-14     NaN   64.0
     """
     frame = _select_observations(
-        observations, indicator_id=indicator_id, authority_code=authority_code,
-        breakdown=breakdown, value_types=("target", "floor"),
+        observations,
+        indicator_id=indicator_id,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        value_types=("target", "floor"),
     )
     records: dict[tuple, dict[str, Any]] = {}
     for row in frame.itertuples(index=False):
         key = (row.period_end, row.period_start, row.period_type)
-        record = records.setdefault(key, {
-            "period": row.period, "period_type": row.period_type, "period_end": row.period_end,
-        })
+        record = records.setdefault(
+            key,
+            {
+                "period": row.period,
+                "period_type": row.period_type,
+                "period_end": row.period_end,
+            },
+        )
         kind = row.value_type
         record[kind] = getattr(row, Obs.value)
         record[f"{kind}_status"] = row.status
@@ -566,16 +588,21 @@ def describe_direction(
         if reported.empty:
             return f"No data: the figure for {latest['period']} is {status}."
         last = reported.iloc[-1]
-        return (f"No data for {latest['period']} (the figure is {status}); the latest "
-                f"published figure is {_format_value(last['actual'], unit, decimals)} in "
-                f"{last['period']}.")
+        return (
+            f"No data for {latest['period']} (the figure is {status}); the latest "
+            f"published figure is {_format_value(last['actual'], unit, decimals)} in "
+            f"{last['period']}."
+        )
 
     sentence = f"{_format_value(actual, unit, decimals)} in {latest['period']}"
     target = latest.get("target", np.nan)
     if polarity != "no_polarity" and not _is_missing(target):
         target_period = latest.get("target_period")
-        which = ("target" if _is_missing(target_period) or target_period == latest["period"]
-                 else f"{target_period} target")
+        which = (
+            "target"
+            if _is_missing(target_period) or target_period == latest["period"]
+            else f"{target_period} target"
+        )
         met = "met" if _meets_target(actual, target, polarity) else "not met"
         sentence += f" ({which} {_format_short(target, unit, decimals)}, {met})"
 
@@ -584,8 +611,10 @@ def describe_direction(
     before = trend_frame.iloc[-2]
     previous = before["actual"]
     if _is_missing(previous):
-        return (f"{sentence}; not comparable with {before['period']}, for which the figure is "
-                f"{_describe_status(before.get('status'))}.")
+        return (
+            f"{sentence}; not comparable with {before['period']}, for which the figure is "
+            f"{_describe_status(before.get('status'))}."
+        )
     change = actual - previous
     direction = _describe_step(change, polarity)
     if direction == "no change":
@@ -593,6 +622,8 @@ def describe_direction(
     size = _format_change(abs(change), unit, decimals)
     if (unit or "").strip() != "%" and previous != 0:
         size += f" ({abs(change) / abs(previous) * 100:.1f}%)"
-    sentence += (f", {'up' if change > 0 else 'down'} {size} from "
-                 f"{_format_short(previous, unit, decimals)} in {before['period']}.")
+    sentence += (
+        f", {'up' if change > 0 else 'down'} {size} from "
+        f"{_format_short(previous, unit, decimals)} in {before['period']}."
+    )
     return sentence if polarity == "no_polarity" else f"{direction.capitalize()}: {sentence}"

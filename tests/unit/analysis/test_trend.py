@@ -26,12 +26,20 @@ FILE = "kpi.txt"
 NA = pd.NA
 
 
-def row(indicator, period, value_type, value, status=None, authority=KENT, breakdown="Total",
-        unit="%"):
+def row(
+    indicator, period, value_type, value, status=None, authority=KENT, breakdown="Total", unit="%"
+):
     """One observation; status defaults to reported (a number) or missing (None)."""
-    return dict(indicator=indicator, period=period, value_type=value_type, value=value,
-                status=status or ("reported" if value is not None else "missing"),
-                authority=authority, breakdown=breakdown, unit=unit)
+    return dict(
+        indicator=indicator,
+        period=period,
+        value_type=value_type,
+        value=value,
+        status=status or ("reported" if value is not None else "missing"),
+        authority=authority,
+        breakdown=breakdown,
+        unit=unit,
+    )
 
 
 def make_observations(*rows):
@@ -39,26 +47,28 @@ def make_observations(*rows):
     records = []
     for line, r in enumerate(rows, start=1):
         period = parse_period(r["period"])
-        records.append({
-            "authority_code": r["authority"],
-            "authority_name": "Kent" if r["authority"] == KENT else "Other",
-            "indicator_id": r["indicator"],
-            "breakdown": r["breakdown"],
-            "period": period.label,
-            "period_type": period.kind,
-            "period_start": pd.Timestamp(period.start),
-            "period_end": pd.Timestamp(period.end),
-            "value_type": r["value_type"],
-            "value": np.nan if r["value"] is None else float(r["value"]),
-            "unit": r["unit"],
-            "numerator": np.nan,
-            "denominator": np.nan,
-            "status": r["status"],
-            "source_file": FILE,
-            "source_sheet": None,
-            "source_line": line,
-            "source_text": None if r["value"] is None else str(r["value"]),
-        })
+        records.append(
+            {
+                "authority_code": r["authority"],
+                "authority_name": "Kent" if r["authority"] == KENT else "Other",
+                "indicator_id": r["indicator"],
+                "breakdown": r["breakdown"],
+                "period": period.label,
+                "period_type": period.kind,
+                "period_start": pd.Timestamp(period.start),
+                "period_end": pd.Timestamp(period.end),
+                "value_type": r["value_type"],
+                "value": np.nan if r["value"] is None else float(r["value"]),
+                "unit": r["unit"],
+                "numerator": np.nan,
+                "denominator": np.nan,
+                "status": r["status"],
+                "source_file": FILE,
+                "source_sheet": None,
+                "source_line": line,
+                "source_text": None if r["value"] is None else str(r["value"]),
+            }
+        )
     return IndicatorObservations.validate(pd.DataFrame(records))
 
 
@@ -66,10 +76,19 @@ def expected_trend(**columns):
     """A summarise_trend frame with the documented column order and dtypes."""
     frame = pd.DataFrame(columns)
     dtypes = {
-        "period": "str", "period_type": "str", "period_end": "datetime64[ns]",
-        "actual": "float64", "status": "str", "target": "float64", "target_period": "str",
-        "change": "float64", "pct_change": "float64", "direction": "str",
-        "met_target": "boolean", "source_file": "str", "source_line": "int64",
+        "period": "str",
+        "period_type": "str",
+        "period_end": "datetime64[ns]",
+        "actual": "float64",
+        "status": "str",
+        "target": "float64",
+        "target_period": "str",
+        "change": "float64",
+        "pct_change": "float64",
+        "direction": "str",
+        "met_target": "boolean",
+        "source_file": "str",
+        "source_line": "int64",
     }
     return frame[list(dtypes)].astype(dtypes)
 
@@ -105,15 +124,15 @@ def test_trend_higher_is_better_with_missing_value_in_the_middle():
         period=["2013-14 Q1", "2013-14 Q2", "2013-14 Q3", "2013-14 Q4", "2014-15 Q1"],
         period_type=["quarter"] * 5,
         period_end=pd.to_datetime(
-            ["2013-06-30", "2013-09-30", "2013-12-31", "2014-03-31", "2014-06-30"]),
+            ["2013-06-30", "2013-09-30", "2013-12-31", "2014-03-31", "2014-06-30"]
+        ),
         actual=[60.0, 66.0, np.nan, 70.0, 70.0],
         status=["reported", "reported", "missing", "reported", "reported"],
         target=[62.0, 66.0, 68.0, 72.0, np.nan],
         target_period=["2013-14 Q1", "2013-14 Q2", "2013-14 Q3", "2013-14 Q4", None],
         change=[np.nan, 6.0, np.nan, np.nan, 0.0],
         pct_change=[np.nan, 10.0, np.nan, np.nan, 0.0],
-        direction=["not comparable", "improving", "not comparable", "not comparable",
-                   "no change"],
+        direction=["not comparable", "improving", "not comparable", "not comparable", "no change"],
         met_target=pd.array([False, True, NA, False, NA], dtype="boolean"),
         source_file=[FILE] * 5,
         source_line=[2, 5, 4, 1, 3],
@@ -200,15 +219,18 @@ def test_trend_up_to_keeps_periods_ending_by_its_end():
         row("PB", "2013-14 Q3", "actual", 70),
     )
     # Q2 ends 30 Sep 2013: Q1 and Q2 are kept, Q3 (ends 31 Dec) is not.
-    by_label = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
-                               up_to="2013-14 Q2")
-    by_period = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
-                                up_to=make_quarter(2013, 2))
+    by_label = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", up_to="2013-14 Q2"
+    )
+    by_period = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", up_to=make_quarter(2013, 2)
+    )
     assert by_label["period"].tolist() == ["2013-14 Q1", "2013-14 Q2"]
     assert_frame_equal(by_label, by_period)
     # August 2013 ends before Q2 does, so only Q1 is complete by then.
-    by_month = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
-                               up_to="Aug 2013")
+    by_month = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", up_to="Aug 2013"
+    )
     assert by_month["period"].tolist() == ["2013-14 Q1"]
 
 
@@ -222,11 +244,13 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
     result = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
     assert result["actual"].tolist() == [50.0, 60.0]
     assert result["source_line"].tolist() == [1, 2]
-    quarters = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
-                               period_type="quarter")
+    quarters = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", period_type="quarter"
+    )
     assert quarters["period"].tolist() == ["2013-14 Q1"]
-    medway = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
-                             authority_code=MEDWAY)
+    medway = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code=MEDWAY
+    )
     assert medway["actual"].tolist() == [99.0]
 
 
@@ -234,10 +258,29 @@ def test_trend_of_unknown_indicator_is_empty_with_the_documented_columns():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 60))
     result = summarise_trend(obs, indicator_id="NONE", polarity="higher_is_better")
     assert result.empty
-    assert_frame_equal(result, expected_trend(**{c: [] for c in [
-        "period", "period_type", "period_end", "actual", "status", "target", "target_period",
-        "change", "pct_change", "direction", "met_target", "source_file", "source_line",
-    ]}))
+    assert_frame_equal(
+        result,
+        expected_trend(
+            **{
+                c: []
+                for c in [
+                    "period",
+                    "period_type",
+                    "period_end",
+                    "actual",
+                    "status",
+                    "target",
+                    "target_period",
+                    "change",
+                    "pct_change",
+                    "direction",
+                    "met_target",
+                    "source_file",
+                    "source_line",
+                ]
+            }
+        ),
+    )
 
 
 def test_trend_same_value_published_twice_is_kept_once_but_conflict_raises():
@@ -280,22 +323,33 @@ def test_list_targets_gives_phased_targets_floors_and_tbc():
     result = list_targets(obs, indicator_id="PB")
     # Ordered by last day, then first day: the year (from 1 Apr 2013) comes before its Q4
     # (from 1 Jan 2014), both ending 31 Mar 2014.
-    expected = pd.DataFrame({
-        "period": ["2013-14 Q1", "2013-14 Q2", "2013-14 Q3", "2013-14", "2013-14 Q4"],
-        "period_type": ["quarter", "quarter", "quarter", "year", "quarter"],
-        "period_end": pd.to_datetime(
-            ["2013-06-30", "2013-09-30", "2013-12-31", "2014-03-31", "2014-03-31"]),
-        "target": [70.0, 77.0, 84.0, np.nan, np.nan],
-        "target_status": ["reported", "reported", "reported", None, "to_be_confirmed"],
-        "floor": [np.nan, np.nan, np.nan, 64.0, np.nan],
-        "floor_status": [None, None, None, "reported", None],
-        "target_source_file": [FILE, FILE, FILE, None, FILE],
-        "target_source_line": pd.array([1, 2, 3, NA, 4], dtype="Int64"),
-        "floor_source_file": [None, None, None, FILE, None],
-        "floor_source_line": pd.array([NA, NA, NA, 5, NA], dtype="Int64"),
-    }).astype({"period": "str", "period_type": "str", "period_end": "datetime64[ns]",
-               "target_status": "str", "floor_status": "str", "target_source_file": "str",
-               "floor_source_file": "str"})
+    expected = pd.DataFrame(
+        {
+            "period": ["2013-14 Q1", "2013-14 Q2", "2013-14 Q3", "2013-14", "2013-14 Q4"],
+            "period_type": ["quarter", "quarter", "quarter", "year", "quarter"],
+            "period_end": pd.to_datetime(
+                ["2013-06-30", "2013-09-30", "2013-12-31", "2014-03-31", "2014-03-31"]
+            ),
+            "target": [70.0, 77.0, 84.0, np.nan, np.nan],
+            "target_status": ["reported", "reported", "reported", None, "to_be_confirmed"],
+            "floor": [np.nan, np.nan, np.nan, 64.0, np.nan],
+            "floor_status": [None, None, None, "reported", None],
+            "target_source_file": [FILE, FILE, FILE, None, FILE],
+            "target_source_line": pd.array([1, 2, 3, NA, 4], dtype="Int64"),
+            "floor_source_file": [None, None, None, FILE, None],
+            "floor_source_line": pd.array([NA, NA, NA, 5, NA], dtype="Int64"),
+        }
+    ).astype(
+        {
+            "period": "str",
+            "period_type": "str",
+            "period_end": "datetime64[ns]",
+            "target_status": "str",
+            "floor_status": "str",
+            "target_source_file": "str",
+            "floor_source_file": "str",
+        }
+    )
     assert_frame_equal(result, expected)
 
 
@@ -311,10 +365,11 @@ def _quarters(n):
 
 def _alternating_trend(n, missing_at=None):
     values = [10 if i % 2 == 0 else 12 for i in range(n)]
-    rows = [row("PB", label, "actual", None if i == missing_at else value)
-            for i, (label, value) in enumerate(zip(_quarters(n), values, strict=True))]
-    return summarise_trend(make_observations(*rows), indicator_id="PB",
-                           polarity="higher_is_better")
+    rows = [
+        row("PB", label, "actual", None if i == missing_at else value)
+        for i, (label, value) in enumerate(zip(_quarters(n), values, strict=True))
+    ]
+    return summarise_trend(make_observations(*rows), indicator_id="PB", polarity="higher_is_better")
 
 
 def test_spc_needs_twelve_points():
@@ -346,8 +401,13 @@ def test_spc_counts_only_non_missing_points():
 
 
 def test_spc_refuses_mixed_period_types_and_tiny_min_points():
-    mixed = pd.DataFrame({"period": ["2012-13", "2013-14 Q1"], "period_type": ["year", "quarter"],
-                          "actual": [1.0, 2.0]})
+    mixed = pd.DataFrame(
+        {
+            "period": ["2012-13", "2013-14 Q1"],
+            "period_type": ["year", "quarter"],
+            "actual": [1.0, 2.0],
+        }
+    )
     with pytest.raises(ValueError, match="mixes period types"):
         chart_spc(mixed, "higher_is_better", min_points=2)
     with pytest.raises(ValueError, match="min_points"):
@@ -375,24 +435,31 @@ def _pb_trend():
 def test_describe_improving_percentage_against_target():
     # 60 -> 66 is up 6 percentage points (higher is better: improving); 66 meets 66.
     sentence = describe_direction(_pb_trend().head(2), "higher_is_better", "%")
-    assert sentence == ("Improving: 66% in 2013-14 Q2 (target 66%, met), up 6 percentage "
-                        "points from 60% in 2013-14 Q1.")
+    assert sentence == (
+        "Improving: 66% in 2013-14 Q2 (target 66%, met), up 6 percentage "
+        "points from 60% in 2013-14 Q1."
+    )
 
 
 def test_describe_missing_latest_and_missing_previous_and_no_change():
     trend = _pb_trend()
     assert describe_direction(trend.head(3), "higher_is_better", "%") == (
         "No data for 2013-14 Q3 (the figure is missing); the latest published figure is 66% "
-        "in 2013-14 Q2.")
+        "in 2013-14 Q2."
+    )
     assert describe_direction(trend.head(4), "higher_is_better", "%") == (
         "70% in 2013-14 Q4 (target 72%, not met); not comparable with 2013-14 Q3, for which "
-        "the figure is missing.")
+        "the figure is missing."
+    )
     assert describe_direction(trend, "higher_is_better", "%") == (
-        "No change: 70% in 2014-15 Q1, the same as in 2013-14 Q4.")
+        "No change: 70% in 2014-15 Q1, the same as in 2013-14 Q4."
+    )
     assert describe_direction(trend.head(1), "higher_is_better", "%") == (
-        "60% in 2013-14 Q1; there is no earlier figure to compare with.")
+        "60% in 2013-14 Q1; there is no earlier figure to compare with."
+    )
     assert describe_direction(trend.head(0), "higher_is_better", "%") == (
-        "No figures have been published.")
+        "No figures have been published."
+    )
 
 
 def test_describe_lower_is_better_rate_with_quarter_target_for_a_month():
@@ -404,15 +471,23 @@ def test_describe_lower_is_better_rate_with_quarter_target_for_a_month():
     trend = summarise_trend(obs, indicator_id="ADM", polarity="lower_is_better")
     # 5.9 -> 5.8: down 0.1, i.e. 0.1 / 5.9 = 1.69...% -> "1.7%"; a fall is an improvement
     # when lower is better. 5.8 is above the Q3 target of 5.7, so not met.
-    assert describe_direction(trend, "lower_is_better",
-                              "rate per 10000 population aged 65+") == (
+    assert describe_direction(trend, "lower_is_better", "rate per 10000 population aged 65+") == (
         "Improving: 5.8 per 10,000 population aged 65+ in Dec 2012 (2012-13 Q3 target 5.7, "
-        "not met), down 0.1 (1.7%) from 5.9 in Nov 2012.")
+        "not met), down 0.1 (1.7%) from 5.9 in Nov 2012."
+    )
 
 
 def test_describe_activity_count_has_no_judgement():
-    trend = pd.DataFrame({"period": ["Dec 2012", "2012-13"], "actual": [2707.0, 2736.0],
-                          "status": "reported", "target": np.nan, "target_period": None})
+    trend = pd.DataFrame(
+        {
+            "period": ["Dec 2012", "2012-13"],
+            "actual": [2707.0, 2736.0],
+            "status": "reported",
+            "target": np.nan,
+            "target_period": None,
+        }
+    )
     # 2736 - 2707 = 29; 29 / 2707 = 1.071...% -> "1.1%".
     assert describe_direction(trend, "no_polarity", "count of people") == (
-        "2,736 people in 2012-13, up 29 (1.1%) from 2,707 in Dec 2012.")
+        "2,736 people in 2012-13, up 29 (1.1%) from 2,707 in Dec 2012."
+    )
