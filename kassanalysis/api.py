@@ -72,6 +72,9 @@ def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) ->
         from kassanalysis.build import run_build
 
         run_build(paths)
+    validated = kio.read_validated_table(name, paths.processed)
+    if validated is not None:
+        return validated
     frame = kio.read_processed_table(name, paths.processed)
     return TABLES[name].validate(frame)
 

@@ -190,6 +190,8 @@ def write_processed(
     try:
         for name, frame in tables.items():
             frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+            # The validated frame as built, for fast loading; the CSV stays the readable copy.
+            frame.to_pickle(staging / f"{name}.validated.pkl")
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -215,6 +217,17 @@ def _swap_in(new: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def read_validated_table(name: str, processed_dir: Path) -> pd.DataFrame | None:
+    """The frame exactly as validated by the last build, if its fast copy is there."""
+    path = Path(processed_dir) / f"{name}.validated.pkl"
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_pickle(path)  # written by write_processed only, never from outside
+    except Exception:  # a cache from another pandas version: fall back to the CSV
+        return None
 
 
 def read_processed_table(name: str, processed_dir: Path) -> pd.DataFrame:

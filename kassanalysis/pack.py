@@ -200,6 +200,7 @@ def execute_run(run: NotebookRun) -> RunResult:
             progress_bar=False,
             log_output=False,
             report_mode=False,
+            request_save_on_cell_execute=False,
         )
         export_html(Path(run.output), Path(run.html))
     except PapermillExecutionError as exc:
@@ -230,7 +231,9 @@ def run_all(runs: list[NotebookRun], jobs: int, *, progress: bool = True) -> lis
     from tqdm import tqdm
 
     results: list[RunResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, max_tasks_per_child=1) as pool:
+    # Each notebook runs in its own kernel process; the worker processes that drive them
+    # (papermill, nbconvert) are reused so their imports are paid once per worker.
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(execute_run, run): run for run in runs}
         bar = tqdm(
             total=len(runs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr

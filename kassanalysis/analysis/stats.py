@@ -50,11 +50,22 @@ import numpy as np
 import pandas as pd
 
 
-def _scipy_stats():
-    """scipy.stats, imported on first use (it takes about a second to import)."""
-    from scipy import stats
+def _special():
+    """scipy.special, imported on first use. (scipy.stats would take a second to import;
+    the quantiles needed here are one call each in scipy.special.)"""
+    from scipy import special
 
-    return stats
+    return special
+
+
+def _normal_quantile(p: float) -> float:
+    """Standard normal quantile (scipy.stats.norm.ppf)."""
+    return float(_special().ndtri(p))
+
+
+def _chi2_quantile(q: float, df: np.ndarray) -> np.ndarray:
+    """Chi-squared quantile (scipy.stats.chi2.ppf): 2 x the inverse regularised gamma."""
+    return 2.0 * _special().gammaincinv(np.asarray(df, dtype=float) / 2.0, q)
 
 
 __all__ = [
@@ -191,7 +202,7 @@ def _validate_polarity(polarity: Any) -> str:
 
 def _z_score(confidence: float) -> float:
     """Two-sided standard normal quantile, e.g. 1.959964 for 95%, 3.090232 for 99.8%."""
-    return float(_scipy_stats().norm.ppf(0.5 + confidence / 2))
+    return _normal_quantile(0.5 + confidence / 2)
 
 
 # --------------------------------------------------------------------------------------
@@ -285,9 +296,9 @@ def _calculate_count_limits(count: np.ndarray, confidence: float) -> tuple[np.nd
     x = count[exact]
     positive = x > 0
     exact_lower = np.zeros(x.shape)
-    exact_lower[positive] = _scipy_stats().chi2.ppf(alpha / 2, 2 * x[positive]) / 2
+    exact_lower[positive] = _chi2_quantile(alpha / 2, 2 * x[positive]) / 2
     lower[exact] = exact_lower
-    upper[exact] = _scipy_stats().chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2
+    upper[exact] = _chi2_quantile(1 - alpha / 2, 2 * x + 2) / 2
 
     # Byar's approximation (PHE guide Appendix 1; byars_lower / byars_upper).
     z = _z_score(confidence)
@@ -619,7 +630,7 @@ def rank_by_polarity(values: ArrayLike, polarity: Polarity) -> Any:
     present = ~np.isnan(flat)
     key = flat[present] if polarity == "lower_is_better" else -flat[present]
     ranks = np.full(flat.shape, np.nan)
-    ranks[present] = _scipy_stats().rankdata(key, method="min")
+    ranks[present] = pd.Series(key).rank(method="min").to_numpy()
     return _wrap(ranks.reshape(array.shape), index, scalar, "rank")
 
 

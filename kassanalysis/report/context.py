@@ -89,6 +89,14 @@ class ReportContext:
     group_id: str
     output_dir: Path | None
     rule: SuppressionRule = field(default_factory=SuppressionRule)
+    cache: dict = field(default_factory=dict, repr=False)
+
+    def remember(self, key: tuple, compute):
+        """The result of ``compute()`` for ``key``, computed once per context (several
+        sections show the same analysis)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
     @cached_property
     def observations(self) -> pd.DataFrame:

@@ -96,7 +96,7 @@ class Figures:
         for chart in self.charts:
             buffer = io.BytesIO()
             chart.figure.savefig(
-                buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
+                buffer, format="png", dpi=100, facecolor="white", metadata={"Software": None}
             )
             out.append(
                 {

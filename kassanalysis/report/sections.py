@@ -30,6 +30,10 @@ def _caveat(ctx: ReportContext, frame: pd.DataFrame) -> str:
 
 def _compared(ctx: ReportContext) -> list[str]:
     """Division indicators published for more than one council (so they can be compared)."""
+    return ctx.remember(("compared",), lambda: _compute_compared(ctx))
+
+
+def _compute_compared(ctx: ReportContext) -> list[str]:
     obs = ctx.observations
     actual = obs[(obs["value_type"] == "actual") & obs["indicator_id"].isin(_indicators(ctx))]
     councils = actual.groupby("indicator_id")["authority_code"].nunique()
@@ -64,16 +68,7 @@ def _indicators(ctx: ReportContext, *, rated: bool | None = None) -> list[str]:
 def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
     """One row per indicator: the council's value, rank in the group, quartile, the group and
     England medians, distance from the England median (MADs) and comparison with England."""
-    summary = comparator.summarise_indicators(
-        ctx.observations,
-        ctx.members,
-        ctx.indicators,
-        indicator_ids=_compared(ctx),
-        period=_benchmark(ctx, benchmark_period),
-        group_id=ctx.group_id,
-        focus_code=ctx.division.authority,
-        population=ctx.population,
-    )
+    summary = _comparator_summary(ctx, benchmark_period)
     summary = ctx.save("comparator_summary", summary)
     local = _local_only(ctx)
     note = _benchmark_note(benchmark_period)
@@ -108,6 +103,38 @@ def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") ->
     )
 
 
+def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: str):
+    return ctx.remember(
+        ("comparator", indicator_id, benchmark_period),
+        lambda: comparator.compare_with_group(
+            ctx.observations,
+            ctx.members,
+            ctx.indicators,
+            indicator_id=indicator_id,
+            period=_benchmark(ctx, benchmark_period),
+            group_id=ctx.group_id,
+            focus_code=ctx.division.authority,
+            population=ctx.population,
+        ),
+    )
+
+
+def _comparator_summary(ctx: ReportContext, benchmark_period: str):
+    return ctx.remember(
+        ("summary", benchmark_period),
+        lambda: comparator.summarise_indicators(
+            ctx.observations,
+            ctx.members,
+            ctx.indicators,
+            indicator_ids=_compared(ctx),
+            period=_benchmark(ctx, benchmark_period),
+            group_id=ctx.group_id,
+            focus_code=ctx.division.authority,
+            population=ctx.population,
+        ),
+    )
+
+
 def _benchmark(ctx: ReportContext, benchmark_period: str) -> str:
     return "latest" if benchmark_period in ("", "latest") else benchmark_period
 
@@ -125,16 +152,7 @@ def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> l
     """The full group table for each indicator with data (saved as CSV each)."""
     tables = []
     for indicator_id in _compared(ctx):
-        table = comparator.compare_with_group(
-            ctx.observations,
-            ctx.members,
-            ctx.indicators,
-            indicator_id=indicator_id,
-            period=_benchmark(ctx, benchmark_period),
-            group_id=ctx.group_id,
-            focus_code=ctx.division.authority,
-            population=ctx.population,
-        )
+        table = _comparator_table(ctx, indicator_id, benchmark_period)
         if table.empty or table["value"].notna().sum() == 0:
             continue
         derived = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
@@ -180,16 +198,7 @@ def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> F
 
     figures = []
     for indicator_id in _compared(ctx):
-        table = comparator.compare_with_group(
-            ctx.observations,
-            ctx.members,
-            ctx.indicators,
-            indicator_id=indicator_id,
-            period=_benchmark(ctx, benchmark_period),
-            group_id=ctx.group_id,
-            focus_code=ctx.division.authority,
-            population=ctx.population,
-        )
+        table = _comparator_table(ctx, indicator_id, benchmark_period)
         focus = table[table["is_focus"]]
         if table.empty or focus.empty or focus["value"].isna().all():
             continue
@@ -210,16 +219,7 @@ def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> F
 
 def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest") -> KeyFigures:
     """Headline comparator figures, one line per indicator with data."""
-    summary = comparator.summarise_indicators(
-        ctx.observations,
-        ctx.members,
-        ctx.indicators,
-        indicator_ids=_compared(ctx),
-        period=_benchmark(ctx, benchmark_period),
-        group_id=ctx.group_id,
-        focus_code=ctx.division.authority,
-        population=ctx.population,
-    )
+    summary = _comparator_summary(ctx, benchmark_period)
     lines = []
     for _, row in summary.iterrows():
         if pd.isna(row.get("value")):
@@ -263,6 +263,10 @@ class Sections:
 
 
 def _trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
+    return ctx.remember(("trend", indicator_id), lambda: _compute_trend(ctx, indicator_id))
+
+
+def _compute_trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
     return trend.summarise_trend(
         ctx.observations,
         indicator_id=indicator_id,
@@ -368,6 +372,10 @@ def trend_key_figures(ctx: ReportContext) -> KeyFigures:
 
 
 def _rag(ctx: ReportContext) -> pd.DataFrame:
+    return ctx.remember(("rag",), lambda: _compute_rag(ctx))
+
+
+def _compute_rag(ctx: ReportContext) -> pd.DataFrame:
     return performance.rate_against_target(
         ctx.observations,
         ctx.indicators,
@@ -378,6 +386,10 @@ def _rag(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _activity(ctx: ReportContext) -> pd.DataFrame:
+    return ctx.remember(("activity",), lambda: _compute_activity(ctx))
+
+
+def _compute_activity(ctx: ReportContext) -> pd.DataFrame:
     ids = _indicators(ctx, rated=False)
     if not ids:
         return pd.DataFrame()
