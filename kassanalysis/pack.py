@@ -42,7 +42,7 @@ from kassanalysis.report.publishing import read_published_table
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
-PARAMETERS = {"division", "period", "comparator_group", "output_dir", "root"}
+PARAMETERS = {"division", "period", "comparator_group", "output_dir", "root", "pack_config"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class PackConfig:
 
     period: str
     notebooks: tuple[str, ...] = ("comparator", "trend", "variance")
+    source: str = ""  # the file this configuration was read from
     divisions: tuple[str, ...] = ()
     benchmark_period: str = "latest"
     jobs: int = 0
@@ -63,7 +64,7 @@ class PackConfig:
         """Build from a parsed ``pack.yml``; unknown keys and bad values are refused."""
         document = dict(document or {})
         rule = document.pop("disclosure", None) or {}
-        known = {f for f in cls.__dataclass_fields__ if f != "rule"}
+        known = {f for f in cls.__dataclass_fields__ if f not in ("rule", "source")}
         unknown = set(document) - known
         if unknown:
             raise ParameterError(
@@ -77,7 +78,9 @@ class PackConfig:
                 document[key] = tuple(document[key] or ())
         try:
             config = cls(
-                **{**document, "period": str(document["period"])}, rule=SuppressionRule(**rule)
+                **{**document, "period": str(document["period"])},
+                rule=SuppressionRule(**rule),
+                source=str(Path(where).resolve()),
             )
         except (TypeError, ValueError) as exc:
             raise ParameterError(f"{where}: {exc}") from exc
@@ -161,6 +164,7 @@ def plan_runs(
                 "comparator_group": group or "",
                 "output_dir": str(folder / analysis),
                 "root": str(paths.root),
+                "pack_config": config.source,
             }
             if analysis == "comparator":
                 parameters["benchmark_period"] = config.benchmark_period

@@ -30,6 +30,49 @@ class ParameterError(ValueError):
     """A report parameter that is not one of the valid values."""
 
 
+def read_disclosure_rule(path: Path) -> SuppressionRule:
+    """The ``disclosure`` rule of a pack configuration file (the default rule if the file
+    or the setting is absent)."""
+    if not Path(path).is_file():
+        return SuppressionRule()
+    settings = (kio.read_yaml(Path(path)) or {}).get("disclosure") or {}
+    try:
+        return SuppressionRule(**settings)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{path}: disclosure: {exc}") from exc
+
+
+def suppress_small_counts(
+    observations: pd.DataFrame, indicators: pd.DataFrame, rule: SuppressionRule
+) -> pd.DataFrame:
+    """Observations with every count-type value in the rule's range withheld.
+
+    Counts (indicators whose unit starts with "count") from ``rule.min_count`` to
+    ``rule.max_count`` lose their value and get status ``suppressed``, before any analysis
+    sees them, so no table, chart, sentence or key figure of a report can show them. The
+    tidy table in ``data/processed`` keeps the published value.
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"indicator_id": ["A", "A", "B"], "value": [3.0, 30.0, 3.0],
+    ...                     "status": "reported"})
+    >>> ind = pd.DataFrame({"unit": ["count of people", "%"]}, index=["A", "B"])
+    >>> out = suppress_small_counts(obs, ind, SuppressionRule())
+    >>> out.value.tolist(), out.status.tolist()
+    ([nan, 30.0, 3.0], ['suppressed', 'reported', 'reported'])
+    """
+    units = observations["indicator_id"].map(indicators["unit"]).astype(str)
+    small = units.str.lower().str.startswith("count") & observations["value"].between(
+        rule.min_count, rule.max_count
+    )
+    if not small.any():
+        return observations
+    out = observations.copy()
+    out.loc[small, "value"] = float("nan")
+    out.loc[small, "status"] = "suppressed"
+    return out
+
+
 def list_report_periods(
     observations: pd.DataFrame, budget: pd.DataFrame, authority_code: str
 ) -> list[str]:
@@ -100,7 +143,10 @@ class ReportContext:
 
     @cached_property
     def observations(self) -> pd.DataFrame:
-        return load("indicator_observations", root=self.paths.root)
+        """Indicator observations as reports may show them: small counts suppressed."""
+        return suppress_small_counts(
+            load("indicator_observations", root=self.paths.root), self.indicators, self.rule
+        )
 
     @cached_property
     def budget(self) -> pd.DataFrame:
@@ -205,6 +251,7 @@ def open_context(
     comparator_group: str = "",
     output_dir: str = "",
     root: str = "",
+    pack_config: str = "",
     rule: SuppressionRule | None = None,
 ) -> ReportContext:
     """Check the report parameters and open the context.
@@ -221,6 +268,9 @@ def open_context(
         Absolute folder for the key tables; empty to write nothing (interactive use).
     root : str
         Project folder; empty to find it from the working directory.
+    pack_config : str
+        The pack configuration file whose ``disclosure`` rule applies; empty for
+        ``pack.yml`` in the project (the default rule when there is none).
     """
     paths = kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project()
     divisions = {d.id: d for d in load_divisions(root=paths.root)}
@@ -243,7 +293,11 @@ def open_context(
         out = Path(output_dir)
         if not out.is_absolute():
             raise ParameterError(f"output_dir must be an absolute path, not {output_dir!r}")
-    context = ReportContext(paths, chosen, parsed, group, out, rule or SuppressionRule())
-    context.__dict__["observations"] = observations
+    if rule is None:
+        rule = read_disclosure_rule(Path(pack_config) if pack_config else paths.root / "pack.yml")
+    context = ReportContext(paths, chosen, parsed, group, out, rule)
+    context.__dict__["observations"] = suppress_small_counts(
+        observations, context.indicators, context.rule
+    )
     context.__dict__["budget"] = budget
     return context

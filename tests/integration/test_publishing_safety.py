@@ -1,0 +1,144 @@
+"""Hostile and odd text, markers and small-number suppression, from a raw file to every
+output of the pack (tidy table, CSV, HTML, workbook)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kassanalysis import cli
+from kassanalysis import io as kio
+from kassanalysis.build import run_build
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = "<script>alert('x')</script> Ashford"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+ODD = "Dover \x1b[31m & Тест 🙂 +1"
+LONG = "Maidstone " + "very long locality name " * 20
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> kio.ProjectPaths:
+    root = tmp_path_factory.mktemp("hostile")
+    for folder in ("data/raw", "data/reference", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "pack.yml").write_text(
+        (ROOT / "pack.yml")
+        .read_text()
+        .replace("notebooks: [comparator, trend, variance]", "notebooks: [variance]")
+    )
+    table = root / "data/raw/kent-oppd-2013-14/financial-resources.txt"
+    text = table.read_text(encoding="utf-8")
+    for printed, hostile_name in (
+        ("Ashford &", SCRIPT),
+        ("Canterbury &", FORMULA),
+        ("Dover &", ODD),
+        ("Maidstone &", LONG),
+    ):
+        text = text.replace(printed + "\t", hostile_name + "\t", 1)
+    table.write_text(text, encoding="utf-8")
+    # a count of 3 people in the quarterly return: to be suppressed in every output
+    quarterly = root / "data/raw/quarterly/kent-oppd-2013-14-Q1.indicators.csv"
+    quarterly.write_text(
+        quarterly.read_text().replace(
+            "KCC-ACT-PDRES,2013-14 Q1,actual,238", "KCC-ACT-PDRES,2013-14 Q1,actual,3"
+        )
+    )
+    paths = kio.ProjectPaths(root)
+    run_build(paths)
+    assert (
+        cli.main(["--root", str(root), "report", "--no-progress", "--division", "oppd-2013-14"])
+        == 0
+    )
+    return paths
+
+
+def pack(paths: kio.ProjectPaths) -> Path:
+    return paths.root / "reports" / "2013-14-Q1" / "oppd-2013-14"
+
+
+def test_tidy_table_keeps_the_text_exactly(hostile):
+    lines = pd.read_pickle(hostile.processed / "budget_lines.validated.pkl")
+    names = set(lines.line_name)
+    for name in (FORMULA, " ".join(LONG.split())):
+        assert any(n.startswith(name) for n in names)
+    assert any(n.startswith(SCRIPT) for n in names)
+    assert any("Тест 🙂" in n and "\x1b" in n for n in names)  # kept as published
+
+
+def test_csv_neutralises_formulas_and_keeps_the_text(hostile):
+    csv = (pack(hostile) / "variance" / "tables" / "localities.csv").read_text(encoding="utf-8")
+    assert "'" + FORMULA.replace('"', '""') in csv  # prefixed: no spreadsheet evaluates it
+    assert "\n" + FORMULA not in csv and "," + FORMULA not in csv
+    assert SCRIPT in csv  # CSV is not HTML: the same visible text
+    assert "\x1b" not in csv  # control characters cleaned from outputs
+
+
+def test_html_escapes_everything_and_loads_nothing(hostile):
+    html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(" in html  # shown as text (tables, alt text, captions)
+    assert "Тест 🙂" in html
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    index = (hostile.root / "reports" / "2013-14-Q1" / "index.html").read_text()
+    assert "<script>alert" not in index
+
+
+def test_workbook_cells_are_text_not_formulas(hostile):
+    book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
+    cells = [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    formula = [c for c in cells if c.value.startswith(FORMULA)]  # + the wrapped " Swale Locality"
+    assert formula and all(c.data_type == "s" for c in formula)
+    assert any(c.value.startswith(SCRIPT) for c in cells)
+    assert not any("\x1b" in c.value for c in cells)
+    assert {"Cover", "Contents", "Notes"} <= set(book.sheetnames)
+    assert not any(ws.merged_cells.ranges for ws in book.worksheets)
+    cover = " ".join(str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value)
+    assert "[c]" in cover and "[x]" in cover
+
+
+def test_small_count_is_suppressed_everywhere(hostile):
+    # The tidy table keeps the published 3 ...
+    obs = pd.read_pickle(hostile.processed / "indicator_observations.validated.pkl")
+    q1 = obs[
+        (obs.indicator_id == "KCC-ACT-PDRES")
+        & (obs.period == "2013-14 Q1")
+        & (obs.value_type == "actual")
+    ]
+    assert q1.value.tolist() == [3.0]
+    # ... but no report shows it: the activity table falls back to the last published
+    # figure and says why; the trend table shows the quarter as suppressed.
+    activity = pd.read_csv(pack(hostile) / "variance" / "tables" / "activity.csv")
+    row = activity[activity.indicator_id == "KCC-ACT-PDRES"].iloc[0]
+    assert row.latest_period != "2013-14 Q1"
+    assert "suppressed" in row.note
+    html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
+    assert "PDRES" not in html or ">3<" not in html
+    book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("vari activity"))
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    pdres = next(r for r in values if "KCC-ACT-PDRES" in r)
+    assert 3 not in pdres and "2013-14 Q1" not in pdres
+
+
+def test_missing_values_carry_the_marker_in_every_format(hostile):
+    rag = pd.read_csv(pack(hostile) / "variance" / "tables" / "rag.csv", dtype=str)
+    stnfs = rag[rag.indicator_id == "KCC-OPPD-STNFS"].iloc[0]
+    assert stnfs.actual == "[x]" and stnfs.target == "[x]"  # TBC is not zero
+    html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
+    assert "[x]" in html
+    book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("vari rag"))
+    assert any(c.value == "[x]" for row in sheet.iter_rows() for c in row)
