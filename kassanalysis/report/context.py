@@ -224,6 +224,14 @@ class ReportContext:
         )
         if self.output_dir is not None:
             publish_table(marked, self.output_dir / "tables", name)
+            kio.write_text(
+                f"Tables of this report, made safe to publish.\n\nDisclosure control: "
+                f"{self.rule.describe()}\nShorthand: [x] not available; [c] suppressed to "
+                "protect confidentiality.\nText that a spreadsheet would run as a formula "
+                "starts with an apostrophe.\nEvery row names its source file and line under "
+                "data/raw.\n",
+                self.output_dir / "tables" / "README.txt",
+            )
         return marked
 
     def header(self) -> Note:
@@ -234,7 +242,19 @@ class ReportContext:
             f"Comparator group: {self.group_name}.",
             f"Built with kassanalysis {__version__} from data/processed "
             "(every figure's source file and line are in the CSV tables).",
+            f"Disclosure control: {self.rule.describe()} Shorthand: [x] not available; "
+            "[c] suppressed.",
         ]
+        mine = self.observations[self.observations["indicator_id"].isin(self.division.indicators)]
+        budget = self.budget[self.budget["unit"].isin(self.division.budget_units)]
+        if self.uses_illustrative(mine) or self.uses_illustrative(budget):
+            lines.insert(
+                0,
+                "ILLUSTRATIVE DATA: this report uses the example quarterly return "
+                "shipped with kassanalysis (data/raw/quarterly); its figures are "
+                "invented to show the template filled in, not published data.",
+            )
+            return Note(lines, heading=self.division.name, warning=True)
         return Note(lines, heading=self.division.name)
 
     def _repr_html_(self) -> str:
