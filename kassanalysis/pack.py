@@ -386,9 +386,10 @@ def run_pack(
     *,
     group: str | None = None,
     progress: bool = True,
-    stream=sys.stdout,
+    stream=None,
 ) -> int:
     """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed)."""
+    stream = stream or sys.stdout
     reports = paths.root / config.reports
     reports.mkdir(parents=True, exist_ok=True)
     period = parse_period(config.period)

@@ -111,7 +111,9 @@ def test_small_project_builds_every_table_with_a_manifest(small_paths):
 
     assert result.errors == []
     written = {p.name for p in small_paths.processed.iterdir()}
-    assert written == {f"{name}.csv" for name in TABLES} | {"manifest.json"}
+    assert written == {f"{name}.csv" for name in TABLES} | {"manifest.json"} | {
+        f"{name}.validated.pkl" for name in TABLES
+    }
     manifest = kio.read_manifest(small_paths.processed)
     expected_inputs = {
         str(p.relative_to(small_paths.root)): sha256(p)
