@@ -591,18 +591,30 @@ def budget_make_up(ctx: ReportContext) -> Table | Note:
     )
 
 
+def _localities(ctx: ReportContext) -> pd.DataFrame | None:
+    """The division's budget by locality (the first unit that prints net cost), if any."""
+
+    def compute():
+        year = _budget_year(ctx)
+        budget = ctx.annual_budget
+        units = [
+            u
+            for u in ctx.division.budget_units
+            if not budget[(budget["unit"] == u) & (budget["measure"] == "net_cost")].empty
+        ]
+        if year is None or not units:
+            return None
+        return variance.compare_localities(budget, unit=units[0], year=year)
+
+    return ctx.remember(("localities",), compute)
+
+
 def locality_comparison(ctx: ReportContext) -> Table | Note:
     """Net cost per locality, share of gross and income recovery rate."""
-    year = _budget_year(ctx)
-    budget = ctx.annual_budget
-    units = [
-        u
-        for u in ctx.division.budget_units
-        if not budget[(budget["unit"] == u) & (budget["measure"] == "net_cost")].empty
-    ]
-    if year is None or not units:
+    table = _localities(ctx)
+    if table is None:
         return Note(["This division's budget is not set out by locality."])
-    table = variance.compare_localities(budget, unit=units[0], year=year)
+    year = _budget_year(ctx)
     table = ctx.save("localities", table)
     shown = table.reindex(
         columns=[
@@ -715,15 +727,9 @@ def variance_charts(ctx: ReportContext) -> Figures:
                         title_context=f"controllable expenditure {previous} to {year}",
                     )
                 )
-    year = _budget_year(ctx)
-    budget = ctx.annual_budget
-    units = [
-        u
-        for u in ctx.division.budget_units
-        if not budget[(budget["unit"] == u) & (budget["measure"] == "net_cost")].empty
-    ]
-    if year is not None and units:
-        table = variance.compare_localities(budget, unit=units[0], year=year)
+    table = _localities(ctx)
+    if table is not None:
+        year = _budget_year(ctx)
         table = table[table["line_name"].str.lower() != "total"]
         figures.append(
             charts.plot_locality_share(
