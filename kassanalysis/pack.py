@@ -230,32 +230,69 @@ def execute_run(run: NotebookRun) -> RunResult:
     )
 
 
-def run_all(runs: list[NotebookRun], jobs: int, *, progress: bool = True) -> list[RunResult]:
-    """Run notebooks ``jobs`` at a time, one fresh process per notebook."""
+def run_all(
+    runs: list[NotebookRun],
+    jobs: int,
+    *,
+    progress: bool = True,
+    workbook: dict | None = None,
+) -> tuple[list[RunResult], list[str]]:
+    """Run notebooks ``jobs`` at a time, each in its own kernel process; as soon as all of a
+    division's notebooks have succeeded, write its workbook in the same pool.
+
+    ``workbook`` holds what :func:`write_division_workbook` needs besides the folder:
+    ``names`` (division id -> name), ``notebooks``, ``period_label`` and ``rule``.
+    Returns the notebook results and the errors of any workbook that failed.
+    """
     from tqdm import tqdm
 
     results: list[RunResult] = []
-    # Each notebook runs in its own kernel process; the worker processes that drive them
-    # (papermill, nbconvert) are reused so their imports are paid once per worker.
+    errors: list[str] = []
+    remaining: dict[str, int] = {}
+    for run in runs:
+        remaining[run.division] = remaining.get(run.division, 0) + 1
+    failed_divisions: set[str] = set()
+    # The worker processes that drive the kernels (papermill, nbconvert) are reused so
+    # their imports are paid once per worker.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(execute_run, run): run for run in runs}
+        books = []
         bar = tqdm(
             total=len(runs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr
         )
         for future in as_completed(futures):
             run = futures[future]
             try:
-                results.append(future.result())
+                result = future.result()
             except Exception as exc:  # the worker process itself died
-                results.append(
-                    RunResult(
-                        run.division, run.analysis, False, 0.0, f"worker failed: {exc}", run.output
+                result = RunResult(
+                    run.division, run.analysis, False, 0.0, f"worker failed: {exc}", run.output
+                )
+            results.append(result)
+            if not result.ok:
+                failed_divisions.add(run.division)
+            remaining[run.division] -= 1
+            if workbook and remaining[run.division] == 0 and run.division not in failed_divisions:
+                folder = str(Path(run.output).parent)
+                books.append(
+                    pool.submit(
+                        write_division_workbook,
+                        folder,
+                        workbook["names"].get(run.division, run.division),
+                        workbook["notebooks"],
+                        workbook["period_label"],
+                        workbook["rule"],
                     )
                 )
             bar.update()
         bar.close()
+        for book in books:
+            try:
+                book.result()
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
     order = {(r.division, r.analysis): i for i, r in enumerate(runs)}
-    return sorted(results, key=lambda r: order[(r.division, r.analysis)])
+    return sorted(results, key=lambda r: order[(r.division, r.analysis)]), errors
 
 
 def _sheet_name(analysis: str, name: str) -> str:
@@ -274,41 +311,61 @@ def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_division_workbook(
+    folder: str,
+    division_name: str,
+    notebooks: tuple[str, ...],
+    period_label: str,
+    rule: SuppressionRule,
+) -> str | None:
+    """One accessible workbook for a division (gptables): cover, contents, notes and each
+    key table of its reports on its own sheet, with the same markers and suppression as the
+    CSV. Runs in a worker process as soon as the division's notebooks have finished."""
+    folder = Path(folder)
+    specs = []
+    for analysis in notebooks:
+        for table_file in sorted((folder / analysis / "tables").glob("*.json")):
+            frame = read_published_table(table_file)
+            if frame.empty:
+                continue
+            specs.append(
+                TableSpec(
+                    sheet_name=_sheet_name(analysis, table_file.stem),
+                    title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
+                    table=_workbook_frame(frame),
+                    subtitles=(f"{division_name}, {period_label}",),
+                )
+            )
+    if not specs:
+        return None
+    path = folder / f"{folder.name}-tables.xlsx"
+    write_accessible_workbook(
+        specs,
+        path,
+        cover_title=f"{division_name}: key tables",
+        period=period_label,
+        rule=rule,
+        source="kassanalysis report pack; every row names its source file and line",
+    )
+    return str(path)
+
+
 def write_workbooks(
     staging: Path, paths: kio.ProjectPaths, config: PackConfig, period_label: str
 ) -> list[Path]:
-    """One accessible workbook per division (gptables): cover, contents, notes and each key
-    table of its reports on its own sheet, with the same markers and suppression as the CSV."""
+    """Every division's workbook, one after another (see :func:`write_division_workbook`)."""
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     written = []
     for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
-        specs = []
-        for analysis in config.notebooks:
-            for table_file in sorted((folder / analysis / "tables").glob("*.json")):
-                frame = read_published_table(table_file)
-                if frame.empty:
-                    continue
-                title = f"{analysis.title()}: {table_file.stem.replace('_', ' ')}"
-                specs.append(
-                    TableSpec(
-                        sheet_name=_sheet_name(analysis, table_file.stem),
-                        title=title,
-                        table=_workbook_frame(frame),
-                        subtitles=(f"{names.get(folder.name, folder.name)}, {period_label}",),
-                    )
-                )
-        if not specs:
-            continue
-        path = folder / f"{folder.name}-tables.xlsx"
-        write_accessible_workbook(
-            specs,
-            path,
-            cover_title=f"{names.get(folder.name, folder.name)}: key tables",
-            period=period_label,
-            rule=config.rule,
-            source="kassanalysis report pack; every row names its source file and line",
+        path = write_division_workbook(
+            str(folder),
+            names.get(folder.name, folder.name),
+            tuple(config.notebooks),
+            period_label,
+            config.rule,
         )
-        written.append(path)
+        if path:
+            written.append(Path(path))
     return written
 
 
@@ -419,7 +476,18 @@ def run_pack(
     (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
     print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
     started = time.perf_counter()
-    results = run_all(runs, jobs, progress=progress)
+    names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    results, book_errors = run_all(
+        runs,
+        jobs,
+        progress=progress,
+        workbook={
+            "names": names,
+            "notebooks": tuple(config.notebooks),
+            "period_label": period.label,
+            "rule": config.rule,
+        },
+    )
     run_log["notebook_results"] = [
         asdict(r) | {"output": Path(r.output).relative_to(staging).as_posix() if r.output else ""}
         for r in results
@@ -440,14 +508,12 @@ def run_pack(
         for r in failed:
             print(f"  - {r.division} / {r.analysis}: {r.error}", file=stream)
         return 1
-    try:
-        write_workbooks(staging, paths, config, period.label)
-    except Exception as exc:  # a workbook failure fails the run like a notebook would
+    if book_errors:  # a workbook failure fails the run like a notebook would
         kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         kept.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(kept)
         print(
-            f"writing the workbooks failed ({type(exc).__name__}: {exc}); the last good "
+            f"writing the workbooks failed ({'; '.join(book_errors)}); the last good "
             f"pack was left as it was; run kept in {kept}",
             file=stream,
         )
