@@ -311,6 +311,58 @@ def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_MONEY = {
+    "budget",
+    "actual_to_date",
+    "forecast_outturn",
+    "forecast_variance",
+    "from_value",
+    "to_value",
+    "change",
+    "gross_expenditure",
+    "service_income",
+    "net_cost",
+    "net_expenditure",
+    "government_grants",
+    "staffing_costs",
+    "non_staffing_costs",
+    "employee_costs",
+    "running_costs",
+    "contracts_and_projects",
+    "external_income",
+    "internal_income",
+    "controllable_expenditure",
+    "transfer_payments_and_recharges",
+}
+
+
+def units_for(table: str, columns: list[str]) -> dict[str, str]:
+    """Units for a key table's column headers (money, percentages, FTE).
+
+    Examples
+    --------
+    >>> units_for("localities", ["line_name", "net_cost", "share_of_gross"])
+    {'net_cost': 'GBP thousands', 'share_of_gross': '%'}
+    >>> units_for("staffing", ["line_name", "from_fte", "change"])
+    {'from_fte': 'FTE', 'change': 'FTE'}
+    """
+    units = {}
+    staffing = table == "staffing"
+    for column in columns:
+        if column.endswith(("_pct", "_share")) or column in (
+            "share_of_gross",
+            "income_recovery_rate",
+            "pct_change",
+            "spent_to_date_pct",
+        ):
+            units[column] = "%"
+        elif column.endswith("_fte") or (staffing and column == "change"):
+            units[column] = "FTE"
+        elif column in _MONEY:
+            units[column] = "GBP thousands"
+    return units
+
+
 def write_division_workbook(
     folder: str,
     division_name: str,
@@ -334,6 +386,7 @@ def write_division_workbook(
                     title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
                     table=_workbook_frame(frame),
                     subtitles=(f"{division_name}, {period_label}",),
+                    units=units_for(table_file.stem, list(frame.columns)),
                 )
             )
     if not specs:
