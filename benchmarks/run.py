@@ -9,7 +9,8 @@ machine noise largely cancels:
 1. pack against the naive loop: ``kass report`` for all divisions at ``--jobs`` = cores,
    against the same notebooks run one after another with the plain ``papermill`` command;
 2. pack against its floor: as many empty notebooks run by papermill with the same
-   parallelism (the unavoidable kernel start-up cost);
+   parallelism and the same mechanism as the pack (papermill's API in reused worker
+   processes): the unavoidable kernel start-up cost;
 3. cleaning against reading: the tidy budget frame from a synthetic 1,000,000-row
    monitoring ledger (the quarterly return's budget layout) against ``pandas.read_csv``
    of the same file, with peak memory;
