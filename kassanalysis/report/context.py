@@ -22,6 +22,11 @@ from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.display import Note
 from kassanalysis.report.publishing import mark_for_publication, publish_table
 
+ILLUSTRATIVE = (
+    "ILLUSTRATIVE DATA: this report uses the example quarterly return shipped with "
+    "kassanalysis (data/raw/quarterly); its figures are invented to show the template filled "
+    "in, not published data."
+)
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -248,13 +253,7 @@ class ReportContext:
         mine = self.observations[self.observations["indicator_id"].isin(self.division.indicators)]
         budget = self.budget[self.budget["unit"].isin(self.division.budget_units)]
         if self.uses_illustrative(mine) or self.uses_illustrative(budget):
-            lines.insert(
-                0,
-                "ILLUSTRATIVE DATA: this report uses the example quarterly return "
-                "shipped with kassanalysis (data/raw/quarterly); its figures are "
-                "invented to show the template filled in, not published data.",
-            )
-            return Note(lines, heading=self.division.name, warning=True)
+            return Note(lines, heading=self.division.name, warning_lines=(ILLUSTRATIVE,))
         return Note(lines, heading=self.division.name)
 
     def _repr_html_(self) -> str:

@@ -33,7 +33,8 @@ _FIGURES = _ENV.from_string(
 {% endfor %}{% if not figures %}<p>{{ empty }}</p>{% endif %}"""
 )
 _NOTE = _ENV.from_string(
-    """{% if heading %}<h3>{{ heading }}</h3>{% endif %}{% for p in paragraphs %}
+    """{% if heading %}<h3>{{ heading }}</h3>{% endif %}{% for p in warning_lines %}
+<p class="kass-warning">{{ p }}</p>{% endfor %}{% for p in paragraphs %}
 <p{% if warning %} class="kass-warning"{% endif %}>{{ p }}</p>{% endfor %}"""
 )
 
@@ -57,6 +58,21 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+def label_column(name: object) -> str:
+    """A column name as a reader's heading: ``gap_to_target`` -> ``Gap to target``.
+
+    Examples
+    --------
+    >>> label_column("mads_from_england_median"), label_column("lower_95")
+    ('MADs from England median', 'Lower 95')
+    """
+    words = str(name).replace("_", " ").split()
+    fixed = {"mads": "MADs", "england": "England", "rag": "RAG", "fte": "FTE", "pct": "%"}
+    words = [fixed.get(w, w) for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 @dataclass
 class Table:
     """A table for display: caption, an escaped HTML table, the source."""
@@ -70,7 +86,7 @@ class Table:
         out = self.frame.copy()
         for column in out.columns:
             out[column] = out[column].map(format_value)
-        return out
+        return out.rename(columns=label_column)
 
     def _repr_html_(self) -> str:
         if self.frame.empty:
@@ -123,17 +139,25 @@ class Figures:
 
 @dataclass
 class Note:
-    """A short block of text (escaped), optionally a warning."""
+    """A short block of text (escaped); ``warning`` marks every paragraph, while
+    ``warning_lines`` come first and alone carry the warning style."""
 
     paragraphs: list[str]
     heading: str = ""
     warning: bool = False
+    warning_lines: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
-        return _NOTE.render(paragraphs=self.paragraphs, heading=self.heading, warning=self.warning)
+        return _NOTE.render(
+            paragraphs=self.paragraphs,
+            heading=self.heading,
+            warning=self.warning,
+            warning_lines=self.warning_lines,
+        )
 
     def __repr__(self) -> str:
-        return "\n".join([self.heading, *self.paragraphs] if self.heading else self.paragraphs)
+        parts = [self.heading] if self.heading else []
+        return "\n".join([*parts, *self.warning_lines, *self.paragraphs])
 
 
 @dataclass
