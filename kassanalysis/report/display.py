@@ -40,7 +40,7 @@ _NOTE = _ENV.from_string(
 
 
 def format_value(value: object) -> str:
-    """Numbers for display: missing shows as ``[x]``, floats to at most two decimals.
+    """Numbers for display: missing shows as ``[x]``, floats to at most three decimals.
 
     Examples
     --------
@@ -54,7 +54,7 @@ def format_value(value: object) -> str:
     if isinstance(value, int | float):
         if float(value).is_integer():
             return f"{value:,.0f}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
     return str(value)
 
 
