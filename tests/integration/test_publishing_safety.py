@@ -21,6 +21,9 @@ SCRIPT = "<script>alert('x')</script> Ashford"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 ODD = "Dover \x1b[31m & Тест 🙂 +1"
 LONG = "Maidstone " + "very long locality name " * 20
+AT = "@SUM(A1:A9) Dartford"
+MINUS = "-2+3 South West"
+PLUS = "+cmd Older People"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,9 @@ def hostile(tmp_path_factory) -> kio.ProjectPaths:
         ("Canterbury &", FORMULA),
         ("Dover &", ODD),
         ("Maidstone &", LONG),
+        ("Dartford,", AT),
+        ("South West", MINUS),
+        ("Older People", PLUS),
     ):
         text = text.replace(printed + "\t", hostile_name + "\t", 1)
     table.write_text(text, encoding="utf-8")
@@ -76,6 +82,8 @@ def test_csv_neutralises_formulas_and_keeps_the_text(hostile):
     csv = (pack(hostile) / "variance" / "tables" / "localities.csv").read_text(encoding="utf-8")
     assert "'" + FORMULA.replace('"', '""') in csv  # prefixed: no spreadsheet evaluates it
     assert "\n" + FORMULA not in csv and "," + FORMULA not in csv
+    for text in (AT, MINUS, PLUS):  # every formula trigger is neutralised the same way
+        assert "'" + text in csv
     assert SCRIPT in csv  # CSV is not HTML: the same visible text
     assert "\x1b" not in csv  # control characters cleaned from outputs
 
@@ -102,6 +110,9 @@ def test_workbook_cells_are_text_not_formulas(hostile):
     formula = [c for c in cells if c.value.startswith(FORMULA)]  # + the wrapped " Swale Locality"
     assert formula and all(c.data_type == "s" for c in formula)
     assert any(c.value.startswith(SCRIPT) for c in cells)
+    for text in (AT, MINUS, PLUS):
+        hits = [c for c in cells if c.value.startswith(text)]
+        assert hits and all(c.data_type == "s" for c in hits)
     assert not any("\x1b" in c.value for c in cells)
     assert {"Cover", "Contents", "Notes"} <= set(book.sheetnames)
     assert not any(ws.merged_cells.ranges for ws in book.worksheets)
