@@ -97,8 +97,9 @@ def clean_entry(
     table, cleaner = CLEANERS[entry.kind]
     try:
         frame, problems = cleaner(raw, entry, ref)
-    except (ValueError, KeyError) as exc:
-        return table, pd.DataFrame(), [pb.error("unreadable table", entry.file, None, str(exc))]
+    except Exception as exc:  # any failure to read one table is a problem with that table
+        message = f"{type(exc).__name__}: {exc}"
+        return table, pd.DataFrame(), [pb.error("unreadable table", entry.file, None, message)]
     return table, frame, problems
 
 
@@ -145,8 +146,10 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
     for entry in entries:
         try:
             raw = kio.read_raw(entry, paths.raw)
-        except (OSError, ValueError) as exc:
-            problems.append(pb.error("unreadable file", entry.file, None, str(exc)))
+        except Exception as exc:  # a corrupt workbook, bad encoding, a missing file...
+            problems.append(
+                pb.error("unreadable file", entry.file, None, f"{type(exc).__name__}: {exc}")
+            )
             continue
         table, frame, found = clean_entry(entry, raw, ref)
         problems.extend(found)

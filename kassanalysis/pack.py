@@ -59,6 +59,21 @@ class PackConfig:
     reports: str = "reports"
     rule: SuppressionRule = field(default_factory=SuppressionRule)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.jobs, int) or self.jobs < 0:
+            raise ParameterError(f"jobs must be 0 (the number of cores) or more, not {self.jobs}")
+        if not isinstance(self.timeout, int) or self.timeout <= 0:
+            raise ParameterError(
+                f"timeout must be a positive number of seconds, not {self.timeout}"
+            )
+        if self.benchmark_period not in ("", "latest"):
+            try:
+                parse_period(self.benchmark_period)
+            except PeriodError as exc:
+                raise ParameterError(
+                    f"benchmark_period must be 'latest' or a period: {exc}"
+                ) from exc
+
     @classmethod
     def from_dict(cls, document: dict[str, Any], where: str = "pack.yml") -> PackConfig:
         """Build from a parsed ``pack.yml``; unknown keys and bad values are refused."""
@@ -459,8 +474,15 @@ def write_index(
         tables = sorted(
             p.relative_to(staging).as_posix() for p in (staging / division).rglob("*.csv")
         )
+        workbook = staging / division / f"{division}-tables.xlsx"
         divisions.append(
             {
+                "workbook": workbook.relative_to(staging).as_posix()
+                if workbook.is_file()
+                else None,
+                "variance_run": any(
+                    r.analysis == "variance" for r in results if r.division == division
+                ),
                 "id": division,
                 "name": names.get(division, division),
                 "exceptions": exceptions.to_dict("records"),
@@ -598,10 +620,13 @@ def main(args) -> int:
             overrides["timeout"] = args.timeout
         if overrides:
             config = PackConfig(**{**asdict(config), "rule": config.rule, **overrides})
-        if not (paths.processed / "manifest.json").is_file():
+        manifest = paths.processed / "manifest.json"
+        if not manifest.is_file() or kio.read_manifest(paths.processed).get(
+            "inputs"
+        ) != kio.hash_inputs(paths):
             from kassanalysis.build import run_build
 
-            run_build(paths)
+            run_build(paths)  # data/processed is missing or older than data/raw
         return run_pack(paths, config, group=args.group, progress=not args.no_progress)
     except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)

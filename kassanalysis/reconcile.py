@@ -68,9 +68,9 @@ def reconcile_budget_totals(
     notes = notes or {}
     found: list[pb.Problem] = []
     ordered = lines.sort_values([B.source_file, B.source_line], kind="stable")
-    for (file, measure, year), table in ordered.groupby(
-        [B.source_file, B.measure, B.financial_year], sort=False
-    ):
+    keys = [B.source_file, B.measure, B.financial_year]
+    keys += [k for k in (B.period, B.unit) if k in ordered.columns]  # one ledger, many periods
+    for (file, measure, year, *_), table in ordered.groupby(keys, sort=False, dropna=False):
         open_lines: list[float] = []
         subtotals: list[float] = []
         memo: list[float] = []
@@ -188,16 +188,18 @@ def reconcile_stated_figure(
     >>> reconcile_stated_figure(rows, "t.txt", "s.txt", "gross_expenditure")
     []
     """
-    total = lines[
-        (lines[B.source_file] == table_file)
-        & (lines[B.measure] == measure)
-        & (lines[B.row_type] == "total")
-    ]
     stated = lines[
         (lines[B.source_file] == stated_file)
         & (lines[B.measure] == measure)
         & (lines[B.row_type] == "stated")
     ]
+    total = lines[
+        (lines[B.source_file] == table_file)
+        & (lines[B.measure] == measure)
+        & (lines[B.row_type] == "total")
+    ]
+    if B.financial_year in lines.columns and not stated.empty:
+        total = total[total[B.financial_year] == stated[B.financial_year].iloc[0]]
     if total.empty or stated.empty:
         return [
             pb.finding(

@@ -351,6 +351,7 @@ def summarise_indicators(
                 **base,
                 "period": f["period"],
                 "value": f["value"],
+                "numerator": f["numerator"],
                 "rank": f["rank"],
                 "group_size": f["group_size"],
                 "quartile": f["quartile"],

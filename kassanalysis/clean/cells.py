@@ -77,7 +77,10 @@ def normalise_text(text: str) -> str:
 
 
 def parse_cell(
-    text: str | float | int | None, *, blank_markers: frozenset[str] = frozenset()
+    text: str | float | int | None,
+    *,
+    blank_markers: frozenset[str] = frozenset(),
+    nil_is_zero: bool = True,
 ) -> tuple[float, str] | None:
     """Parse one published cell into ``(value, status)``; ``None`` if it is not a number.
 
@@ -90,6 +93,9 @@ def parse_cell(
         The cell as published.
     blank_markers : frozenset of str
         Extra glyphs that a particular file uses for an empty cell (e.g. a stray bullet).
+    nil_is_zero : bool
+        Read the accounting nil (``£ -`` or a bare ``-``) as zero: true for money in
+        budget tables; false for indicator values, where a dash is not a number.
 
     Examples
     --------
@@ -107,6 +113,8 @@ def parse_cell(
     (36.0, 'reported')
     >>> parse_cell("abc") is None
     True
+    >>> parse_cell("-", nil_is_zero=False) is None  # an indicator value is not a nil
+    True
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return (math.nan, "missing")
@@ -122,7 +130,7 @@ def parse_cell(
     if raw in blank_markers:
         return (math.nan, "missing")
     if _NIL.match(raw):
-        return (0.0, "reported")
+        return (0.0, "reported") if nil_is_zero else None
     match = _NUMBER.match(raw)
     if not match:
         return None

@@ -259,7 +259,7 @@ def clean_kpi_table(
                 continue
             if column.role != "value":
                 continue
-            parsed = parse_cell(text, blank_markers=entry.blank_markers)
+            parsed = parse_cell(text, blank_markers=entry.blank_markers, nil_is_zero=False)
             if parsed is None:
                 problems.append(
                     pb.error(
@@ -389,7 +389,7 @@ def clean_comparator_table(
         for i, column in enumerate(layout):
             if column.role != "value":
                 continue
-            parsed = parse_cell(row.text(i), blank_markers=entry.blank_markers)
+            parsed = parse_cell(row.text(i), blank_markers=entry.blank_markers, nil_is_zero=False)
             if parsed is None:
                 problems.append(
                     pb.error(
@@ -412,6 +412,10 @@ def clean_banding_table(
     """Read a PAF banding table (bands down, years across) and check bands sum to TOTAL."""
     problems: list[pb.Problem] = []
     rows = _rows(lines, entry)
+    if not rows:
+        return _empty(PafBanding), [
+            pb.error("empty table", entry.file, None, "no table rows found")
+        ]
     header = rows[0]
     years = {}
     for i, text in enumerate(header.cells[1:], start=1):
@@ -424,7 +428,7 @@ def clean_banding_table(
         band = row.text(0)
         kind = "total" if re.fullmatch(r"total", band, re.IGNORECASE) else "line"
         for i, year in years.items():
-            parsed = parse_cell(row.text(i))
+            parsed = parse_cell(row.text(i), nil_is_zero=False)
             if parsed is None:
                 problems.append(
                     pb.error(

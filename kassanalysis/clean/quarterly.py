@@ -60,7 +60,7 @@ def _missing_columns(
 def _number(
     text: str, where: str, line: int, what: str, problems: list[pb.Problem]
 ) -> tuple[float, str] | None:
-    parsed = parse_cell(text)
+    parsed = parse_cell(text, nil_is_zero=False)
     if parsed is None:
         problems.append(
             pb.error(
@@ -133,6 +133,31 @@ def clean_quarterly_indicators(
         if None in (period, value, num, den):
             continue
         authority = str(row["authority_code"]).strip() or entry.authority
+        if authority not in ref.authorities.index:
+            problems.append(
+                pb.error(
+                    "unknown council",
+                    where,
+                    line,
+                    f"{authority!r} is not in data/reference/authorities.csv",
+                )
+            )
+            continue
+        info = ref.indicators.loc[indicator]
+        low, high = info.get("min_possible"), info.get("max_possible")
+        if value[1] == "reported" and (
+            (pd.notna(low) and value[0] < float(low)) or (pd.notna(high) and value[0] > float(high))
+        ):
+            problems.append(
+                pb.error(
+                    "impossible value",
+                    where,
+                    line,
+                    f"{indicator} {value_type} {row['value']!r} is outside its possible range "
+                    f"({low} to {high})",
+                )
+            )
+            continue
         records.append(
             {
                 "authority_code": authority,
@@ -155,7 +180,18 @@ def clean_quarterly_indicators(
                 "source_text": str(row["value"]) or None,
             }
         )
-    return pd.DataFrame(records, columns=columns), problems
+    frame_out = pd.DataFrame(records, columns=columns)
+    key = ["authority_code", "indicator_id", "breakdown", "period", "value_type"]
+    for _, row in frame_out[frame_out.duplicated(key, keep="first")].iterrows():
+        problems.append(
+            pb.error(
+                "duplicated value",
+                where,
+                int(row["source_line"]),
+                f"{row['indicator_id']} {row['value_type']} for {row['period']} is given twice",
+            )
+        )
+    return frame_out, problems
 
 
 _STATUS_CODES = {status: i for i, status in enumerate(STATUSES)}
@@ -330,7 +366,8 @@ def clean_quarterly_return(
         "budget": ("budget_lines", clean_quarterly_budget),
     }
     for sheet, (table, cleaner) in parts.items():
-        where = f"{entry.file}#{sheet}" if entry.file.endswith(".xlsx") else f"{stem}.{sheet}.csv"
+        workbook = PurePosixPath(entry.file).suffix.lower() in (".xlsx", ".xls")
+        where = f"{entry.file}#{sheet}" if workbook else f"{stem}.{sheet}.csv"
         if sheet not in sheets:
             problems.append(
                 pb.error("missing part", where, None, f"the quarterly return has no {sheet} part")
@@ -349,6 +386,14 @@ def _tiny_reference() -> Reference:
     return make_reference_from_frames(
         pd.DataFrame(columns=["id", "name", "unit_of_measure", "aliases"]),
         pd.DataFrame(
-            {"id": ["X"], "polarity": ["higher_is_better"], "unit": ["%"], "aliases": [""]}
+            {
+                "id": ["X"],
+                "polarity": ["higher_is_better"],
+                "unit": ["%"],
+                "aliases": [""],
+                "min_possible": [0.0],
+                "max_possible": [100.0],
+            }
         ),
+        pd.DataFrame({"ons_code": ["E10000016"], "name": ["Kent"], "aliases": [""]}),
     )

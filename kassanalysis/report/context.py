@@ -313,6 +313,8 @@ def open_context(
         if not out.is_absolute():
             raise ParameterError(f"output_dir must be an absolute path, not {output_dir!r}")
     if rule is None:
+        if pack_config and not Path(pack_config).is_file():
+            raise ParameterError(f"pack_config {pack_config!r} is not a file")
         rule = read_disclosure_rule(Path(pack_config) if pack_config else paths.root / "pack.yml")
     context = ReportContext(paths, chosen, parsed, group, out, rule)
     context.__dict__["observations"] = suppress_small_counts(

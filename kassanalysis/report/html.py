@@ -63,6 +63,8 @@ ALLOWED_ATTRIBUTES = {
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "img" and name == "src":
         return value.startswith("data:image/png;base64,")
+    if name == "href":
+        return value.startswith(("https://", "mailto:", "#"))
     return name in ALLOWED_ATTRIBUTES.get(tag, []) or name in ALLOWED_ATTRIBUTES["*"]
 
 
@@ -73,6 +75,8 @@ def sanitise_html(html: str) -> str:
     --------
     >>> sanitise_html('<h3>A</h3><script>alert(1)</script><img src="x" onerror="y">')
     '<h3>A</h3>&lt;script&gt;alert(1)&lt;/script&gt;<img>'
+    >>> sanitise_html('<a href="data:text/html;base64,AAAA">x</a>')
+    '<a>x</a>'
     >>> sanitise_html('<img src="data:image/png;base64,AAAA" alt="Kent &lt;b&gt;">')
     '<img src="data:image/png;base64,AAAA" alt="Kent &lt;b&gt;">'
     """

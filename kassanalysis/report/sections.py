@@ -16,6 +16,19 @@ from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import Figures, KeyFigures, Note, Table
 from kassanalysis.report.publishing import build_suppression_mask
 
+#: Columns of a comparator table from which a suppressed numerator could be worked back.
+DERIVED_FROM_NUMERATOR = (
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "mads_from_england_median",
+    "compared_with_england",
+    "suspect_reason",
+    "rank",
+    "quartile",
+)
 EXCEPTION_COLUMNS = ["category", "item", "detail", "period", "source_file", "source_line"]
 
 
@@ -69,7 +82,14 @@ def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") ->
     """One row per indicator: the council's value, rank in the group, quartile, the group and
     England medians, distance from the England median (MADs) and comparison with England."""
     summary = _comparator_summary(ctx, benchmark_period)
-    summary = ctx.save("comparator_summary", summary)
+    summary = ctx.save(
+        "comparator_summary",
+        summary,
+        counts=("numerator",) if "numerator" in summary.columns else (),
+        dependent={c: "numerator" for c in DERIVED_FROM_NUMERATOR if c in summary.columns}
+        if "numerator" in summary.columns
+        else None,
+    )
     local = _local_only(ctx)
     note = _benchmark_note(benchmark_period)
     if local:
@@ -155,7 +175,7 @@ def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> l
         table = _comparator_table(ctx, indicator_id, benchmark_period)
         if table.empty or table["value"].notna().sum() == 0:
             continue
-        derived = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
+        derived = DERIVED_FROM_NUMERATOR
         table = ctx.save(
             f"comparator-{indicator_id.lower()}",
             table,
@@ -262,6 +282,20 @@ class Sections:
 # ---------------------------------------------------------------------------- trend
 
 
+def _spc(series: pd.DataFrame, polarity: str) -> pd.DataFrame | None:
+    """The XmR chart of the series' most common period type (SPC needs like periods)."""
+    if series.empty:
+        return None
+    kind = series["period_type"].mode().iloc[0]
+    return trend.chart_spc(series[series["period_type"] == kind], polarity)
+
+
+def _chart_spc(series: pd.DataFrame, polarity: str) -> pd.DataFrame | None:
+    """SPC limits for the chart only when they cover every plotted point."""
+    spc = _spc(series, polarity)
+    return spc if spc is not None and len(spc) == len(series) else None
+
+
 def _trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
     return ctx.remember(("trend", indicator_id), lambda: _compute_trend(ctx, indicator_id))
 
@@ -287,7 +321,7 @@ def trend_overview(ctx: ReportContext) -> Table:
         if series.empty:
             continue
         latest = series.iloc[-1]
-        spc = trend.chart_spc(series, polarity)
+        spc = _spc(series, polarity)
         points = int(series["actual"].notna().sum())
         if spc is None:
             spc_status = f"too few points for SPC ({points}; 12 needed)"
@@ -348,7 +382,7 @@ def trend_charts(ctx: ReportContext) -> Figures:
                 unit=str(info["unit"]),
                 polarity=polarity,
                 targets=targets if not targets.empty else None,
-                spc=trend.chart_spc(series, polarity),
+                spc=_chart_spc(series, polarity),
             )
         )
     return Figures(figures, empty="No time series for this division's indicators.")
@@ -437,7 +471,7 @@ def activity_against_range(ctx: ReportContext) -> Table | Note:
     activity = _activity(ctx)
     if activity.empty:
         return Note(["This division has no activity indicators."])
-    activity = ctx.save("activity", activity, counts=("latest",))
+    activity = ctx.save("activity", activity)  # small counts were withheld on loading
     shown = activity.reindex(
         columns=[
             "indicator_name",
@@ -778,7 +812,7 @@ def exception_summary(ctx: ReportContext) -> Table:
     for indicator_id in _indicators(ctx):
         series = _trend(ctx, indicator_id)
         spc = (
-            trend.chart_spc(series, str(ctx.indicators.loc[indicator_id, "polarity"]))
+            _spc(series, str(ctx.indicators.loc[indicator_id, "polarity"]))
             if not series.empty
             else None
         )

@@ -55,6 +55,8 @@ def tree_hash(folder: Path) -> dict[str, str]:
         (["--period", "2013/15"], "is not two consecutive years"),
         (["--group", "my-friends"], "unknown comparator group 'my-friends'; valid:"),
         (["--group", "x; import os"], "unknown comparator group"),
+        (["--jobs", "-1"], "jobs must be 0 (the number of cores) or more"),
+        (["--timeout", "0"], "timeout must be a positive number of seconds"),
     ],
 )
 def test_bad_parameters_are_refused_before_any_kernel_starts(

@@ -136,7 +136,9 @@ def test_small_count_is_suppressed_everywhere(hostile):
     assert row.latest_period != "2013-14 Q1"
     assert "suppressed" in row.note
     html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
-    assert "PDRES" not in html or ">3<" not in html
+    name = "People with a physical disability in permanent residential care"
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if name in r]
+    assert rows and all("2013-14 Q1" not in r for r in rows)  # the Q1 count is not shown
     book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
     sheet = next(ws for ws in book.worksheets if ws.title.startswith("vari activity"))
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -153,3 +155,22 @@ def test_missing_values_carry_the_marker_in_every_format(hostile):
     book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
     sheet = next(ws for ws in book.worksheets if ws.title.startswith("vari rag"))
     assert any(c.value == "[x]" for row in sheet.iter_rows() for c in row)
+
+
+def test_values_built_on_a_suppressed_numerator_are_suppressed(tmp_path):
+    """ASCOF 1E for all England councils: some numerators are 1 to 4. Their value, interval,
+    rank and distance from the median would give the count back, so all show [c]."""
+    import kassanalysis.report as kr
+
+    ctx = kr.open_context(
+        division="learning-disability-2008-09",
+        period="2008-09",
+        comparator_group="all-england",
+        output_dir=str(tmp_path),
+    )
+    kr.comparator_details(ctx)
+    table = pd.read_csv(tmp_path / "tables" / "comparator-ascof-1e.csv", dtype=str)
+    small = table[table.numerator == "[c]"]
+    assert len(small) >= 1
+    for column in ("value", "lower_95", "upper_95", "mads_from_england_median", "rank"):
+        assert set(small[column]) == {"[c]"}, column

@@ -38,9 +38,22 @@ def test_rounding_tolerance_is_one_decimal():
     assert len(reconcile_budget_totals(table(rows), tolerance=0.05)) == 1
 
 
-def test_missing_total_is_not_checked_and_missing_parts_do_not_count_as_zero():
+def test_a_blank_total_is_not_checked():
     rows = [(1, "line", "a", "x", float("nan")), (2, "subtotal", "T", "x", float("nan"))]
     assert reconcile_budget_totals(table(rows)) == []
+
+
+def test_blank_lines_are_summed_as_printed_nothing():
+    # A blank cell in a printed budget table adds nothing to its total (documented in
+    # docs/assumptions.md); the tidy table keeps it missing. Lines [blank, 2.0]: total 2.0.
+    rows = [
+        (1, "line", "a", "x", float("nan")),
+        (2, "line", "b", "x", 2.0),
+        (3, "subtotal", "T", "x", 2.0),
+    ]
+    assert reconcile_budget_totals(table(rows)) == []
+    rows[2] = (3, "subtotal", "T", "x", 5.0)
+    assert [(f.expected, f.found) for f in reconcile_budget_totals(table(rows))] == [(2.0, 5.0)]
 
 
 def test_identities_only_where_all_measures_are_printed():

@@ -35,18 +35,25 @@ RAW = ROOT / "data" / "raw"
 
 
 def make_entry(kind: str, file: str, **kw) -> CatalogueEntry:
-    return CatalogueEntry(id=kind, file=file, kind=kind, authority="E10000016", source={},
-                          licence="OGL", **kw)
+    return CatalogueEntry(
+        id=kind, file=file, kind=kind, authority="E10000016", source={}, licence="OGL", **kw
+    )
 
 
 @pytest.fixture
 def tiny_ref():
-    indicators = pd.DataFrame({
-        "id": ["OFLOG-ASC5", "OFLOG-ASC2", "ASCOF-2A2", "ASCOF-1C2A"],
-        "unit": ["%", "score (0-1)", "rate per 100000 population aged 65+", "%"],
-        "polarity": ["higher_is_better", "higher_is_better", "lower_is_better",
-                     "higher_is_better"],
-    })
+    indicators = pd.DataFrame(
+        {
+            "id": ["OFLOG-ASC5", "OFLOG-ASC2", "ASCOF-2A2", "ASCOF-1C2A"],
+            "unit": ["%", "score (0-1)", "rate per 100000 population aged 65+", "%"],
+            "polarity": [
+                "higher_is_better",
+                "higher_is_better",
+                "lower_is_better",
+                "higher_is_better",
+            ],
+        }
+    )
     measures = pd.DataFrame(columns=["id", "name", "unit_of_measure", "aliases"])
     return make_reference_from_frames(measures, indicators)
 
@@ -56,13 +63,20 @@ def tiny_ref():
 
 def test_parse_value_column_keeps_markers_apart_from_numbers():
     values, statuses, bad = parse_value_column(
-        pd.Series(["12.5", " 3 ", "", "[x]", "[c]", "1,234", "n.a.", np.nan], index=range(10, 18)))
+        pd.Series(["12.5", " 3 ", "", "[x]", "[c]", "1,234", "n.a.", np.nan], index=range(10, 18))
+    )
     assert values.index.tolist() == list(range(10, 18))
     assert values.tolist()[:2] == [12.5, 3.0]
     assert np.isnan(values.tolist()[2:5]).all()
     assert values[15] == 1234.0
-    assert statuses.tolist()[:6] == ["reported", "reported", "missing", "missing",
-                                     "suppressed", "reported"]
+    assert statuses.tolist()[:6] == [
+        "reported",
+        "reported",
+        "missing",
+        "missing",
+        "suppressed",
+        "reported",
+    ]
     assert statuses[17] == "missing"  # NaN from the reader is a blank cell
     assert bad.tolist() == [False] * 6 + [True, False]
 
@@ -72,20 +86,22 @@ def test_parse_value_column_keeps_markers_apart_from_numbers():
 
 def make_oflog_raw() -> pd.DataFrame:
     """Three councils as ASC_data.csv prints them; all cells are strings, as read."""
-    return pd.DataFrame({
-        "Financial year": ["2022-23", "2022-23", "2022-23", "2019-20"],
-        "Local authority code": ["E10000016", "E10000030", "E06000035", "E10000016"],
-        "Local authority name": ["Kent", "Surrey", "Medway", "Kent"],
-        "Grouping": ["LA_Raw"] * 4,
-        "Entity_Name": ["Counties", "Counties", "Unitary Authorities", "Counties"],
-        "Region": ["South East"] * 4,
-        "Measure": ["Outcome, x"] * 4,
-        "Code": ["ASC5", "ASC5", "ASC99", "ASC2"],
-        "Value": ["65.8", "", "70.1", "0.000"],
-        "MEDIAN": ["78.2", "78.2", "78.2", "0.405"],
-        "MADs_from_median": ["-1.409090909", "", "-1.2", "-23.8"],
-        "rank_order": ["DESC", "", "desc", "None"],
-    })
+    return pd.DataFrame(
+        {
+            "Financial year": ["2022-23", "2022-23", "2022-23", "2019-20"],
+            "Local authority code": ["E10000016", "E10000030", "E06000035", "E10000016"],
+            "Local authority name": ["Kent", "Surrey", "Medway", "Kent"],
+            "Grouping": ["LA_Raw"] * 4,
+            "Entity_Name": ["Counties", "Counties", "Unitary Authorities", "Counties"],
+            "Region": ["South East"] * 4,
+            "Measure": ["Outcome, x"] * 4,
+            "Code": ["ASC5", "ASC5", "ASC99", "ASC2"],
+            "Value": ["65.8", "", "70.1", "0.000"],
+            "MEDIAN": ["78.2", "78.2", "78.2", "0.405"],
+            "MADs_from_median": ["-1.409090909", "", "-1.2", "-23.8"],
+            "rank_order": ["DESC", "", "desc", "None"],
+        }
+    )
 
 
 def test_clean_oflog_outcomes_gives_tidy_observations(tiny_ref):
@@ -95,55 +111,59 @@ def test_clean_oflog_outcomes_gives_tidy_observations(tiny_ref):
 
     obs, stats, problems = clean_oflog_outcomes(raw, entry, tiny_ref)
 
-    expected = pd.DataFrame({
-        "source_file": ["public/oflog-asc/ASC_data.csv"] * 3,
-        "source_sheet": [None] * 3,
-        "source_line": [2, 3, 5],  # CSV line = index + 2 (the header is line 1)
-        "source_text": ["65.8", "", "0.000"],
-        "authority_code": ["E10000016", "E10000030", "E10000016"],
-        "authority_name": ["Kent", "Surrey", "Kent"],
-        "indicator_id": ["OFLOG-ASC5", "OFLOG-ASC5", "OFLOG-ASC2"],
-        "breakdown": ["Total"] * 3,
-        "period": ["2022-23", "2022-23", "2019-20"],
-        "period_type": ["year"] * 3,
-        "period_start": pd.to_datetime(["2022-04-01", "2022-04-01", "2019-04-01"]),
-        "period_end": pd.to_datetime(["2023-03-31", "2023-03-31", "2020-03-31"]),
-        "value_type": ["actual"] * 3,
-        "value": [65.8, np.nan, 0.0],  # blank is missing, never 0; a published 0.000 is 0
-        "unit": ["%", "%", "score (0-1)"],
-        "numerator": [np.nan] * 3,
-        "denominator": [np.nan] * 3,
-        "status": ["reported", "missing", "reported"],
-    })
+    expected = pd.DataFrame(
+        {
+            "source_file": ["public/oflog-asc/ASC_data.csv"] * 3,
+            "source_sheet": [None] * 3,
+            "source_line": [2, 3, 5],  # CSV line = index + 2 (the header is line 1)
+            "source_text": ["65.8", "", "0.000"],
+            "authority_code": ["E10000016", "E10000030", "E10000016"],
+            "authority_name": ["Kent", "Surrey", "Kent"],
+            "indicator_id": ["OFLOG-ASC5", "OFLOG-ASC5", "OFLOG-ASC2"],
+            "breakdown": ["Total"] * 3,
+            "period": ["2022-23", "2022-23", "2019-20"],
+            "period_type": ["year"] * 3,
+            "period_start": pd.to_datetime(["2022-04-01", "2022-04-01", "2019-04-01"]),
+            "period_end": pd.to_datetime(["2023-03-31", "2023-03-31", "2020-03-31"]),
+            "value_type": ["actual"] * 3,
+            "value": [65.8, np.nan, 0.0],  # blank is missing, never 0; a published 0.000 is 0
+            "unit": ["%", "%", "score (0-1)"],
+            "numerator": [np.nan] * 3,
+            "denominator": [np.nan] * 3,
+            "status": ["reported", "missing", "reported"],
+        }
+    )
     assert_frame_equal(obs, expected[obs.columns], check_dtype=False)
     IndicatorObservations.validate(obs, lazy=True)
     assert_frame_equal(raw, before)  # input not mutated
 
     assert [(p.severity, p.check, p.source_line) for p in problems] == [
-        ("error", "unknown indicator", 4)]
+        ("error", "unknown indicator", 4)
+    ]
     assert "ASC99" in problems[0].message and problems[0].source_file == entry.file
 
 
 def test_clean_oflog_outcomes_returns_published_statistics(tiny_ref):
     entry = make_entry("oflog_outcomes", "ASC_data.csv")
     _, stats, _ = clean_oflog_outcomes(make_oflog_raw(), entry, tiny_ref)
-    expected = pd.DataFrame({
-        "indicator_id": ["OFLOG-ASC5", "OFLOG-ASC5", "OFLOG-ASC2"],
-        "period": ["2022-23", "2022-23", "2019-20"],
-        "authority_code": ["E10000016", "E10000030", "E10000016"],
-        "median": [78.2, 78.2, 0.405],
-        "mads_from_median": [-1.409090909, np.nan, -23.8],
-        # DESC -> desc; blank and "None" -> None
-        "rank_order": pd.Series(["desc", None, None], dtype=object),
-    })
+    expected = pd.DataFrame(
+        {
+            "indicator_id": ["OFLOG-ASC5", "OFLOG-ASC5", "OFLOG-ASC2"],
+            "period": ["2022-23", "2022-23", "2019-20"],
+            "authority_code": ["E10000016", "E10000030", "E10000016"],
+            "median": [78.2, 78.2, 0.405],
+            "mads_from_median": [-1.409090909, np.nan, -23.8],
+            # DESC -> desc; blank and "None" -> None
+            "rank_order": pd.Series(["desc", None, None], dtype=object),
+        }
+    )
     assert_frame_equal(stats, expected, check_dtype=False)
 
 
 def test_clean_oflog_outcomes_reports_text_in_the_value_column(tiny_ref):
     raw = make_oflog_raw()
     raw.loc[1, "Value"] = "not known"
-    obs, _, problems = clean_oflog_outcomes(raw, make_entry("oflog_outcomes", "a.csv"),
-                                            tiny_ref)
+    obs, _, problems = clean_oflog_outcomes(raw, make_entry("oflog_outcomes", "a.csv"), tiny_ref)
     assert "E10000030" not in obs["authority_code"].tolist()
     bad = [p for p in problems if p.check == "non-numeric value"]
     assert [(p.severity, p.source_line) for p in bad] == [("error", 3)]
@@ -152,8 +172,9 @@ def test_clean_oflog_outcomes_reports_text_in_the_value_column(tiny_ref):
 
 def test_clean_oflog_outcomes_reports_a_missing_column_without_raising(tiny_ref):
     raw = make_oflog_raw().drop(columns=["MEDIAN"])
-    obs, stats, problems = clean_oflog_outcomes(raw, make_entry("oflog_outcomes", "a.csv"),
-                                                tiny_ref)
+    obs, stats, problems = clean_oflog_outcomes(
+        raw, make_entry("oflog_outcomes", "a.csv"), tiny_ref
+    )
     assert obs.empty and stats.empty
     assert [(p.severity, p.check) for p in problems] == [("error", "missing column")]
     assert "'MEDIAN'" in problems[0].message
@@ -171,16 +192,29 @@ def test_clean_nearest_neighbours_lists_members_and_reports_odd_lists():
     }
     before = json.loads(json.dumps(raw))
     members, problems = clean_nearest_neighbours(
-        raw, make_entry("nearest_neighbours", "public/oflog-asc/NN.json"), None, group_size=3)
-    expected = pd.DataFrame({
-        "group_id": ["nearest-neighbours:E10000016"] * 2 + ["nearest-neighbours:E10000030"] * 3
-        + ["nearest-neighbours:E10000012"] * 3 + ["nearest-neighbours:E06000035"] * 2,
-        "authority_code": ["E10000016", "E10000030",
-                           "E10000016", "E10000012", "E10000030",
-                           "E10000016", "E10000030", "E10000015",
-                           "E06000035", "E10000016"],
-        "source": ["public/oflog-asc/NN.json"] * 10,
-    })
+        raw, make_entry("nearest_neighbours", "public/oflog-asc/NN.json"), None, group_size=3
+    )
+    expected = pd.DataFrame(
+        {
+            "group_id": ["nearest-neighbours:E10000016"] * 2
+            + ["nearest-neighbours:E10000030"] * 3
+            + ["nearest-neighbours:E10000012"] * 3
+            + ["nearest-neighbours:E06000035"] * 2,
+            "authority_code": [
+                "E10000016",
+                "E10000030",
+                "E10000016",
+                "E10000012",
+                "E10000030",
+                "E10000016",
+                "E10000030",
+                "E10000015",
+                "E06000035",
+                "E10000016",
+            ],
+            "source": ["public/oflog-asc/NN.json"] * 10,
+        }
+    )
     assert_frame_equal(members, expected, check_dtype=False)
     ComparatorMembers.validate(members)
     assert raw == before
@@ -197,9 +231,11 @@ def test_clean_nearest_neighbours_checks_group_size_sixteen_by_default():
     raw = {"E10000016": ["E10000016"]}
     _, problems = clean_nearest_neighbours(raw, make_entry("nearest_neighbours", "NN.json"), None)
     assert [(p.check, p.expected, p.found) for p in problems] == [
-        ("unexpected group size", 16.0, 1.0)]
-    _, problems = clean_nearest_neighbours(raw, make_entry("nearest_neighbours", "NN.json"), None,
-                                           group_size=None)
+        ("unexpected group size", 16.0, 1.0)
+    ]
+    _, problems = clean_nearest_neighbours(
+        raw, make_entry("nearest_neighbours", "NN.json"), None, group_size=None
+    )
     assert problems == []
 
 
@@ -213,16 +249,31 @@ def make_ascof_raw() -> pd.DataFrame:
         ("820", "Kent", "Council", "E10000016", "2A2", "Total", "Numerator", "1348", "2A2"),
         ("820", "Kent", "Council", "E10000016", "2A2", "Total", "Denominator", "322775", "2A2"),
         ("820", "Kent", "Council", "E10000016", "2A2", "Total", "Outcome", "417.6", "2A2"),
-        ("820", "Kent", "Council", "E10000016", "1C2A65OV", "65 and over", "Outcome", "[c]",
-         "1C2A"),
-        ("England", "England", "England", "E92000001", "1C2A", "Total", "Outcome", "[x]",
-         "1C2A"),
-        ("S", "Shire Counties", "Council Type", np.nan, "2A2", "Total", "Outcome", "500.1",
-         "2A2"),
+        (
+            "820",
+            "Kent",
+            "Council",
+            "E10000016",
+            "1C2A65OV",
+            "65 and over",
+            "Outcome",
+            "[c]",
+            "1C2A",
+        ),
+        ("England", "England", "England", "E92000001", "1C2A", "Total", "Outcome", "[x]", "1C2A"),
+        ("S", "Shire Counties", "Council Type", np.nan, "2A2", "Total", "Outcome", "500.1", "2A2"),
     ]
-    columns = ["Geographical Code", "Geographical Description", "Geographical Level",
-               "ONS Code", "ASCOF Measure Code", "Disaggregation Level", "Measure Type",
-               "Measure Value", "Measure Group"]
+    columns = [
+        "Geographical Code",
+        "Geographical Description",
+        "Geographical Level",
+        "ONS Code",
+        "ASCOF Measure Code",
+        "Disaggregation Level",
+        "Measure Type",
+        "Measure Value",
+        "Measure Group",
+    ]
     return pd.DataFrame(rows, columns=columns).assign(**{"Measure Group Description": "d"})
 
 
@@ -233,31 +284,34 @@ def test_clean_ascof_open_data_pivots_outcome_numerator_denominator(tiny_ref):
 
     obs, problems = clean_ascof_open_data(raw, entry, tiny_ref, sheet="in")
 
-    expected = pd.DataFrame({
-        "source_file": ["public/ascof.xlsx"] * 3,
-        "source_sheet": ["in"] * 3,
-        "source_line": [4, 5, 6],  # Excel row of the Outcome row = index + 2
-        "source_text": ["417.6", "[c]", "[x]"],
-        "authority_code": ["E10000016", "E10000016", "E92000001"],
-        "authority_name": ["Kent", "Kent", "England"],
-        "indicator_id": ["ASCOF-2A2", "ASCOF-1C2A", "ASCOF-1C2A"],
-        "breakdown": ["Total", "65 and over", "Total"],
-        "period": ["2020-21"] * 3,
-        "period_type": ["year"] * 3,
-        "period_start": pd.to_datetime(["2020-04-01"] * 3),
-        "period_end": pd.to_datetime(["2021-03-31"] * 3),
-        "value_type": ["actual"] * 3,
-        "value": [417.6, np.nan, np.nan],
-        "unit": ["rate per 100000 population aged 65+", "%", "%"],
-        "numerator": [1348.0, np.nan, np.nan],
-        "denominator": [322775.0, np.nan, np.nan],
-        "status": ["reported", "suppressed", "missing"],
-    })
+    expected = pd.DataFrame(
+        {
+            "source_file": ["public/ascof.xlsx"] * 3,
+            "source_sheet": ["in"] * 3,
+            "source_line": [4, 5, 6],  # Excel row of the Outcome row = index + 2
+            "source_text": ["417.6", "[c]", "[x]"],
+            "authority_code": ["E10000016", "E10000016", "E92000001"],
+            "authority_name": ["Kent", "Kent", "England"],
+            "indicator_id": ["ASCOF-2A2", "ASCOF-1C2A", "ASCOF-1C2A"],
+            "breakdown": ["Total", "65 and over", "Total"],
+            "period": ["2020-21"] * 3,
+            "period_type": ["year"] * 3,
+            "period_start": pd.to_datetime(["2020-04-01"] * 3),
+            "period_end": pd.to_datetime(["2021-03-31"] * 3),
+            "value_type": ["actual"] * 3,
+            "value": [417.6, np.nan, np.nan],
+            "unit": ["rate per 100000 population aged 65+", "%", "%"],
+            "numerator": [1348.0, np.nan, np.nan],
+            "denominator": [322775.0, np.nan, np.nan],
+            "status": ["reported", "suppressed", "missing"],
+        }
+    )
     assert_frame_equal(obs, expected[obs.columns], check_dtype=False)
     IndicatorObservations.validate(obs, lazy=True)
     assert_frame_equal(raw, before)
     assert [(p.severity, p.check, p.source_line) for p in problems] == [
-        ("finding", "level not kept", 7)]
+        ("finding", "level not kept", 7)
+    ]
     assert "Council Type" in problems[0].message
 
 
@@ -266,16 +320,20 @@ def test_clean_ascof_open_data_reports_unknown_groups_and_bad_codes(tiny_ref):
     raw.loc[[0, 1, 2], "Measure Group"] = "9Z"
     raw.loc[4, "ONS Code"] = "England"
     obs, problems = clean_ascof_open_data(
-        raw, make_entry("ascof_open_data", "a.xlsx", period="2020-21"), tiny_ref, sheet="in")
+        raw, make_entry("ascof_open_data", "a.xlsx", period="2020-21"), tiny_ref, sheet="in"
+    )
     assert obs["indicator_id"].tolist() == ["ASCOF-1C2A"]
     errors = [(p.check, p.source_line, p.subject) for p in problems if p.severity == "error"]
-    assert errors == [("malformed area code", 6, "England"),
-                      ("unknown indicator", 2, "ASCOF-9Z")]  # one problem per group
+    assert errors == [
+        ("malformed area code", 6, "England"),
+        ("unknown indicator", 2, "ASCOF-9Z"),
+    ]  # one problem per group
 
 
 def test_clean_ascof_open_data_needs_a_period(tiny_ref):
-    obs, problems = clean_ascof_open_data(make_ascof_raw(), make_entry("ascof_open_data", "a"),
-                                          tiny_ref)
+    obs, problems = clean_ascof_open_data(
+        make_ascof_raw(), make_entry("ascof_open_data", "a"), tiny_ref
+    )
     assert obs.empty
     assert [(p.severity, p.check) for p in problems] == [("error", "unreadable period")]
 
@@ -285,8 +343,13 @@ def test_clean_ascof_open_data_needs_a_period(tiny_ref):
 AGES = range(91)
 
 
-def make_mye2_sheet(header_row: int, age_labels: list, areas: list[tuple], title: str,
-                    geography_header: str = "Geography1") -> pd.DataFrame:
+def make_mye2_sheet(
+    header_row: int,
+    age_labels: list,
+    areas: list[tuple],
+    title: str,
+    geography_header: str = "Geography1",
+) -> pd.DataFrame:
     """A raw sheet (header=None) with the title in row 0 and the header at ``header_row``."""
     width = 4 + len(age_labels)
     rows = [[None] * width for _ in range(header_row)]
@@ -308,14 +371,25 @@ WORD_AGES = [f"Age {a}" for a in range(90)] + ["90 and over"]
 
 def test_clean_ons_mye2_reads_the_mid_2019_layout():
     persons = make_mye2_sheet(
-        4, FLOAT_AGES,
-        [("E10000016", "Kent", "County", 910, TENS),
-         ("E12000008", "SOUTH EAST", "Region", 4095.0, RAMP)],
-        "MYE2: Population estimates: Persons by single year of age and sex, mid-2019")
-    males = make_mye2_sheet(4, FLOAT_AGES, [("E10000016", "Kent", "County", 0, [0.0] * 91)],
-                            "MYE2: Males by single year of age and sex, mid-2019")
-    workbook = {"Contents ": pd.DataFrame([["Contents"]]), "MYE2 - Males": males,
-                "MYE2 - Persons": persons}
+        4,
+        FLOAT_AGES,
+        [
+            ("E10000016", "Kent", "County", 910, TENS),
+            ("E12000008", "SOUTH EAST", "Region", 4095.0, RAMP),
+        ],
+        "MYE2: Population estimates: Persons by single year of age and sex, mid-2019",
+    )
+    males = make_mye2_sheet(
+        4,
+        FLOAT_AGES,
+        [("E10000016", "Kent", "County", 0, [0.0] * 91)],
+        "MYE2: Males by single year of age and sex, mid-2019",
+    )
+    workbook = {
+        "Contents ": pd.DataFrame([["Contents"]]),
+        "MYE2 - Males": males,
+        "MYE2 - Persons": persons,
+    }
     entry = make_entry("ons_mye2", "public/ons-mye/mid2019.xls", year=2019)
     before = {name: sheet.copy() for name, sheet in workbook.items()}
 
@@ -341,11 +415,15 @@ def test_clean_ons_mye2_reads_the_mid_2019_layout():
 
 def test_clean_ons_mye2_reads_the_mid_2020_layout_and_takes_the_year_from_the_title():
     sheet = make_mye2_sheet(
-        7, WORD_AGES, [("E10000016", "Kent", "County", 4095, RAMP)],
+        7,
+        WORD_AGES,
+        [("E10000016", "Kent", "County", 4095, RAMP)],
         "MYE2: Persons by single year of age and sex for local authorities in the UK, mid-2020",
-        geography_header="Geography")
-    population, problems = clean_ons_mye2({"MYE2 - All": sheet},
-                                          make_entry("ons_mye2", "mid2020.xls"), None)
+        geography_header="Geography",
+    )
+    population, problems = clean_ons_mye2(
+        {"MYE2 - All": sheet}, make_entry("ons_mye2", "mid2020.xls"), None
+    )
     assert problems == []
     assert set(population["year"]) == {2020}
     assert set(population["source_line"]) == {9}  # header Excel row 8, Kent Excel row 9
@@ -355,26 +433,33 @@ def test_clean_ons_mye2_reads_the_mid_2020_layout_and_takes_the_year_from_the_ti
 
 
 def test_clean_ons_mye2_finds_an_unnamed_table_by_its_content():
-    sheet = make_mye2_sheet(2, [str(a) for a in range(90)] + ["90+"],
-                            [("W06000001", "Isle of Anglesey", None, 910, TENS)], "Table 2")
+    sheet = make_mye2_sheet(
+        2,
+        [str(a) for a in range(90)] + ["90+"],
+        [("W06000001", "Isle of Anglesey", None, 910, TENS)],
+        "Table 2",
+    )
     sheet.iloc[2, 0] = "Area code"
     name, layout, _ = find_mye2_table({"Notes": pd.DataFrame([["x"]]), "Table 2": sheet})
     assert (name, layout["row"], layout["geography"]) == ("Table 2", 2, 2)
-    population, problems = clean_ons_mye2({"Table 2": sheet},
-                                          make_entry("ons_mye2", "x.xls", year=2021), None)
+    population, problems = clean_ons_mye2(
+        {"Table 2": sheet}, make_entry("ons_mye2", "x.xls", year=2021), None
+    )
     assert problems == [] and len(population) == 91
 
 
 def test_clean_ons_mye2_reports_ages_that_do_not_sum_to_all_ages():
     counts = TENS.copy()
     counts[65] = 12.0  # 2 more than the total allows
-    sheet = make_mye2_sheet(4, FLOAT_AGES, [("E10000016", "Kent", "County", 910, counts)],
-                            "MYE2 Persons mid-2019")
-    population, problems = clean_ons_mye2({"MYE2 - Persons": sheet},
-                                          make_entry("ons_mye2", "m.xls", year=2019), None)
-    assert [(p.severity, p.check, p.source_line, p.subject, p.expected, p.found)
-            for p in problems] == [
-        ("error", "total does not add up", 6, "E10000016", 910.0, 912.0)]
+    sheet = make_mye2_sheet(
+        4, FLOAT_AGES, [("E10000016", "Kent", "County", 910, counts)], "MYE2 Persons mid-2019"
+    )
+    population, problems = clean_ons_mye2(
+        {"MYE2 - Persons": sheet}, make_entry("ons_mye2", "m.xls", year=2019), None
+    )
+    assert [
+        (p.severity, p.check, p.source_line, p.subject, p.expected, p.found) for p in problems
+    ] == [("error", "total does not add up", 6, "E10000016", 910.0, 912.0)]
     assert "'MYE2 - Persons'" in problems[0].message and "row 6" in problems[0].message
     assert len(population) == 91  # the published figures are kept; the error stops the build
 
@@ -382,28 +467,44 @@ def test_clean_ons_mye2_reports_ages_that_do_not_sum_to_all_ages():
 def test_clean_ons_mye2_reports_text_in_a_count_cell():
     counts: list = TENS.copy()
     counts[3] = "n/a"
-    sheet = make_mye2_sheet(4, FLOAT_AGES, [("E10000016", "Kent", "County", 910, counts)],
-                            "MYE2 Persons mid-2019")
-    population, problems = clean_ons_mye2({"MYE2 - Persons": sheet},
-                                          make_entry("ons_mye2", "m.xls", year=2019), None)
+    sheet = make_mye2_sheet(
+        4, FLOAT_AGES, [("E10000016", "Kent", "County", 910, counts)], "MYE2 Persons mid-2019"
+    )
+    population, problems = clean_ons_mye2(
+        {"MYE2 - Persons": sheet}, make_entry("ons_mye2", "m.xls", year=2019), None
+    )
     assert [(p.check, p.source_line) for p in problems] == [("non-numeric value", 6)]
     assert 3 not in population["age"].tolist() and len(population) == 90
 
 
 def test_clean_ons_mye2_reports_a_missing_table_without_raising():
-    sheet = make_mye2_sheet(4, FLOAT_AGES[:-1], [("E10000016", "Kent", "County", 900,
-                                                  TENS[:-1])], "MYE2 Persons")
-    population, problems = clean_ons_mye2({"MYE2 - Persons": sheet},
-                                          make_entry("ons_mye2", "m.xls", year=2019), None)
+    sheet = make_mye2_sheet(
+        4, FLOAT_AGES[:-1], [("E10000016", "Kent", "County", 900, TENS[:-1])], "MYE2 Persons"
+    )
+    population, problems = clean_ons_mye2(
+        {"MYE2 - Persons": sheet}, make_entry("ons_mye2", "m.xls", year=2019), None
+    )
     assert population.empty
     assert [(p.severity, p.check) for p in problems] == [("error", "table not found")]
     assert "missing [90]" in problems[0].message
 
 
 def test_parse_age_label_reads_every_spelling():
-    assert [parse_age_label(c) for c in (0.0, 5, "17", "Age 42", "aged 90+", "90 and over",
-                                         "90 +", "All ages", "80+", "Code")] == [
-        0, 5, 17, 42, 90, 90, 90, None, None, None]
+    assert [
+        parse_age_label(c)
+        for c in (
+            0.0,
+            5,
+            "17",
+            "Age 42",
+            "aged 90+",
+            "90 and over",
+            "90 +",
+            "All ages",
+            "80+",
+            "Code",
+        )
+    ] == [0, 5, 17, 42, 90, 90, 90, None, None, None]
 
 
 # --------------------------------------------------------------------------- back tests
@@ -412,9 +513,11 @@ def test_parse_age_label_reads_every_spelling():
 @pytest.fixture(scope="module")
 def real_ref():
     ref_dir = ROOT / "data" / "reference"
-    return make_reference_from_frames(pd.read_csv(ref_dir / "measures.csv"),
-                                      pd.read_csv(ref_dir / "indicators.csv"),
-                                      pd.read_csv(ref_dir / "authorities.csv"))
+    return make_reference_from_frames(
+        pd.read_csv(ref_dir / "measures.csv"),
+        pd.read_csv(ref_dir / "indicators.csv"),
+        pd.read_csv(ref_dir / "authorities.csv"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -428,8 +531,7 @@ def mye2(catalogue):
     out = {}
     for year in (2019, 2020):
         entry = catalogue[f"ons-mye-{year}"]
-        workbook = pd.read_excel(RAW / entry.file, sheet_name=None, header=None,
-                                 engine="calamine")
+        workbook = pd.read_excel(RAW / entry.file, sheet_name=None, header=None, engine="calamine")
         out[year] = clean_ons_mye2(workbook, entry, None)
     return out
 
@@ -442,20 +544,26 @@ def ascof(catalogue, real_ref):
 
 
 def kent_ascof(obs: pd.DataFrame, indicator: str) -> pd.Series:
-    rows = obs[(obs["authority_code"] == "E10000016") & (obs["indicator_id"] == indicator)
-               & (obs["breakdown"] == "Total")]
+    rows = obs[
+        (obs["authority_code"] == "E10000016")
+        & (obs["indicator_id"] == indicator)
+        & (obs["breakdown"] == "Total")
+    ]
     assert len(rows) == 1
     return rows.iloc[0]
 
 
 @pytest.mark.backtest
-@pytest.mark.parametrize(("year", "published"), [
-    # ONS MYE2 - Persons, Kent (E10000016), column "All ages": mid-2019 workbook
-    # ukmidyearestimates20192020ladcodes.xls row 291; mid-2020 workbook
-    # ukpopestimatesmid2020on2021geography.xls row 288.
-    (2019, 1_581_555),
-    (2020, 1_589_057),
-])
+@pytest.mark.parametrize(
+    ("year", "published"),
+    [
+        # ONS MYE2 - Persons, Kent (E10000016), column "All ages": mid-2019 workbook
+        # ukmidyearestimates20192020ladcodes.xls row 291; mid-2020 workbook
+        # ukpopestimatesmid2020on2021geography.xls row 288.
+        (2019, 1_581_555),
+        (2020, 1_589_057),
+    ],
+)
 def test_backtest_kent_all_ages_population(mye2, year, published):
     population, problems = mye2[year]
     assert problems == []  # every area's single ages sum to its All ages total
@@ -497,8 +605,11 @@ def test_backtest_kent_ascof_2a2_2020_21(ascof):
     assert np.isclose(kent["numerator"] / kent["denominator"] * 1e5, 417.6, atol=0.05)
     # The care-user survey was not run nationally in 2020-21: Kent's and England's 1A Total
     # Outcome cells are [x] (Excel rows 3427 and 3827), so missing, never 0.
-    survey = obs[(obs["indicator_id"] == "ASCOF-1A") & (obs["breakdown"] == "Total")
-                 & obs["authority_code"].isin(["E10000016", "E92000001"])]
+    survey = obs[
+        (obs["indicator_id"] == "ASCOF-1A")
+        & (obs["breakdown"] == "Total")
+        & obs["authority_code"].isin(["E10000016", "E92000001"])
+    ]
     assert survey["source_line"].tolist() == [3427, 3827]
     assert (survey["status"] == "missing").all() and survey["value"].isna().all()
     assert {p.check for p in problems if p.severity == "finding"} == {"level not kept"}
@@ -512,8 +623,11 @@ def test_backtest_oflog_kent_asc5_and_published_medians(catalogue, real_ref):
     assert problems == []
     IndicatorObservations.validate(obs, lazy=True)
     # ASC_data.csv line 4035: 2022-23, E10000016, Kent, ..., ASC5, 65.8, 78.2, ...
-    kent = obs[(obs["authority_code"] == "E10000016") & (obs["indicator_id"] == "OFLOG-ASC5")
-               & (obs["period"] == "2022-23")]
+    kent = obs[
+        (obs["authority_code"] == "E10000016")
+        & (obs["indicator_id"] == "OFLOG-ASC5")
+        & (obs["period"] == "2022-23")
+    ]
     assert np.isclose(kent["value"].item(), 65.8)
     assert kent["source_line"].item() == 4035
     # Oflog's published England MEDIAN equals the median of the cleaned values for every
