@@ -8,6 +8,7 @@ edit to a CSV file, not to code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -45,7 +46,8 @@ class Reference:
         --------
         >>> ref = make_reference_from_frames(
         ...     pd.DataFrame({"id": ["gross_expenditure", "net_cost"],
-        ...                   "name": ["Gross", "Net"], "unit_of_measure": ["GBP thousands"] * 2,
+        ...                   "name": ["Gross expenditure", "Net cost"],
+        ...                   "unit_of_measure": ["GBP thousands"] * 2,
         ...                   "aliases": ["gross expenditure", "net cost"]}))
         >>> ref.measure_for_header("Gross Expenditure £'000")
         'gross_expenditure'
@@ -64,11 +66,11 @@ class Reference:
         """Normalised aliases of every measure (header text to look for)."""
         return self._measure_aliases
 
-    @property
+    @cached_property
     def _measure_aliases(self) -> dict[str, list[str]]:
         return {
-            mid: [normalise_header(a) for a in str(row.aliases).split("|")]
-            + [normalise_header(row.name)]
+            mid: [normalise_header(a) for a in str(row["aliases"]).split("|")]
+            + [normalise_header(row["name"])]
             for mid, row in self.measures.iterrows()
         }
 
@@ -88,7 +90,7 @@ class Reference:
                 return iid
         return None
 
-    @property
+    @cached_property
     def _indicator_aliases(self) -> dict[str, set[str]]:
         return {
             iid: {normalise_header(a) for a in str(row.aliases).split("|") if a}
@@ -97,14 +99,17 @@ class Reference:
 
     def authority_for_name(self, name: str) -> str | None:
         """ONS code for a council name or abbreviation (``Hamps`` -> Hampshire's code)."""
-        key = normalise_header(name)
-        if not key:
-            return None
+        return self._authority_names.get(normalise_header(name)) if name else None
+
+    @cached_property
+    def _authority_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
         for code, row in self.authorities.iterrows():
-            names = [row["name"], *str(row["aliases"]).split("|")]
-            if key in {normalise_header(n) for n in names if n}:
-                return code
-        return None
+            for text in [row["name"], *str(row["aliases"]).split("|")]:
+                key = normalise_header(text) if text else ""
+                if key:
+                    names.setdefault(key, code)
+        return names
 
     def authority_name(self, code: str) -> str:
         """Name of the council with ONS code ``code`` (the code itself if unknown)."""
