@@ -198,13 +198,15 @@ def write_processed(
         readme = processed_dir / "README.md"
         if readme.is_file():
             shutil.copy2(readme, staging / "README.md")
-        _swap_in(staging, processed_dir)
+        swap_in(staging, processed_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _swap_in(new: Path, target: Path) -> None:
+def swap_in(new: Path, target: Path) -> None:
+    """Put folder ``new`` where ``target`` is, in two renames; if the second fails the old
+    folder is put back, so a reader never finds a half-written or missing folder for long."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-old-{os.getpid()}")

@@ -502,16 +502,6 @@ def write_index(
     return target
 
 
-def _swap(staging: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def run_pack(
     paths: kio.ProjectPaths,
     config: PackConfig,
@@ -571,31 +561,24 @@ def run_pack(
     failed = [r for r in results if not r.ok]
     run_log["succeeded"] = not failed
     (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
-    if failed:
+    problems = [f"{r.division} / {r.analysis}: {r.error}" for r in failed]
+    problems += [f"workbook: {error}" for error in book_errors]
+    if problems:  # a workbook failure fails the run like a notebook would
         kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         kept.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(kept)
         print(
-            f"{len(failed)} of {len(results)} notebooks failed; the last good pack in "
-            f"{reports / slug} was left as it was. Failed run kept in {kept}:",
+            f"{len(failed)} of {len(results)} notebooks failed"
+            f"{' and writing a workbook failed' if book_errors else ''}; the last good pack "
+            f"in {reports / slug} was left as it was. Failed run kept in {kept}:",
             file=stream,
         )
-        for r in failed:
-            print(f"  - {r.division} / {r.analysis}: {r.error}", file=stream)
-        return 1
-    if book_errors:  # a workbook failure fails the run like a notebook would
-        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(kept)
-        print(
-            f"writing the workbooks failed ({'; '.join(book_errors)}); the last good "
-            f"pack was left as it was; run kept in {kept}",
-            file=stream,
-        )
+        for problem in problems:
+            print(f"  - {problem}", file=stream)
         return 1
     write_index(staging, paths, config, period.label, results)
     target = reports / slug
-    _swap(staging, target)
+    kio.swap_in(staging, target)
     print(
         f"pack for {period.label} written to {target} ({run_log['seconds']} s); open "
         f"{target / 'index.html'}",
