@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from kassanalysis.analysis import comparator, performance, trend, variance
+from kassanalysis.periods import format_financial_year, parse_financial_year
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import Figures, KeyFigures, Note, Table
 from kassanalysis.report.publishing import build_suppression_mask
@@ -503,6 +504,25 @@ def _budget_year(ctx: ReportContext) -> str | None:
     return years[-1] if years else None
 
 
+def _year_on_year(ctx: ReportContext) -> tuple[str, str, pd.DataFrame] | None:
+    """Controllable expenditure of the latest budget year against the year before it."""
+
+    def compute():
+        year = _budget_year(ctx)
+        if year is None:
+            return None
+        previous = format_financial_year(parse_financial_year(year) - 1)
+        changes = variance.compare_budget_years(
+            ctx.annual_budget,
+            units=list(ctx.division.budget_units),
+            from_year=previous,
+            to_year=year,
+        )
+        return previous, year, changes
+
+    return ctx.remember(("year_on_year",), compute)
+
+
 def _monitoring(ctx: ReportContext) -> pd.DataFrame:
     lines = ctx.budget[
         ctx.budget["unit"].isin(ctx.division.budget_units)
@@ -550,13 +570,10 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
             note=_caveat(ctx, monitoring) or "Forecast outturn against budget.",
             source=str(monitoring["source_file"].iloc[0]),
         )
-    year = _budget_year(ctx)
-    if year is None:
+    year_on_year = _year_on_year(ctx)
+    if year_on_year is None:
         return Note([f"No budget for this division at or before {ctx.period.label}."])
-    previous = f"{int(year[:4]) - 1}-{int(year[2:4]) % 100:02d}"
-    changes = variance.compare_budget_years(
-        ctx.annual_budget, units=list(ctx.division.budget_units), from_year=previous, to_year=year
-    )
+    previous, year, changes = year_on_year
     if changes["from_value"].notna().sum() == 0:
         changes = changes.assign(note=f"no {previous} figures printed")
     changes = ctx.save("budget_variance", changes)
@@ -733,15 +750,9 @@ def variance_charts(ctx: ReportContext) -> Figures:
             )
         )
     else:
-        year = _budget_year(ctx)
-        if year is not None:
-            previous = f"{int(year[:4]) - 1}-{int(year[2:4]) % 100:02d}"
-            changes = variance.compare_budget_years(
-                ctx.annual_budget,
-                units=list(ctx.division.budget_units),
-                from_year=previous,
-                to_year=year,
-            )
+        year_on_year = _year_on_year(ctx)
+        if year_on_year is not None:
+            previous, year, changes = year_on_year
             lines = changes[
                 (changes["row_type"] == "line")
                 & changes["change"].notna()
