@@ -12,6 +12,9 @@ import math
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 MISSING_MARKERS = {
     "": "missing",
     "[x]": "missing",
@@ -151,3 +154,72 @@ def is_number_like(text: str) -> bool:
     """
     parsed = parse_cell(text)
     return parsed is not None and parsed[1] == "reported"
+
+
+PLAIN_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """Cells as stripped text; blank and NaN become ``""``.
+
+    Each distinct cell is converted once (published columns repeat a few values many times).
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return pd.Series(texts[codes], index=column.index, dtype=object)  # code -1 (NaN) -> ""
+
+
+def parse_value_column(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse a column of published cells at once into values, statuses and a bad-cell mask.
+
+    Plain numbers and the markers of :data:`kassanalysis.clean.cells.MISSING_MARKERS` are
+    handled vectorised; anything else goes through :func:`~kassanalysis.clean.cells.parse_cell`
+    one cell at a time (rare), so the rules are the same as everywhere else in the package.
+    Blank and NaN cells are ``missing``, never zero.
+
+    Parameters
+    ----------
+    text : pd.Series
+        Cells as read (strings, NaN or numbers).
+
+    Returns
+    -------
+    values : pd.Series of float
+        NaN unless a number was published.
+    statuses : pd.Series of str
+        One of :data:`kassanalysis.schemas.STATUSES`; NaN where the cell is bad.
+    bad : pd.Series of bool
+        True where the cell is neither a number nor a known marker.
+
+    Examples
+    --------
+    >>> v, s, bad = parse_value_column(pd.Series(["1.5", "", "[c]", "1,234", "abc"]))
+    >>> v.tolist()[::3]
+    [1.5, 1234.0]
+    >>> s.tolist()
+    ['reported', 'missing', 'suppressed', 'reported', nan]
+    >>> bad.tolist()
+    [False, False, False, False, True]
+    """
+    codes, uniques = pd.factorize(as_text(text))
+    cells = pd.Series(uniques, dtype=object)  # each distinct cell is parsed once
+    plain = cells.str.fullmatch(PLAIN_NUMBER).astype(bool)
+    values = pd.Series(np.nan, index=cells.index, dtype=float)
+    values[plain] = cells[plain].astype(float)
+    statuses = pd.Series(np.nan, index=cells.index, dtype=object)
+    statuses[plain] = "reported"
+    marker = cells.str.lower().map(MISSING_MARKERS)
+    has_marker = marker.notna() & ~plain
+    statuses[has_marker] = marker[has_marker]
+    bad = pd.Series(False, index=cells.index)
+    for i in cells.index[~plain & ~has_marker]:
+        parsed = parse_cell(cells[i])
+        if parsed is None:
+            bad[i] = True
+        else:
+            values[i], statuses[i] = parsed
+    return (
+        pd.Series(values.to_numpy()[codes], index=text.index, dtype=float),
+        pd.Series(statuses.to_numpy()[codes], index=text.index, dtype=object),
+        pd.Series(bad.to_numpy()[codes], index=text.index, dtype=bool),
+    )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.cells import parse_cell
+from kassanalysis.clean.cells import parse_cell, parse_value_column
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import STATUSES, VALUE_TYPES, BudgetLines, IndicatorObservations
@@ -204,8 +204,6 @@ def _parse_amounts(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     through ``pd.to_numeric`` first and only the cells it cannot read (``1,234.5``, ``TBC``,
     ``[c]``...) through the full cell parser. Text is kept (``source_text``) only for those.
     """
-    from kassanalysis.clean.public import parse_value_column
-
     n = len(column)
     missing, reported = _STATUS_CODES["missing"], _STATUS_CODES["reported"]
     text = np.full(n, None, dtype=object)
