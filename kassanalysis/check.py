@@ -8,15 +8,24 @@ the tidy frame if asked. The exit status is 1 when there is any problem.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from kassanalysis import io as kio
-from kassanalysis import problems as pb
 from kassanalysis.build import CLEANERS, clean_entry, validate_table
-from kassanalysis.catalogue import KINDS, CatalogueEntry, CatalogueError, parse_catalogue
+from kassanalysis.catalogue import KINDS, UNITS, CatalogueEntry, CatalogueError, parse_catalogue
 from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
+
+TEXT_KINDS = (
+    "budget_table",
+    "kpi_table",
+    "comparator_table",
+    "banding_table",
+    "target_statements",
+    "stated_figures",
+)
 
 
 def make_entry(
@@ -30,55 +39,46 @@ def make_entry(
     columns: str | None,
     catalogued: CatalogueEntry | None,
 ) -> CatalogueEntry:
-    """A catalogue entry for a file: its catalogue entry if it has one, with the command-line
-    options laid over it, else one made from the options."""
-    base = {
-        "id": path.stem,
-        "file": str(path),
-        "kind": kind,
-        "authority": authority or "E10000016",
-        "source": {"document": str(path)},
-        "licence": "",
-        "units_of_measure": units or ("GBP thousands" if kind == "budget_table" else None),
-    }
-    if catalogued is not None:
-        base = {k: v for k, v in catalogued.__dict__.items() if v not in (None, (), {}, "")}
-        base["columns"] = list(base["columns"]) if "columns" in base else None
-        base.update({"file": str(path), "kind": kind})
-        for key in ("columns_after_break", "total_columns", "quirks"):
-            if key in base:
-                base[key] = list(base[key])
-        base["blank_markers"] = sorted(base.get("blank_markers", []))
-        base["targets"] = {k: list(v) for k, v in base.get("targets", {}).items()}
-        if authority:
-            base["authority"] = authority
-        if units:
-            base["units_of_measure"] = units
-    if year:
-        base["financial_year" if kind in ("budget_table", "stated_figures") else "period"] = year
-        if kind == "ons_mye2":
-            base.pop("period", None)
-            base["year"] = int(year)
+    """A catalogue entry for a file: its catalogue entry if it has one, else a minimal one,
+    with the command-line options laid over it."""
+    entry = (
+        catalogued
+        or parse_catalogue(
+            {
+                "tables": [
+                    {
+                        "id": path.stem,
+                        "file": str(path),
+                        "kind": kind,
+                        "authority": "E10000016",
+                        "source": {"document": str(path)},
+                        "licence": "",
+                    }
+                ]
+            }
+        )[0]
+    )
+    changes: dict = {"file": str(path), "kind": kind}
+    if authority:
+        changes["authority"] = authority
+    if units:
+        if units not in UNITS:
+            raise CatalogueError(f"unknown units {units!r}; known: {', '.join(UNITS)}")
+        changes["units_of_measure"] = units
+    elif entry.units_of_measure is None and kind == "budget_table":
+        changes["units_of_measure"] = "GBP thousands"
+    if year and kind == "ons_mye2":
+        changes["year"] = int(year)
+    elif year:
+        changes["financial_year" if kind in ("budget_table", "stated_figures") else "period"] = year
     if unit:
-        base["unit"] = unit
+        changes["unit"] = unit
     if columns:
-        base["columns"] = [c.strip() for c in columns.split(",")]
-    if (
-        kind
-        in (
-            "budget_table",
-            "kpi_table",
-            "comparator_table",
-            "banding_table",
-            "target_statements",
-            "stated_figures",
-        )
-        and "format" not in base
-    ):
+        changes["columns"] = tuple(c.strip() for c in columns.split(","))
+    if kind in TEXT_KINDS and entry.format is None:
         text = path.read_text(encoding="utf-8", errors="replace")
-        base["format"] = "pipe" if text.lstrip().startswith("|") else "tab"
-    base.pop("id", None)
-    return parse_catalogue({"tables": [{"id": path.stem, **base}]})[0]
+        changes["format"] = "pipe" if text.lstrip().startswith("|") else "tab"
+    return replace(entry, **changes)
 
 
 def summarise(table: str, frame: pd.DataFrame) -> list[str]:
@@ -209,4 +209,4 @@ def check_file(
     return 1 if problems else 0
 
 
-__all__ = ["check_file", "make_entry", "summarise", "pb"]
+__all__ = ["check_file", "make_entry", "summarise"]
