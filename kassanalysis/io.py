@@ -73,10 +73,14 @@ def find_project(start: Path | str | None = None) -> ProjectPaths:
     )
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file, naming the file in any error."""
+    """Read a YAML file, naming the file in any error. (libyaml's safe loader where
+    installed: the same documents, a tenth of the time.)"""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
 
