@@ -312,11 +312,11 @@ def summarise_indicators(
 ) -> pd.DataFrame:
     """One row per indicator: the focus council's value, rank of n, quartile, medians,
     distance from the England median and comparison with England."""
-    rows = []
     for indicator_id in indicator_ids:
         if indicator_id not in indicators.index:
             raise KeyError(f"unknown indicator {indicator_id!r}")
-        table = compare_with_group(
+    tables = {
+        indicator_id: compare_with_group(
             observations,
             members,
             indicators,
@@ -326,6 +326,16 @@ def summarise_indicators(
             focus_code=focus_code,
             population=population,
         )
+        for indicator_id in indicator_ids
+    }
+    return summarise_tables(tables, indicators)
+
+
+def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) -> pd.DataFrame:
+    """:func:`summarise_indicators` from tables already made by :func:`compare_with_group`
+    (indicator id -> table), so a report that shows both computes each table once."""
+    rows = []
+    for indicator_id, table in tables.items():
         focus = table[table["is_focus"]]
         base = {
             "indicator_id": indicator_id,

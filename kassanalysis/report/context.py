@@ -154,6 +154,13 @@ class ReportContext:
         )
 
     @cached_property
+    def own_observations(self) -> pd.DataFrame:
+        """:attr:`observations` of the division's own council only: what trend and variance
+        analyses read (each would otherwise filter every council's rows again)."""
+        obs = self.observations
+        return obs[obs["authority_code"] == self.division.authority]
+
+    @cached_property
     def budget(self) -> pd.DataFrame:
         return load("budget_lines", root=self.paths.root)
 

@@ -60,11 +60,8 @@ def _local_only(ctx: ReportContext) -> list[str]:
 
 def _targeted(ctx: ReportContext) -> list[str]:
     """Rated indicators with a target or floor for the division's council."""
-    obs = ctx.observations
-    mine = obs[
-        (obs["authority_code"] == ctx.division.authority)
-        & obs["value_type"].isin(["target", "floor"])
-    ]
+    obs = ctx.own_observations
+    mine = obs[obs["value_type"].isin(["target", "floor"])]
     return [i for i in _indicators(ctx, rated=True) if i in set(mine["indicator_id"])]
 
 
@@ -143,15 +140,9 @@ def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: s
 def _comparator_summary(ctx: ReportContext, benchmark_period: str):
     return ctx.remember(
         ("summary", benchmark_period),
-        lambda: comparator.summarise_indicators(
-            ctx.observations,
-            ctx.members,
+        lambda: comparator.summarise_tables(
+            {i: _comparator_table(ctx, i, benchmark_period) for i in _compared(ctx)},
             ctx.indicators,
-            indicator_ids=_compared(ctx),
-            period=_benchmark(ctx, benchmark_period),
-            group_id=ctx.group_id,
-            focus_code=ctx.division.authority,
-            population=ctx.population,
         ),
     )
 
@@ -303,7 +294,7 @@ def _trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
 
 def _compute_trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
     return trend.summarise_trend(
-        ctx.observations,
+        ctx.own_observations,
         indicator_id=indicator_id,
         polarity=str(ctx.indicators.loc[indicator_id, "polarity"]),
         authority_code=ctx.division.authority,
@@ -374,7 +365,9 @@ def trend_charts(ctx: ReportContext) -> Figures:
         info = ctx.indicators.loc[indicator_id]
         polarity = str(info["polarity"])
         targets = trend.list_targets(
-            ctx.observations, indicator_id=indicator_id, authority_code=ctx.division.authority
+            ctx.own_observations,
+            indicator_id=indicator_id,
+            authority_code=ctx.division.authority,
         )
         figures.append(
             charts.plot_trend(
@@ -412,7 +405,7 @@ def _rag(ctx: ReportContext) -> pd.DataFrame:
 
 def _compute_rag(ctx: ReportContext) -> pd.DataFrame:
     return performance.rate_against_target(
-        ctx.observations,
+        ctx.own_observations,
         ctx.indicators,
         period=ctx.period,
         authority_code=ctx.division.authority,
@@ -429,7 +422,7 @@ def _compute_activity(ctx: ReportContext) -> pd.DataFrame:
     if not ids:
         return pd.DataFrame()
     return performance.check_activity_range(
-        ctx.observations,
+        ctx.own_observations,
         ctx.indicators,
         period=ctx.period,
         authority_code=ctx.division.authority,
