@@ -142,11 +142,18 @@ class Chart:
         self.figure.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
         return buffer.getvalue()
 
-    def to_svg(self) -> str:
+    def to_svg(self, *, text_as_paths: bool = True) -> str:
         """Render the chart as SVG text, identical for identical input.
 
-        Text is drawn as paths (no font needed by the reader), the hash salt for
-        element ids is fixed and no creation date is written.
+        The hash salt for element ids is fixed and no creation date is written.
+
+        Parameters
+        ----------
+        text_as_paths : bool
+            Draw text as outlines, so the picture is the same without any font (the
+            default). ``False`` keeps text as text: a quarter of the size and half the
+            time to draw, sharp at any zoom, set in the reader's sans-serif font (the
+            layout allows for DejaVu Sans, wider than the usual fallbacks).
 
         Returns
         -------

@@ -8,7 +8,6 @@ object also has a plain-text form, which is what nbval compares for the key-figu
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,7 +26,7 @@ _TABLE = _ENV.from_string(
 )
 _FIGURES = _ENV.from_string(
     """{% for f in figures %}<figure class="kass-figure">
-<img src="data:image/png;base64,{{ f.png }}" alt="{{ f.alt }}">
+<img src="data:image/svg+xml;base64,{{ f.svg }}" alt="{{ f.alt }}">
 <figcaption>{{ f.title }}</figcaption>
 </figure>
 {% endfor %}{% if not figures %}<p>{{ empty }}</p>{% endif %}"""
@@ -108,20 +107,19 @@ class Figures:
     empty: str = "No charts for this selection."
 
     def _encoded(self) -> list[dict]:
-        out = []
-        for chart in self.charts:
-            buffer = io.BytesIO()
-            chart.figure.savefig(
-                buffer, format="png", dpi=100, facecolor="white", metadata={"Software": None}
-            )
-            out.append(
-                {
-                    "png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-                    "alt": chart.alt_text,
-                    "title": chart.title,
-                }
-            )
-        return out
+        """Each chart as base64 SVG with its text kept as text (see
+        :meth:`~kassanalysis.charts.Chart.to_svg`): sharp when a reader zooms, a quarter
+        of a PNG's size and quicker to draw."""
+        return [
+            {
+                "svg": base64.b64encode(chart.to_svg(text_as_paths=False).encode("utf-8")).decode(
+                    "ascii"
+                ),
+                "alt": chart.alt_text,
+                "title": chart.title,
+            }
+            for chart in self.charts
+        ]
 
     def _repr_html_(self) -> str:
         return _FIGURES.render(figures=self._encoded(), empty=self.empty)

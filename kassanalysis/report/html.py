@@ -62,7 +62,7 @@ ALLOWED_ATTRIBUTES = {
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "img" and name == "src":
-        return value.startswith("data:image/png;base64,")
+        return value.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,"))
     if name == "href":
         return value.startswith(("https://", "mailto:", "#"))
     return name in ALLOWED_ATTRIBUTES.get(tag, []) or name in ALLOWED_ATTRIBUTES["*"]
@@ -77,8 +77,10 @@ def sanitise_html(html: str) -> str:
     '<h3>A</h3>&lt;script&gt;alert(1)&lt;/script&gt;<img>'
     >>> sanitise_html('<a href="data:text/html;base64,AAAA">x</a>')
     '<a>x</a>'
-    >>> sanitise_html('<img src="data:image/png;base64,AAAA" alt="Kent &lt;b&gt;">')
-    '<img src="data:image/png;base64,AAAA" alt="Kent &lt;b&gt;">'
+    >>> sanitise_html('<img src="data:image/svg+xml;base64,AAAA" alt="Kent &lt;b&gt;">')
+    '<img src="data:image/svg+xml;base64,AAAA" alt="Kent &lt;b&gt;">'
+    >>> sanitise_html('<img src="data:image/svg+xml,<svg onload=x>">')
+    '<img>'
     """
     attributes = {tag: _allow_attribute for tag in ALLOWED_TAGS}
     return bleach.clean(

@@ -32,5 +32,5 @@ def test_report_tables_and_charts_are_identical_on_every_run():
         kr.performance_against_target(ctx)
         kr.exception_summary(ctx)
         charts = kr.variance_charts(ctx)
-        outputs.append((digest(folder, "*.csv"), [c["png"] for c in charts._encoded()]))
+        outputs.append((digest(folder, "*.csv"), [c["svg"] for c in charts._encoded()]))
     assert outputs[0] == outputs[1]

@@ -4,6 +4,7 @@ on two cores)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -89,7 +90,9 @@ def test_pack_for_one_division(project):
         assert "import kassanalysis" not in html  # no code cells
         assert 'class="highlight hl-ipython3"' not in html  # no highlighted source
         images = re.findall(r"<img [^>]+>", html)
-        assert images and all('src="data:image/png;base64,' in i for i in images)
+        assert images and all('src="data:image/svg+xml;base64,' in i for i in images)
+        svg = base64.b64decode(re.search(r"base64,([^\"]+)", images[0])[1]).decode("utf-8")
+        assert "<text" in svg and "<script" not in svg  # text kept as text; nothing runs
         assert all(re.search(r'alt="[^"]{20,}"', i) for i in images)  # described charts
         # nothing is loaded from the internet
         assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
