@@ -106,7 +106,7 @@ _DPI = 100
 _WIDTH = 8.0
 _LABEL_CHARS = 40  # longest category label shown on a chart before the ellipsis
 _TITLE_WRAP = 72
-_NOTE_WRAP = 110
+_NOTE_WRAP = 95
 # Every Text made from data goes through these: literal text, never mathtext or TeX.
 _PLAIN = {"parse_math": False, "usetex": False}
 
@@ -163,7 +163,8 @@ class Chart:
         import matplotlib
 
         buffer = io.BytesIO()
-        with matplotlib.rc_context({"svg.hashsalt": "kassanalysis", "svg.fonttype": "path"}):
+        fonttype = "path" if text_as_paths else "none"
+        with matplotlib.rc_context({"svg.hashsalt": "kassanalysis", "svg.fonttype": fonttype}):
             self.figure.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
         return buffer.getvalue().decode("utf-8")
 

@@ -165,7 +165,13 @@ def compare_with_group(
 
     table = pd.DataFrame({"authority_code": group.to_numpy()})
     table = table.merge(councils, on="authority_code", how="left")
-    table["authority_name"] = table["authority_name"].fillna(table["authority_code"])
+    # a council without a value in this period is still named, from any other row it has
+    known = observations.drop_duplicates("authority_code").set_index("authority_code")
+    table["authority_name"] = (
+        table["authority_name"]
+        .fillna(table["authority_code"].map(known["authority_name"]))
+        .fillna(table["authority_code"])
+    )
     table["status"] = table["status"].fillna("missing")
     table["is_focus"] = table["authority_code"] == focus_code
     table["value"] = table["value"].astype(float)

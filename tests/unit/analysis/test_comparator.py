@@ -210,6 +210,24 @@ def test_rank_quartile_and_medians_higher_is_better():
     assert not table["suspect"].any()
 
 
+def test_council_without_a_value_this_year_is_named_from_its_other_rows():
+    # Council G published only for 2019-20: in the 2020-21 table it has no value but its
+    # name, not its code, so a chart's "No data" note reads as words.
+    rows = main_observations("PCT")
+    older = observations(observe("PCT", "2019-20", NO_DATA, 30.0))
+    table = compare_with_group(
+        pd.concat([rows, older], ignore_index=True),
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+    )
+    row = table.set_index("authority_code").loc[NO_DATA]
+    assert (row["authority_name"], row["status"]) == ("Council G", "missing")
+    assert math.isnan(row["value"]) and math.isnan(row["rank"])
+
+
 def test_rank_quartile_lower_is_better_reverses_the_order():
     table = compare_with_group(
         main_observations("PCTLOW"),
