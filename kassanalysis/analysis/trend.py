@@ -150,18 +150,20 @@ def _select_observations(
     frame["_unvalued"] = frame[Obs.value].isna()
     frame = frame.sort_values(["_unvalued", Obs.source_file, Obs.source_line], kind="stable")
     key = [Obs.value_type, Obs.period_type, Obs.period_start, Obs.period_end]
-    for _, group in frame.groupby(key, sort=False):
-        valued = group.loc[~group["_unvalued"]]
-        if valued[Obs.value].nunique() > 1:
-            first = valued.iloc[0]
-            second = valued.loc[valued[Obs.value] != first[Obs.value]].iloc[0]
-            raise ValueError(
-                f"{indicator_id} {first[Obs.value_type]} for {first[Obs.period]} "
-                f"({authority_code}, {breakdown}) is published as {first[Obs.value]:g} "
-                f"({first[Obs.source_file]} line {first[Obs.source_line]}) and as "
-                f"{second[Obs.value]:g} ({second[Obs.source_file]} line "
-                f"{second[Obs.source_line]}); filter the observations to one source first"
-            )
+    valued_rows = frame.loc[~frame["_unvalued"]]
+    numbers = valued_rows.groupby(key, sort=False)[Obs.value].transform("nunique")
+    if (numbers > 1).any():  # the first contradiction, in file and line order
+        first = valued_rows.loc[numbers > 1].iloc[0]
+        same = (valued_rows[key] == first[key]).all(axis=1)
+        valued = valued_rows.loc[same]
+        second = valued.loc[valued[Obs.value] != first[Obs.value]].iloc[0]
+        raise ValueError(
+            f"{indicator_id} {first[Obs.value_type]} for {first[Obs.period]} "
+            f"({authority_code}, {breakdown}) is published as {first[Obs.value]:g} "
+            f"({first[Obs.source_file]} line {first[Obs.source_line]}) and as "
+            f"{second[Obs.value]:g} ({second[Obs.source_file]} line "
+            f"{second[Obs.source_line]}); filter the observations to one source first"
+        )
     frame = frame.drop_duplicates(key, keep="first").drop(columns="_unvalued")
     return frame.sort_values(
         [Obs.period_end, Obs.period_start, Obs.source_file, Obs.source_line], kind="stable"
