@@ -15,7 +15,8 @@ machine noise largely cancels:
    - ``kernel_floor``: the pack's own mechanism (one papermill import, reused worker
      processes, the pack's kernel options), so only kernel start-up and shutdown remain.
    The pack and both floors run ``--repeat`` times, interleaved, and the best of each is
-   compared;
+   compared (the naive loop runs once: at three times the pack, noise does not change its
+   verdict);
 3. cleaning against reading: the tidy budget frame from a synthetic 1,000,000-row
    monitoring ledger (the quarterly return's budget layout) against ``pandas.read_csv``
    of the same file, with peak memory;

@@ -262,13 +262,21 @@ def execute_run(run: NotebookRun) -> RunResult:
 def previous_seconds(reports: Path) -> dict[tuple[str, str], float]:
     """How long each (division, notebook) took in the newest pack under ``reports``
     (from its ``run.json``); empty when there is none or it cannot be read."""
-    logs = sorted(Path(reports).glob("*/run.json"), key=lambda p: p.stat().st_mtime)
-    for path in reversed(logs):
+
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:  # another run renamed its folder in the meantime
+            return -math.inf
+
+    for path in sorted(Path(reports).glob("*/run.json"), key=modified, reverse=True):
         try:
             done = json.loads(path.read_text(encoding="utf-8"))["notebook_results"]
-            return {(r["division"], r["analysis"]): float(r["seconds"]) for r in done}
+            seconds = {(r["division"], r["analysis"]): float(r["seconds"]) for r in done}
         except (OSError, ValueError, KeyError, TypeError):
             continue
+        if all(math.isfinite(value) and value >= 0 for value in seconds.values()):
+            return seconds
     return {}
 
 

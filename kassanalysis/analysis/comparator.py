@@ -316,8 +316,9 @@ def summarise_indicators(
     focus_code: str = "E10000016",
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per indicator: the focus council's value, rank of n, quartile, medians,
-    distance from the England median and comparison with England."""
+    """One row per indicator (an id given twice is summarised once): the focus council's
+    value, rank of n, quartile, medians, distance from the England median and comparison
+    with England."""
     for indicator_id in indicator_ids:
         if indicator_id not in indicators.index:
             raise KeyError(f"unknown indicator {indicator_id!r}")

@@ -109,7 +109,7 @@ class Figures:
     def _encoded(self) -> list[dict]:
         """Each chart as base64 SVG with its text kept as text (see
         :meth:`~kassanalysis.charts.Chart.to_svg`): sharp when a reader zooms, a quarter
-        of a PNG's size and quicker to draw."""
+        of a PNG's size and about half the time to draw."""
         return [
             {
                 "svg": base64.b64encode(chart.to_svg(text_as_paths=False).encode("utf-8")).decode(

@@ -2,9 +2,10 @@
 
 nbconvert's own sanitiser keeps too little for a report (it escapes headings, table headers
 and images), so the exporter's ``clean_html`` filter is replaced by :func:`sanitise_html`:
-an explicit allow-list that keeps document structure, tables and embedded PNG images with
-their alt text, and drops scripts, event handlers, styles and links to anything but
-``https``/``mailto``/in-page anchors. The template (``templates/kass_report``) loads nothing
+an explicit allow-list that keeps document structure, tables and charts embedded as base64
+PNG or SVG images (an SVG shown through ``<img>`` can run nothing) with their alt text, and
+drops scripts, event handlers, styles and links to anything but ``https``/``mailto``/in-page
+anchors. The template (``templates/kass_report``) loads nothing
 from the internet.
 """
 

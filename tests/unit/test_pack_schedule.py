@@ -32,6 +32,13 @@ def test_previous_seconds_reads_the_newest_readable_run_log(tmp_path):
     assert previous_seconds(tmp_path) == {("oppd", "trend"): 6.0}
 
 
+def test_previous_seconds_passes_over_a_log_with_impossible_times(tmp_path):
+    write_log(tmp_path / "a", [{"division": "d", "analysis": "trend", "seconds": 3}], 1_000)
+    # JSON as Python writes it can hold NaN; a NaN would scramble the ordering
+    write_log(tmp_path / "b", [{"division": "d", "analysis": "trend", "seconds": "NaN"}], 2_000)
+    assert previous_seconds(tmp_path) == {("d", "trend"): 3.0}
+
+
 def test_previous_seconds_without_any_pack_is_empty(tmp_path):
     assert previous_seconds(tmp_path) == {}
 
