@@ -11,10 +11,13 @@ from the internet.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import bleach
 import nbformat
+
+from kassanalysis import io as kio
 
 TEMPLATES = Path(__file__).parent / "templates"
 ALLOWED_TAGS = sorted(
@@ -93,8 +96,10 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def export_html(notebook_path: Path, html_path: Path) -> Path:
-    """Write the reader's HTML for an executed notebook (atomically)."""
+@functools.cache
+def _exporter():
+    """One configured exporter per process: a pack worker exports many notebooks, and
+    building the exporter loads and compiles its templates."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="kass_report", extra_template_basedirs=[str(TEMPLATES)])
@@ -104,11 +109,11 @@ def export_html(notebook_path: Path, html_path: Path) -> Path:
     exporter.sanitize_html = True
     exporter.embed_images = True
     exporter.register_filter("clean_html", sanitise_html)
+    return exporter
+
+
+def export_html(notebook_path: Path, html_path: Path) -> Path:
+    """Write the reader's HTML for an executed notebook (atomically)."""
     notebook = nbformat.read(str(notebook_path), as_version=4)
-    body, _ = exporter.from_notebook_node(notebook)
-    html_path = Path(html_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = html_path.with_name(f".{html_path.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(html_path)
-    return html_path
+    body, _ = _exporter().from_notebook_node(notebook)
+    return kio.write_text(body, Path(html_path))
