@@ -236,23 +236,14 @@ def execute_run(run: NotebookRun) -> RunResult:
             **kernel_options(),
         )
         export_html(Path(run.output), Path(run.html))
-    except PapermillExecutionError as exc:
-        return RunResult(
-            run.division,
-            run.analysis,
-            False,
-            time.perf_counter() - started,
-            f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
-            run.output,
-        )
     except Exception as exc:  # any failure of one notebook is that notebook's failure
+        error = (
+            f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            if isinstance(exc, PapermillExecutionError)
+            else f"{type(exc).__name__}: {exc}"
+        )
         return RunResult(
-            run.division,
-            run.analysis,
-            False,
-            time.perf_counter() - started,
-            f"{type(exc).__name__}: {exc}",
-            run.output,
+            run.division, run.analysis, False, time.perf_counter() - started, error, run.output
         )
     return RunResult(
         run.division, run.analysis, True, time.perf_counter() - started, output=run.output
