@@ -575,7 +575,7 @@ def calculate_mad_distance(values: ArrayLike) -> Any:
     if present.size == 0:
         return _wrap(np.full(array.shape, np.nan), index, scalar, "mad_distance")
     median = np.median(present)
-    mad = np.median(np.abs(present - median))
+    mad = calculate_median_absolute_deviation(present)
     distance = np.where(array == median, 0.0, np.nan) if mad == 0 else (array - median) / mad
     return _wrap(distance, index, scalar, "mad_distance")
 
