@@ -159,6 +159,45 @@ def match_indicator(label: str, ref: Reference) -> str | None:
     return ref.indicator_for_label(label)
 
 
+def observation_record(
+    ref: Reference,
+    *,
+    authority: str,
+    indicator: str,
+    period: Period,
+    value_type: str,
+    value: float,
+    status: str,
+    source_file: str,
+    source_line: int,
+    source_text: str,
+    numerator: float = math.nan,
+    denominator: float = math.nan,
+) -> dict:
+    """One :class:`~kassanalysis.schemas.IndicatorObservations` row (the council's name and
+    the indicator's unit from the reference), as every KPI cleaner builds it."""
+    return {
+        "authority_code": authority,
+        "authority_name": ref.authority_name(authority),
+        "indicator_id": indicator,
+        "breakdown": "Total",
+        "period": period.label,
+        "period_type": period.kind,
+        "period_start": pd.Timestamp(period.start),
+        "period_end": pd.Timestamp(period.end),
+        "value_type": value_type,
+        "value": value,
+        "unit": str(ref.indicators.loc[indicator, "unit"]),
+        "numerator": numerator,
+        "denominator": denominator,
+        "status": status,
+        "source_file": source_file,
+        "source_sheet": None,
+        "source_line": source_line,
+        "source_text": source_text or None,
+    }
+
+
 def _record(
     entry: CatalogueEntry,
     ref: Reference,
@@ -170,27 +209,18 @@ def _record(
     row: Row,
     text: str,
 ) -> dict:
-    period = column.period
-    return {
-        "authority_code": authority,
-        "authority_name": ref.authority_name(authority),
-        "indicator_id": indicator,
-        "breakdown": "Total",
-        "period": period.label,
-        "period_type": period.kind,
-        "period_start": pd.Timestamp(period.start),
-        "period_end": pd.Timestamp(period.end),
-        "value_type": column.value_type,
-        "value": value,
-        "unit": str(ref.indicators.loc[indicator, "unit"]),
-        "numerator": math.nan,
-        "denominator": math.nan,
-        "status": status,
-        "source_file": entry.file,
-        "source_sheet": None,
-        "source_line": row.line,
-        "source_text": text or None,
-    }
+    return observation_record(
+        ref,
+        authority=authority,
+        indicator=indicator,
+        period=column.period,
+        value_type=column.value_type,
+        value=value,
+        status=status,
+        source_file=entry.file,
+        source_line=row.line,
+        source_text=text,
+    )
 
 
 def clean_kpi_table(

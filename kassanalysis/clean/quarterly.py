@@ -23,6 +23,7 @@ import pandas as pd
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.cells import parse_cell, parse_value_column
+from kassanalysis.clean.kpi import observation_record
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import STATUSES, VALUE_TYPES, BudgetLines, IndicatorObservations
@@ -159,26 +160,20 @@ def clean_quarterly_indicators(
             )
             continue
         records.append(
-            {
-                "authority_code": authority,
-                "authority_name": ref.authority_name(authority),
-                "indicator_id": indicator,
-                "breakdown": "Total",
-                "period": period.label,
-                "period_type": period.kind,
-                "period_start": pd.Timestamp(period.start),
-                "period_end": pd.Timestamp(period.end),
-                "value_type": value_type,
-                "value": value[0],
-                "unit": str(ref.indicators.loc[indicator, "unit"]),
-                "numerator": num[0],
-                "denominator": den[0],
-                "status": value[1],
-                "source_file": where,
-                "source_sheet": None,
-                "source_line": line,
-                "source_text": str(row["value"]) or None,
-            }
+            observation_record(
+                ref,
+                authority=authority,
+                indicator=indicator,
+                period=period,
+                value_type=value_type,
+                value=value[0],
+                status=value[1],
+                source_file=where,
+                source_line=line,
+                source_text=str(row["value"]),
+                numerator=num[0],
+                denominator=den[0],
+            )
         )
     frame_out = pd.DataFrame(records, columns=columns)
     key = ["authority_code", "indicator_id", "breakdown", "period", "value_type"]
