@@ -243,6 +243,45 @@ def _pick_latest(actuals: pd.DataFrame, period: Period) -> tuple[pd.Series | Non
     return chosen, notes
 
 
+def _latest_actuals(
+    observations: pd.DataFrame,
+    indicators: pd.DataFrame,
+    indicator_ids: list[str] | None,
+    *,
+    period: Period,
+    authority_code: str,
+    breakdown: str,
+    activity: bool,
+    value_types: tuple[str, ...],
+):
+    """For each indicator to report (see :func:`_choose_indicators`): its id, reference
+    row, its observations of ``value_types``, the actual chosen for ``period`` with notes
+    (see :func:`_pick_latest`), and its unit (the reference's, else the actual's)."""
+    indicators = _index_indicators(indicators)
+    for indicator_id in _choose_indicators(
+        observations,
+        indicators,
+        indicator_ids,
+        period=period,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        activity=activity,
+    ):
+        info = indicators.loc[indicator_id]
+        frame = _select_observations(
+            observations,
+            indicator_id=indicator_id,
+            authority_code=authority_code,
+            breakdown=breakdown,
+            value_types=value_types,
+        )
+        chosen, notes = _pick_latest(frame.loc[frame[Obs.value_type] == "actual"], period)
+        unit = info.get("unit")
+        if _is_missing(unit) and chosen is not None:
+            unit = chosen[Obs.unit]
+        yield indicator_id, info, frame, chosen, notes, None if _is_missing(unit) else str(unit)
+
+
 def _span(row: pd.Series | None, period: Period) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """Start, end and kind of the actual's period, or of ``period`` when there is none."""
     if row is None:
@@ -324,8 +363,8 @@ def rate_against_target(
     0    68.0    70.0      2013-14   64.0  Amber           -2.0
     """
     period = _resolve_period(period)
-    indicators = _index_indicators(indicators)
-    ids = _choose_indicators(
+    records = []
+    for indicator_id, info, frame, chosen, notes, unit in _latest_actuals(
         observations,
         indicators,
         indicator_ids,
@@ -333,27 +372,10 @@ def rate_against_target(
         authority_code=authority_code,
         breakdown=breakdown,
         activity=False,
-    )
-    records = []
-    for indicator_id in ids:
-        info = indicators.loc[indicator_id]
+        value_types=("actual", "target", "floor"),
+    ):
         polarity = info["polarity"]
-        frame = _select_observations(
-            observations,
-            indicator_id=indicator_id,
-            authority_code=authority_code,
-            breakdown=breakdown,
-            value_types=("actual", "target", "floor"),
-        )
-        by_type = {
-            kind: frame.loc[frame[Obs.value_type] == kind] for kind in ("actual", "target", "floor")
-        }
-        chosen, notes = _pick_latest(by_type["actual"], period)
-        unit = info.get("unit")
-        if _is_missing(unit) and chosen is not None:
-            unit = chosen[Obs.unit]
-        unit = None if _is_missing(unit) else str(unit)
-
+        by_type = {kind: frame.loc[frame[Obs.value_type] == kind] for kind in ("target", "floor")}
         start, end, kind = _span(chosen, period)
         target_row, unvalued_target = _find_for_period(by_type["target"], start, end, kind)
         floor_row, unvalued_floor = _find_for_period(
@@ -494,8 +516,8 @@ def check_activity_range(
     0  Above expected range     True
     """
     period = _resolve_period(period)
-    indicators = _index_indicators(indicators)
-    ids = _choose_indicators(
+    records = []
+    for indicator_id, info, frame, chosen, notes, unit in _latest_actuals(
         observations,
         indicators,
         indicator_ids,
@@ -503,26 +525,10 @@ def check_activity_range(
         authority_code=authority_code,
         breakdown=breakdown,
         activity=True,
-    )
-    records = []
-    for indicator_id in ids:
-        info = indicators.loc[indicator_id]
+        value_types=("actual", "expected_low", "expected_high"),
+    ):
         threshold = _threshold_side(info.get("threshold"), indicator_id)
-        frame = _select_observations(
-            observations,
-            indicator_id=indicator_id,
-            authority_code=authority_code,
-            breakdown=breakdown,
-            value_types=("actual", "expected_low", "expected_high"),
-        )
-        actuals = frame.loc[frame[Obs.value_type] == "actual"]
         bounds = frame.loc[frame[Obs.value_type] != "actual"]
-        chosen, notes = _pick_latest(actuals, period)
-        unit = info.get("unit")
-        if _is_missing(unit) and chosen is not None:
-            unit = chosen[Obs.unit]
-        unit = None if _is_missing(unit) else str(unit)
-
         latest = np.nan if chosen is None else chosen[Obs.value]
         start, end, kind = _span(chosen, period)
         # Find the period whose range applies, then take both bounds from that period.
