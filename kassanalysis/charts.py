@@ -453,6 +453,13 @@ def _first_value(series: pd.Series) -> float:
     return float(values[0]) if values.size else math.nan
 
 
+def _chart(figure: Figure, title: str, sentences: list[str], source: str | None) -> Chart:
+    """The finished chart: its alt text is the sentences, then the source line."""
+    if source:
+        sentences = [*sentences, _plain_text(source)]
+    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+
+
 def _polarity_words(polarity: str) -> str:
     return {
         "higher_is_better": "higher is better",
@@ -746,9 +753,7 @@ def plot_comparator(
         sentences.append(f"Suspect values: {_join_names(suspect_names)}.")
     if missing_names:
         sentences.append(f"No data: {_join_names(missing_names)}.")
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
 
 
 # --------------------------------------------------------------------------- trend
@@ -890,30 +895,22 @@ def plot_trend(
     )
     handles.append(actual_line)
     labels.append("Actual")
-    if np.isfinite(plan["target"]).any():
-        (line,) = axes.plot(
-            x_plan,
-            plan["target"],
-            color=DARK_PINK,
-            linewidth=1.5,
-            linestyle="--",
-            drawstyle="steps-mid",
-            label="Target",
-        )
-        handles.append(line)
-        labels.append("Target")
-    if np.isfinite(plan["floor"]).any():
-        (line,) = axes.plot(
-            x_plan,
-            plan["floor"],
-            color=DARK_PINK,
-            linewidth=1.5,
-            linestyle="-.",
-            drawstyle="steps-mid",
-            label="Floor",
-        )
-        handles.append(line)
-        labels.append("Floor (minimum standard)")
+    for column, style, label in (
+        ("target", "--", "Target"),
+        ("floor", "-.", "Floor (minimum standard)"),
+    ):
+        if np.isfinite(plan[column]).any():
+            (line,) = axes.plot(
+                x_plan,
+                plan[column],
+                color=DARK_PINK,
+                linewidth=1.5,
+                linestyle=style,
+                drawstyle="steps-mid",
+                label=column.capitalize(),
+            )
+            handles.append(line)
+            labels.append(label)
 
     special_text: list[str] = []
     if spc_rows is not None:
@@ -1065,9 +1062,7 @@ def plot_trend(
             if special_text
             else "All points show common cause variation."
         )
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
 
 
 # --------------------------------------------------------------------------- RAG table
@@ -1241,9 +1236,7 @@ def plot_rag_table(
             f"{row['name']}: actual {actual} in {row['period'] or 'no period'}; "
             f"target {target}; floor {floor}; status {row['status']}."
         )
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
 
 
 # --------------------------------------------------------------------------- budget
@@ -1415,9 +1408,7 @@ def plot_budget_variance(
     if listing:
         sentences.append(f"Changes: {listing}.")
     sentences.extend(_plain_text(note) for note in notes)
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
 
 
 def _plot_waterfall(
@@ -1512,9 +1503,7 @@ def _plot_waterfall(
     if listing:
         sentences.append(f"Components in order: {listing}.")
     sentences.extend(notes)
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
 
 
 # --------------------------------------------------------------------------- localities
@@ -1639,6 +1628,4 @@ def plot_locality_share(
         sentences.append(f"{listing}.")
         sentences.append(f"Total {_with_unit(total, decimals, unit)}.")
     sentences.extend(notes)
-    if source:
-        sentences.append(_plain_text(source))
-    return Chart(figure=figure, alt_text=" ".join(sentences), title=title)
+    return _chart(figure, title, sentences, source)
