@@ -3,6 +3,7 @@ output of the pack (tidy table, CSV, HTML, workbook)."""
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -65,6 +66,21 @@ def hostile(tmp_path_factory) -> kio.ProjectPaths:
     return paths
 
 
+def _number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def html_row(html: str, name: str) -> list[str]:
+    """The cells of the one table row of ``html`` that names ``name``."""
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if name in r]
+    assert len(rows) == 1, rows
+    return [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", rows[0], flags=re.S)]
+
+
 def pack(paths: kio.ProjectPaths) -> Path:
     return paths.root / "reports" / "2013-14-Q1" / "oppd-2013-14"
 
@@ -79,13 +95,19 @@ def test_tidy_table_keeps_the_text_exactly(hostile):
 
 
 def test_csv_neutralises_formulas_and_keeps_the_text(hostile):
-    csv = (pack(hostile) / "variance" / "tables" / "localities.csv").read_text(encoding="utf-8")
-    assert "'" + FORMULA.replace('"', '""') in csv  # prefixed: no spreadsheet evaluates it
-    assert "\n" + FORMULA not in csv and "," + FORMULA not in csv
+    path = pack(hostile) / "variance" / "tables" / "localities.csv"
+    content = path.read_text(encoding="utf-8")
+    assert "'" + FORMULA.replace('"', '""') in content  # prefixed: no spreadsheet runs it
+    # no cell a spreadsheet would run: every text cell starting = + - @ (or tab, CR) is
+    # prefixed, whatever quoting the CSV writer added
+    with path.open(encoding="utf-8", newline="") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    runnable = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(c)]
+    assert runnable == []
     for text in (AT, MINUS, PLUS):  # every formula trigger is neutralised the same way
-        assert "'" + text in csv
-    assert SCRIPT in csv  # CSV is not HTML: the same visible text
-    assert "\x1b" not in csv  # control characters cleaned from outputs
+        assert "'" + text in content
+    assert SCRIPT in content  # CSV is not HTML: the same visible text
+    assert "\x1b" not in content  # control characters cleaned from outputs
 
 
 def test_html_escapes_everything_and_loads_nothing(hostile):
@@ -133,8 +155,12 @@ def test_small_count_is_suppressed_everywhere(hostile):
     # figure and says why; the trend table shows the quarter as suppressed.
     activity = pd.read_csv(pack(hostile) / "variance" / "tables" / "activity.csv")
     row = activity[activity.indicator_id == "KCC-ACT-PDRES"].iloc[0]
-    assert row.latest_period != "2013-14 Q1"
-    assert "suppressed" in row.note
+    # the plan's activity table, line 8: 2012/13 outturn 245, December 2012 235; the
+    # outturn period ends later (31 March 2013), so it is the latest published
+    assert (row.latest_period, row.latest) == ("2012-13", 245)
+    assert row.note == (
+        "the 2013-14 Q1 actual is suppressed [c]; showing the latest published, 2012-13"
+    )
     html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
     name = "People with a physical disability in permanent residential care"
     rows = [r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if name in r]
@@ -151,7 +177,12 @@ def test_missing_values_carry_the_marker_in_every_format(hostile):
     stnfs = rag[rag.indicator_id == "KCC-OPPD-STNFS"].iloc[0]
     assert stnfs.actual == "[x]" and stnfs.target == "[x]"  # TBC is not zero
     html = (pack(hostile) / "variance.html").read_text(encoding="utf-8")
-    assert "[x]" in html
+    # the return's line 12 gives the Q1 actual as TBC (every page also prints "[x]" in its
+    # shorthand note, so the row itself is checked): actual, target, floor and gap are [x]
+    name = "Short-term intervention with no further service for new clients"
+    cells = html_row(html, name)
+    assert cells[:9] == [name, "2013-14 Q1", "[x]", "%", "[x]", "[x]", "[x]", "No data", "[x]"]
+    assert cells[-1] == "12"
     book = openpyxl.load_workbook(pack(hostile) / "oppd-2013-14-tables.xlsx")
     sheet = next(ws for ws in book.worksheets if ws.title.startswith("vari rag"))
     assert any(c.value == "[x]" for row in sheet.iter_rows() for c in row)
@@ -170,7 +201,12 @@ def test_values_built_on_a_suppressed_numerator_are_suppressed(tmp_path):
     )
     kr.comparator_details(ctx)
     table = pd.read_csv(tmp_path / "tables" / "comparator-ascof-1e.csv", dtype=str)
+    # ASCOF 2020-21 open data, 1E numerators: 2 for Kingston upon Hull, 4 for Blackburn with
+    # Darwen and for Merton are in the 1-4 range; 0 (Hammersmith and Fulham, City of London)
+    # is not, and stays visible
     small = table[table.numerator == "[c]"]
-    assert len(small) >= 1
+    assert set(small.authority_code) == {"E06000010", "E06000008", "E09000024"}
+    zero = table[table.authority_code.isin(["E09000013", "E09000001"])]
+    assert list(zero.numerator) == ["0", "0"] and "[c]" not in set(zero.value)
     for column in ("value", "lower_95", "upper_95", "mads_from_england_median", "rank"):
         assert set(small[column]) == {"[c]"}, column
