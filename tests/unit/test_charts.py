@@ -285,7 +285,9 @@ def test_trend_keeps_gaps_and_draws_targets(trend, figures):
     target = lines["Target"]
     assert list(target.get_ydata()) == [62.0, 62.0, 65.0, 65.0, 67.0]  # future target added
     assert target.get_linestyle() == "--" and target.get_drawstyle() == "steps-mid"
-    assert np.isfinite(lines["Floor"].get_ydata()).sum() == 1
+    floor = lines["Floor"]  # only 2024-25 Q1 has a floor: four gaps, then 60
+    assert np.isnan(floor.get_ydata()[:4]).all() and floor.get_ydata()[4] == 60.0
+    assert floor.get_linestyle() == "-." and floor.get_color() == target.get_color()
     assert chart.title == "Reablement was 66.5% in 2023-24 Q4, meeting its target of 65.0%"
     assert "No data for 2023-24 Q2 (shown as a gap)." in chart.alt_text
     assert "Future targets: 2024-25 Q1 target 67.0%, floor 60.0%." in chart.alt_text
@@ -421,7 +423,9 @@ def test_locality_share_sorts_and_labels_shares(figures):
     localities = pd.DataFrame(
         {
             "line_name": ["Ashford", "Dover", "Thanet", "Total"],
-            "net_cost": [250.0, 750.0, np.nan, 1000.0],
+            # the printed Total differs from 250 + 750 (Thanet has no figure): shares are of
+            # the bars shown, so 75% and 25% whatever the Total says
+            "net_cost": [250.0, 750.0, np.nan, 1250.0],
             "row_type": ["line", "line", "line", "total"],
         }
     )

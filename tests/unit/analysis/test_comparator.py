@@ -287,6 +287,9 @@ def test_suppressed_value_keeps_its_status_and_is_not_counted():
     assert table["authority_code"].iloc[:3].tolist() == [KENT, B, A]
     assert table["rank"].iloc[:3].tolist() == [1.0, 2.0, 3.0]
     assert table["rank"].iloc[3:].isna().all()
+    # quartile = ceil(4 x rank / 3) over the three with values: 2, 3, 4 (counting the two
+    # without values, n = 5, would give 1, 2, 3)
+    assert table["quartile"].iloc[:3].tolist() == [2.0, 3.0, 4.0]
     # Group median of 10, 20, 30 is 20; mean 20.
     assert table["group_median"].iloc[0] == 20.0
     assert table["group_mean"].iloc[0] == 20.0
@@ -574,6 +577,22 @@ def test_impossible_numerator_is_flagged_not_fatal():
     assert np.isnan(table.at[KENT, "lower_95"])
     assert table.at[KENT, "compared_with_england"] == "not compared"
     assert table.at[A, "lower_95"] == pytest.approx(25.53, abs=0.005)
+    assert table.at[KENT, "suspect_reason"] == "above the highest possible value (100)"
+
+
+def test_each_kind_of_impossible_figure_gets_its_own_reason():
+    # Kent: a possible 60% built on 120 of 100; B: -1%, below the lowest possible 0.
+    obs = observations(
+        observe("PCT", "2020-21", A, 30.0, numerator=30.0, denominator=100.0),
+        observe("PCT", "2020-21", KENT, 60.0, numerator=120.0, denominator=100.0),
+        observe("PCT", "2020-21", B, -1.0),
+    )
+    table = compare_with_group(
+        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="latest", group_id="NN"
+    ).set_index("authority_code")
+    assert table.at[KENT, "suspect_reason"] == "numerator outside 0 to denominator"
+    assert table.at[B, "suspect_reason"] == "below the lowest possible value (0)"
+    assert not table.at[A, "suspect"] and table.at[A, "suspect_reason"] is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -397,7 +397,10 @@ def test_spc_counts_only_non_missing_points():
     # 12 quarters with one missing: only 11 points, no chart.
     assert chart_spc(_alternating_trend(12, missing_at=5), "higher_is_better") is None
     # The threshold can be lowered explicitly.
-    assert chart_spc(_alternating_trend(6), "higher_is_better", min_points=6) is not None
+    six = chart_spc(_alternating_trend(6), "higher_is_better", min_points=6)
+    # the same alternation of 10 and 12: mean 11, limits 11 -/+ 2.66 x 2
+    assert len(six) == 6 and np.allclose(six["mean"], 11.0)
+    assert np.allclose(six[["lower_limit", "upper_limit"]], [5.68, 16.32])
 
 
 def test_spc_refuses_mixed_period_types_and_tiny_min_points():

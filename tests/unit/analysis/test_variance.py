@@ -169,14 +169,14 @@ COMPONENTS = budget(
         "Total Cost of Unit",
         "2008-09",
         {
-            "employee_costs": 50.0,
-            "running_costs": 20.0,
-            "contracts_and_projects": 25.0,
-            "transfer_payments_and_recharges": 5.0,
-            "gross_expenditure": 100.0,
+            "employee_costs": 100.0,
+            "running_costs": 40.0,
+            "contracts_and_projects": 50.0,
+            "transfer_payments_and_recharges": 10.0,
+            "gross_expenditure": 200.0,
             "external_income": -30.0,
             "internal_income": -10.0,
-            "controllable_expenditure": 60.0,
+            "controllable_expenditure": 160.0,
         },
     ),
     # The same unit's 2007-08 total must not be mixed in.
@@ -190,11 +190,11 @@ COMPONENTS = budget(
         "Total",
         "2008-09",
         {
-            "staffing_costs": 25.0,
-            "non_staffing_costs": 75.0,
-            "gross_expenditure": 100.0,
+            "staffing_costs": 20.0,
+            "non_staffing_costs": 60.0,
+            "gross_expenditure": 80.0,
             "service_income": -30.0,
-            "net_cost": 70.0,
+            "net_cost": 50.0,
         },
     ),
     # A unit with lines but no total: nothing to summarise, so no row.
@@ -207,23 +207,24 @@ def test_summarise_budget_components_shares_of_gross():
         COMPONENTS, units=[OP, "Localities", "No Total"], year="2008-09"
     ).set_index("unit")
     assert table.index.tolist() == [OP, "Localities"]
-    # Older Persons, from "Total Cost of Unit" (line 40): gross 100, so each component's
-    # share is the component itself: 50%, 20%, 25%, 5% (sums to 100).
+    # Older Persons, from "Total Cost of Unit" (line 40): gross 200, so 100, 40, 50 and 10
+    # are 50%, 20%, 25% and 5% of it (sums to 100).
     op = table.loc[OP]
     assert op["source_line"] == 40
-    assert op["gross_expenditure"] == 100.0
+    assert op["gross_expenditure"] == 200.0
     assert op["employee_costs_share"] == 50.0
     assert op["running_costs_share"] == 20.0
     assert op["contracts_and_projects_share"] == 25.0
     assert op["transfer_payments_and_recharges_share"] == 5.0
     assert op["external_income"] == -30.0 and op["internal_income"] == -10.0
-    assert op["controllable_expenditure"] == 60.0  # 100 - 30 - 10
-    # Localities, from the last total (line 12): staffing 25 / 100 = 25%, non-staffing 75%.
+    assert op["controllable_expenditure"] == 160.0  # 200 - 30 - 10
+    # Localities, from the last total (line 12): staffing 20 / 80 = 25%, non-staffing
+    # 60 / 80 = 75% (the sub-total's gross of 40 on line 10 would give 50% and 150%).
     loc = table.loc["Localities"]
     assert loc["source_line"] == 12
     assert loc["staffing_costs_share"] == 25.0
     assert loc["non_staffing_costs_share"] == 75.0
-    assert loc["service_income"] == -30.0 and loc["net_cost"] == 70.0
+    assert loc["service_income"] == -30.0 and loc["net_cost"] == 50.0
 
 
 def test_summarise_budget_components_zero_gross_has_no_shares():
