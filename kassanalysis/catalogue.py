@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = (
+# Tables cut from PDF documents as text (pipe- or tab-separated), then the public files.
+TEXT_KINDS = (
     "budget_table",
     "kpi_table",
     "comparator_table",
     "banding_table",
     "target_statements",
     "stated_figures",
+)
+KINDS = (
+    *TEXT_KINDS,
     "oflog_outcomes",
     "nearest_neighbours",
     "ascof_open_data",

@@ -15,17 +15,15 @@ import pandas as pd
 
 from kassanalysis import io as kio
 from kassanalysis.build import CLEANERS, clean_entry, validate_table
-from kassanalysis.catalogue import KINDS, UNITS, CatalogueEntry, CatalogueError, parse_catalogue
-from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
-
-TEXT_KINDS = (
-    "budget_table",
-    "kpi_table",
-    "comparator_table",
-    "banding_table",
-    "target_statements",
-    "stated_figures",
+from kassanalysis.catalogue import (
+    KINDS,
+    TEXT_KINDS,
+    UNITS,
+    CatalogueEntry,
+    CatalogueError,
+    parse_catalogue,
 )
+from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
 
 
 def make_entry(
