@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -135,6 +135,27 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
     return read_text_lines(path)
 
 
+QUARTERLY_PARTS = ("indicators", "budget")
+
+
+def quarterly_part(file: str, part: str) -> str:
+    """Where part ``part`` of the quarterly return catalogued as ``file`` is read from, as
+    its rows name it: the sheet ``<file>#<part>`` of a workbook, else the CSV file
+    ``<stem>.<part>.csv`` beside ``file``.
+
+    Examples
+    --------
+    >>> quarterly_part("quarterly/kent-2013-14-Q1.csv", "budget")
+    'quarterly/kent-2013-14-Q1.budget.csv'
+    >>> quarterly_part("quarterly/kent-2013-14-Q1.xlsx", "budget")
+    'quarterly/kent-2013-14-Q1.xlsx#budget'
+    """
+    path = PurePosixPath(file)
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return f"{file}#{part}"
+    return str(path.parent / f"{path.name.split('.')[0]}.{part}.csv")
+
+
 def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
     """Read a quarterly return (CSV folder pair or Excel workbook) as text frames by sheet.
 
@@ -147,12 +168,11 @@ def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
         return pd.read_excel(
             path, sheet_name=None, dtype=str, engine="calamine", keep_default_na=False
         )
-    stem = path.name.split(".")[0]
     sheets = {}
-    indicators = path.with_name(f"{stem}.indicators.csv")
+    indicators = path.with_name(PurePosixPath(quarterly_part(path.name, "indicators")).name)
     if indicators.is_file():
         sheets["indicators"] = pd.read_csv(indicators, dtype=str, keep_default_na=False)
-    budget = path.with_name(f"{stem}.budget.csv")
+    budget = path.with_name(PurePosixPath(quarterly_part(path.name, "budget")).name)
     if budget.is_file():
         # Text columns as text; amounts are parsed by pandas where they are plain numbers
         # (fast for large ledgers). Only a blank cell counts as missing: "N/A" stays text.

@@ -15,8 +15,6 @@ budget
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 import numpy as np
 import pandas as pd
 
@@ -24,6 +22,7 @@ from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.cells import parse_cell, parse_value_column
 from kassanalysis.clean.kpi import observation_record
+from kassanalysis.io import quarterly_part
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import STATUSES, VALUE_TYPES, BudgetLines, IndicatorObservations
@@ -351,16 +350,13 @@ def clean_quarterly_return(
     """Both parts of a quarterly return: ``{"indicator_observations": ..., "budget_lines":
     ...}`` and the problems found (each naming the part's file and line)."""
     problems: list[pb.Problem] = []
-    path = PurePosixPath(entry.file)
-    stem = str(path.parent / path.name.split(".")[0])
     out: dict[str, pd.DataFrame] = {}
     parts = {
         "indicators": ("indicator_observations", clean_quarterly_indicators),
         "budget": ("budget_lines", clean_quarterly_budget),
     }
     for sheet, (table, cleaner) in parts.items():
-        workbook = PurePosixPath(entry.file).suffix.lower() in (".xlsx", ".xls")
-        where = f"{entry.file}#{sheet}" if workbook else f"{stem}.{sheet}.csv"
+        where = quarterly_part(entry.file, sheet)
         if sheet not in sheets:
             problems.append(
                 pb.error("missing part", where, None, f"the quarterly return has no {sheet} part")

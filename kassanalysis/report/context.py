@@ -198,20 +198,23 @@ class ReportContext:
         groups = load_comparator_groups(root=self.paths.root).set_index("id")
         return str(groups.loc[self.group_id, "name"])
 
-    def illustrative_files(self) -> list[str]:
-        """Raw files marked illustrative in the catalogue (example data)."""
-        files = []
+    @cached_property
+    def illustrative_files(self) -> frozenset[str]:
+        """Sources marked illustrative in the catalogue (example data), as rows name them:
+        a quarterly return's parts are its sheets or its two CSV files."""
+        files = set()
         for entry in self.catalogue:
             if entry.illustrative:
-                stem = entry.file.split(".")[0]
-                files += [entry.file, f"{stem}.indicators.csv", f"{stem}.budget.csv"]
-        return files
+                files.add(entry.file)
+                if entry.kind == "quarterly_return":
+                    files.update(kio.quarterly_part(entry.file, p) for p in kio.QUARTERLY_PARTS)
+        return frozenset(files)
 
     def uses_illustrative(self, frame: pd.DataFrame) -> bool:
         """True when any row of ``frame`` comes from an illustrative raw file."""
         if "source_file" not in frame.columns or frame.empty:
             return False
-        return bool(frame["source_file"].isin(self.illustrative_files()).any())
+        return bool(frame["source_file"].isin(self.illustrative_files).any())
 
     def save(
         self,
