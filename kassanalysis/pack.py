@@ -504,10 +504,11 @@ def write_index(
     divisions = []
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     for division in sorted({r.division for r in results}, key=list(names).index):
-        exceptions_csv = staging / division / "variance" / "tables" / "exceptions.csv"
+        # from the JSON copy: the CSV's text is neutralised for spreadsheets ('-2+3 ...)
+        exceptions_json = staging / division / "variance" / "tables" / "exceptions.json"
         exceptions = (
-            pd.read_csv(exceptions_csv, dtype=str, keep_default_na=False)
-            if exceptions_csv.is_file()
+            read_published_table(exceptions_json).astype(object).fillna("")
+            if exceptions_json.is_file()
             else pd.DataFrame()
         )
         reports = [

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from kassanalysis import cli
@@ -151,3 +152,29 @@ def test_a_failing_notebook_fails_the_run_and_keeps_the_last_good_pack(project, 
     failed = sorted((project.root / "reports" / "failed").iterdir())[-1]
     kept = nbformat.read(failed / "learning-disability-2008-09" / "trend.ipynb", as_version=4)
     assert any(o.get("ename") == "RuntimeError" for c in kept.cells for o in c.get("outputs", []))
+
+
+def test_index_shows_exception_text_as_published_not_as_neutralised_for_csv(tmp_path):
+    from kassanalysis.pack import RunResult, load_config, write_index
+    from kassanalysis.report.publishing import publish_table
+
+    paths = kio.find_project()
+    tables = tmp_path / "oppd-2013-14" / "variance" / "tables"
+    exceptions = pd.DataFrame(
+        {
+            "category": ["Forecast overspend"],
+            "item": ["-2+3 South West"],  # a CSV cell would read "'-2+3 South West"
+            "detail": ["forecast 10.0 against budget 5.0 (+5.0)"],
+            "period": [None],
+            "source_file": ["quarterly/x.budget.csv"],
+            "source_line": [7],
+        }
+    )
+    publish_table(exceptions, tables, "exceptions")
+    result = RunResult("oppd-2013-14", "variance", True, 1.0)
+    write_index(tmp_path, paths, load_config(paths), "2013-14 Q1", [result])
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert (
+        "<td>-2+3 South West</td><td>forecast 10.0 against budget 5.0 (+5.0)</td><td></td>"
+        "<td>quarterly/x.budget.csv, line 7</td>"
+    ) in index
