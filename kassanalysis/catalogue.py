@@ -8,7 +8,6 @@ No code change is needed for a new table of a known kind.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 # Tables cut from PDF documents as text (pipe- or tab-separated), then the public files.
@@ -190,8 +189,3 @@ def parse_catalogue(document: dict[str, Any], *, where: str = "catalogue") -> li
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def check_files_exist(entries: list[CatalogueEntry], raw_dir: Path) -> list[str]:
-    """Names of catalogue files missing from ``raw_dir`` (an empty list when all are there)."""
-    return [e.file for e in entries if not (raw_dir / e.file).is_file()]

@@ -100,13 +100,11 @@ def summarise(table: str, frame: pd.DataFrame) -> list[str]:
     elif table == "indicator_observations":
         periods = frame.drop_duplicates("period").sort_values("period_end").period
         lines.append("periods: " + ", ".join(periods))
-        counts = frame.groupby(["indicator_id", "value_type"]).value.count()
         lines.append(
             f"{frame.indicator_id.nunique()} indicators, "
             f"{frame.authority_code.nunique()} councils; values by type: "
             + ", ".join(f"{k}={v}" for k, v in frame.groupby("value_type").value.count().items())
         )
-        del counts
         missing = frame[frame.status != "reported"].status.value_counts()
         if not missing.empty:
             lines.append("not reported: " + ", ".join(f"{k} {v}" for k, v in missing.items()))

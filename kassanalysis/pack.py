@@ -466,25 +466,6 @@ def write_division_workbook(
     return str(path)
 
 
-def write_workbooks(
-    staging: Path, paths: kio.ProjectPaths, config: PackConfig, period_label: str
-) -> list[Path]:
-    """Every division's workbook, one after another (see :func:`write_division_workbook`)."""
-    names = {d.id: d.name for d in load_divisions(root=paths.root)}
-    written = []
-    for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
-        path = write_division_workbook(
-            str(folder),
-            names.get(folder.name, folder.name),
-            tuple(config.notebooks),
-            period_label,
-            config.rule,
-        )
-        if path:
-            written.append(Path(path))
-    return written
-
-
 def write_index(
     staging: Path,
     paths: kio.ProjectPaths,

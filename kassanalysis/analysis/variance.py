@@ -16,7 +16,6 @@ GROSS_COMPONENTS = [
     "contracts_and_projects",
     "transfer_payments_and_recharges",
 ]
-NET_COMPONENTS = ["gross_expenditure", "external_income", "internal_income"]
 _KEY = [B.unit, B.service_group, B.line_code, B.line_name, B.row_type]
 
 

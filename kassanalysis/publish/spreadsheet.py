@@ -36,6 +36,7 @@ from gptables.core.gptable import FormatList
 from kassanalysis.publish.disclosure import (
     MARKER_EXPLANATIONS,
     MARKER_NOT_AVAILABLE,
+    MARKER_NOTES,
     MARKER_SUPPRESSED,
     SuppressionRule,
 )
@@ -450,11 +451,7 @@ def _build_gptable(
 
 
 def _shorthand_note(rule_sentence: str) -> str:
-    return (
-        "Shorthand used in these tables: "
-        f"{MARKER_EXPLANATIONS[MARKER_SUPPRESSED]} "
-        f"{MARKER_EXPLANATIONS[MARKER_NOT_AVAILABLE]} {rule_sentence}"
-    )
+    return f"Shorthand used in these tables: {MARKER_NOTES} {rule_sentence}"
 
 
 def _cap_column_widths(worksheet: object, table: pd.DataFrame) -> None:

@@ -129,11 +129,6 @@ class Figures:
             return self.empty
         return "\n".join(f"[chart] {c.title}" for c in self.charts)
 
-    def close(self) -> None:
-        """Free the figures' memory once displayed."""
-        for chart in self.charts:
-            chart.figure.clear()
-
 
 @dataclass
 class Note:

@@ -1,7 +1,8 @@
 """Making a key table safe to leave the pack: disclosure control, markers, formula-safe text.
 
-Every table a report writes goes through :func:`prepare_for_publication`: counts in the
-configured small-number range are suppressed ``[c]`` (with secondary suppression against a
+Every table a report writes goes through :func:`mark_for_publication` and
+:func:`publish_table` (via ``ReportContext.save``): counts in the configured small-number
+range are suppressed ``[c]`` (with secondary suppression against a
 printed Total row), figures built on a suppressed count are suppressed too, missing values
 show ``[x]``, and text that a spreadsheet would run as a formula is neutralised.
 """
@@ -91,18 +92,6 @@ def mark_for_publication(
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     ]
     return apply_markers(frame, mask if not mask.empty else None, value_columns=numeric)
-
-
-def prepare_for_publication(
-    frame: pd.DataFrame,
-    *,
-    rule: SuppressionRule,
-    counts: tuple[str, ...] = (),
-    dependent: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """A copy of ``frame`` with suppression, ``[c]``/``[x]`` markers and formula-safe text."""
-    marked = mark_for_publication(frame, rule=rule, counts=counts, dependent=dependent)
-    return neutralise_frame_for_csv(marked)
 
 
 def publish_table(marked: pd.DataFrame, folder: Path, name: str) -> Path:
