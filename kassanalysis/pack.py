@@ -100,8 +100,6 @@ class PackConfig:
             )
         except (TypeError, ValueError) as exc:
             raise ParameterError(f"{where}: {exc}") from exc
-        if config.jobs < 0 or config.timeout <= 0:
-            raise ParameterError(f"{where}: jobs must be >= 0 and timeout > 0")
         return config
 
 

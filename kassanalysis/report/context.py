@@ -315,7 +315,7 @@ def open_context(
         parsed = parse_period(period)
     except PeriodError as exc:
         raise ParameterError(f"{exc}; valid periods: {', '.join(valid)}") from exc
-    if parsed.label not in valid or parsed.kind == "month":
+    if parsed.label not in valid:
         raise ParameterError(f"unknown period {period!r}; valid periods: {', '.join(valid)}")
     out = None
     if output_dir:

@@ -129,7 +129,7 @@ def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: s
             ctx.members,
             ctx.indicators,
             indicator_id=indicator_id,
-            period=_benchmark(ctx, benchmark_period),
+            period=_benchmark(benchmark_period),
             group_id=ctx.group_id,
             focus_code=ctx.division.authority,
             population=ctx.population,
@@ -147,7 +147,7 @@ def _comparator_summary(ctx: ReportContext, benchmark_period: str):
     )
 
 
-def _benchmark(ctx: ReportContext, benchmark_period: str) -> str:
+def _benchmark(benchmark_period: str) -> str:
     return "latest" if benchmark_period in ("", "latest") else benchmark_period
 
 
@@ -316,7 +316,7 @@ def trend_overview(ctx: ReportContext) -> Table:
         spc = _spc(series, polarity)
         points = int(series["actual"].notna().sum())
         if spc is None:
-            spc_status = f"too few points for SPC ({points}; 12 needed)"
+            spc_status = f"too few points for SPC ({points}; {trend.SPC_MINIMUM_POINTS} needed)"
         else:
             last = spc.iloc[-1]
             spc_status = (
@@ -767,7 +767,6 @@ def variance_charts(ctx: ReportContext) -> Figures:
                 )
     table = _localities(ctx)
     if table is not None:
-        year = _budget_year(ctx)
         table = table[table["line_name"].str.lower() != "total"]
         figures.append(
             charts.plot_locality_share(
@@ -787,7 +786,7 @@ def exception_summary(ctx: ReportContext) -> Table:
     rows = []
     rag = _rag(ctx)
     for _, row in rag.iterrows():
-        if row["rag"] in ("Red", "Amber", "Below target (no floor set)"):
+        if row["rag"] in (performance.RED, performance.AMBER, performance.NO_FLOOR):
             rows.append(
                 {
                     "category": row["rag"],
