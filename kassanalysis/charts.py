@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kassanalysis.analysis.stats import check_polarity, rank_by_polarity
 from kassanalysis.publish.safe_text import clean_control_characters, truncate_for_display
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
@@ -97,7 +98,6 @@ _VARIATION_STYLE = {
     "neither": (LIGHT_PURPLE, "^", "Special cause: neither improvement nor concern"),
 }
 
-_POLARITIES = ("higher_is_better", "lower_is_better", "no_polarity")
 _PERCENT_UNITS = {"%", "percent", "per cent", "percentage", "percentage points"}
 
 _FONT = 10  # minimum text size everywhere
@@ -193,12 +193,6 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> 
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
-
-
-def _validate_polarity(polarity: object) -> str:
-    if polarity not in _POLARITIES:
-        raise ValueError(f"polarity must be one of {', '.join(_POLARITIES)}; got {polarity!r}")
-    return str(polarity)
 
 
 def _is_missing(value: object) -> bool:
@@ -540,7 +534,7 @@ def plot_comparator(
     True
     """
     _require_columns(table, ["authority_code", "authority_name", "value"], "table")
-    polarity = _validate_polarity(polarity)
+    polarity = check_polarity(polarity)
     frame = pd.DataFrame(
         {
             "code": table["authority_code"].map(_plain_text).to_numpy(),
@@ -572,8 +566,7 @@ def plot_comparator(
     ).reset_index(drop=True)
     if polarity != "no_polarity" and present["rank"].isna().any():
         # Fall back to ranking here (ties share the best rank) when ranks were not supplied.
-        computed = present["value"].rank(method="min", ascending=ascending)
-        present["rank"] = present["rank"].fillna(computed)
+        present["rank"] = present["rank"].fillna(rank_by_polarity(present["value"], polarity))
 
     decimals = _decimals(
         np.concatenate([present["value"].to_numpy(), [group_median, england_median]])
@@ -847,7 +840,7 @@ def plot_trend(
     'Reablement was 74.5% in Q3, meeting its target of 72.0%'
     """
     _require_columns(trend, ["period", "period_end", "actual"], "trend")
-    polarity = _validate_polarity(polarity)
+    polarity = check_polarity(polarity)
     data = (
         pd.DataFrame(
             {

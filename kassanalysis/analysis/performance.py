@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kassanalysis.analysis.stats import check_polarity
 from kassanalysis.analysis.trend import (
     KENT,
-    _check_polarity,
     _describe_status,
     _find_for_period,
     _format_value,
@@ -133,7 +133,7 @@ def assess_rag(actual: Any, target: Any, floor: Any, polarity: str) -> str:
     >>> assess_rag(None, 77.0, 70.0, "higher_is_better")
     'No data'
     """
-    _check_polarity(polarity)
+    check_polarity(polarity)
     if polarity == "no_polarity":
         return NOT_RATED
     if _is_missing(actual):
@@ -157,7 +157,7 @@ def _index_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
         duplicated = sorted(indicators.index[indicators.index.duplicated()].unique())
         raise ValueError(f"indicators lists id(s) {duplicated} more than once")
     for polarity in indicators["polarity"].unique():
-        _check_polarity(polarity)
+        check_polarity(polarity)
     return indicators
 
 

@@ -49,6 +49,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from kassanalysis.reference import POLARITIES
+
 
 def _special():
     """scipy.special, imported on first use. (scipy.stats would take a second to import;
@@ -70,6 +72,7 @@ def _chi2_quantile(q: float, df: np.ndarray) -> np.ndarray:
 
 __all__ = [
     "assign_quartile",
+    "check_polarity",
     "calculate_byar_interval",
     "calculate_mad_distance",
     "calculate_median_absolute_deviation",
@@ -81,7 +84,6 @@ __all__ = [
 ]
 
 Polarity = Literal["higher_is_better", "lower_is_better", "no_polarity"]
-_POLARITIES: tuple[str, ...] = ("higher_is_better", "lower_is_better", "no_polarity")
 
 # Counts below this use the exact (chi-squared) Poisson interval rather than Byar's
 # approximation: PHEindicatormethods ``phe_rate`` uses ``if_else(x < 10, exact, byars)``.
@@ -194,10 +196,12 @@ def _validate_confidence(confidence: Any) -> float:
     return float(confidence)
 
 
-def _validate_polarity(polarity: Any) -> str:
-    if polarity not in _POLARITIES:
-        raise ValueError(f"polarity must be one of {', '.join(_POLARITIES)}; got {polarity!r}")
-    return polarity
+def check_polarity(polarity: Any) -> str:
+    """``polarity`` if it is one of :data:`kassanalysis.reference.POLARITIES`, else a
+    ``ValueError`` naming them."""
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {', '.join(POLARITIES)}; got {polarity!r}")
+    return str(polarity)
 
 
 def _z_score(confidence: float) -> float:
@@ -480,7 +484,7 @@ def classify_against_benchmark(
     ...                            "lower_is_better").tolist()
     ['worse', 'similar', 'not compared']
     """
-    _validate_polarity(polarity)
+    check_polarity(polarity)
     (low, high, target), index, scalar = _prepare(
         (lower, upper, benchmark), ("lower", "upper", "benchmark")
     )
@@ -622,7 +626,7 @@ def rank_by_polarity(values: ArrayLike, polarity: Polarity) -> Any:
     >>> rank_by_polarity([10, 20, 20, None, 5], "lower_is_better").tolist()
     [2.0, 3.0, 3.0, nan, 1.0]
     """
-    _validate_polarity(polarity)
+    check_polarity(polarity)
     (array,), index, scalar = _prepare((values,), ("values",))
     if array.ndim > 1:
         raise ValueError(f"values must be one-dimensional, got shape {array.shape}")
@@ -806,7 +810,7 @@ def calculate_xmr_chart(
     >>> chart["variation"].tolist()
     ['common cause', 'common cause', 'common cause', 'common cause', 'common cause']
     """
-    _validate_polarity(polarity)
+    check_polarity(polarity)
     (array,), series_index, _ = _prepare((values,), ("values",))
     if array.ndim != 1:
         raise ValueError(f"values must be one-dimensional, got shape {array.shape}")

@@ -32,14 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kassanalysis.analysis.stats import calculate_xmr_chart
+from kassanalysis.analysis.stats import calculate_xmr_chart, check_polarity
 from kassanalysis.periods import Period, parse_period
 from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = ["chart_spc", "describe_direction", "list_targets", "summarise_trend"]
 
 KENT = "E10000016"
-POLARITIES = ("higher_is_better", "lower_is_better", "no_polarity")
 
 #: Fewest non-missing points for which :func:`chart_spc` draws control limits.
 SPC_MINIMUM_POINTS = 12
@@ -90,11 +89,6 @@ _TARGET_COLUMNS = {
 # ---------------------------------------------------------------------------------------------
 # Helpers shared with kassanalysis.analysis.performance
 # ---------------------------------------------------------------------------------------------
-
-
-def _check_polarity(polarity: str) -> None:
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
 
 
 def _resolve_period(period: Period | str) -> Period:
@@ -356,7 +350,7 @@ def summarise_trend(
     0  2012-13    70.0     NaN  not comparable     NaN        <NA>
     1  2013-14    75.4     5.4       improving    75.0        True
     """
-    _check_polarity(polarity)
+    check_polarity(polarity)
     if period_type is not None and period_type not in ("year", "quarter", "month"):
         raise ValueError(f"period_type must be year, quarter or month, not {period_type!r}")
     frame = _select_observations(
@@ -519,7 +513,7 @@ def chart_spc(
     >>> chart_spc(trend.head(11), "higher_is_better") is None
     True
     """
-    _check_polarity(polarity)
+    check_polarity(polarity)
     if min_points < 2:
         raise ValueError(f"an XmR chart needs min_points of at least 2, not {min_points}")
     actual = pd.to_numeric(trend_frame["actual"], errors="raise").astype(float)
@@ -579,7 +573,7 @@ def describe_direction(
     >>> describe_direction(trend.assign(actual=[2707.0, 2736.0]), "no_polarity", "count of people")
     '2,736 people in 2013-14, up 29 (1.1%) from 2,707 in 2012-13.'
     """
-    _check_polarity(polarity)
+    check_polarity(polarity)
     if trend_frame.empty:
         return "No figures have been published."
     latest = trend_frame.iloc[-1]

@@ -212,6 +212,13 @@ def test_comparator_says_joint_rank_and_handles_a_focus_without_data(group, figu
     assert "No data: Kent" in footer(chart)
 
 
+def test_comparator_ranks_for_itself_when_no_ranks_are_given(group, figures):
+    # Values 20 (Kent), 20, 30, 15 without ranks: higher is better gives 30 -> 1, the two
+    # 20s share 2, 15 -> 4; so Kent is joint 2nd of 4.
+    unranked = group.drop(columns="rank").assign(value=[20.0, 20.0, 30.0, 15.0, np.nan])
+    assert comparator(unranked, figures).title.startswith("Kent is joint 2nd of 4")
+
+
 def test_comparator_rejects_bad_input_and_leaves_it_unchanged(group, figures):
     before = group.copy()
     comparator(group, figures)
