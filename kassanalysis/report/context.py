@@ -239,15 +239,18 @@ class ReportContext:
         )
         if self.output_dir is not None:
             publish_table(marked, self.output_dir / "tables", name)
-            kio.write_text(
-                f"Tables of this report, made safe to publish.\n\nDisclosure control: "
-                f"{self.rule.describe()}\nShorthand: [x] not available; [c] suppressed to "
-                "protect confidentiality.\nText that a spreadsheet would run as a formula "
-                "starts with an apostrophe.\nEvery row names its source file and line under "
-                "data/raw.\n",
-                self.output_dir / "tables" / "README.txt",
-            )
+            self.remember(("tables readme",), self._write_tables_readme)
         return marked
+
+    def _write_tables_readme(self) -> Path:
+        return kio.write_text(
+            f"Tables of this report, made safe to publish.\n\nDisclosure control: "
+            f"{self.rule.describe()}\nShorthand: [x] not available; [c] suppressed to "
+            "protect confidentiality.\nText that a spreadsheet would run as a formula "
+            "starts with an apostrophe.\nEvery row names its source file and line under "
+            "data/raw.\n",
+            self.output_dir / "tables" / "README.txt",
+        )
 
     def header(self) -> Note:
         """The report's opening lines: what, when, compared with whom, and caveats."""

@@ -274,18 +274,25 @@ class Sections:
 # ---------------------------------------------------------------------------- trend
 
 
-def _spc(series: pd.DataFrame, polarity: str) -> pd.DataFrame | None:
-    """The XmR chart of the series' most common period type (SPC needs like periods)."""
+def _spc(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:
+    """The XmR chart of the indicator's trend, over its most common period type (SPC needs
+    like periods); computed once for the sections that show it."""
+    return ctx.remember(("spc", indicator_id), lambda: _compute_spc(ctx, indicator_id))
+
+
+def _compute_spc(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:
+    series = _trend(ctx, indicator_id)
     if series.empty:
         return None
     kind = series["period_type"].mode().iloc[0]
+    polarity = str(ctx.indicators.loc[indicator_id, "polarity"])
     return trend.chart_spc(series[series["period_type"] == kind], polarity)
 
 
-def _chart_spc(series: pd.DataFrame, polarity: str) -> pd.DataFrame | None:
+def _chart_spc(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:
     """SPC limits for the chart only when they cover every plotted point."""
-    spc = _spc(series, polarity)
-    return spc if spc is not None and len(spc) == len(series) else None
+    spc = _spc(ctx, indicator_id)
+    return spc if spc is not None and len(spc) == len(_trend(ctx, indicator_id)) else None
 
 
 def _trend(ctx: ReportContext, indicator_id: str) -> pd.DataFrame:
@@ -313,7 +320,7 @@ def trend_overview(ctx: ReportContext) -> Table:
         if series.empty:
             continue
         latest = series.iloc[-1]
-        spc = _spc(series, polarity)
+        spc = _spc(ctx, indicator_id)
         points = int(series["actual"].notna().sum())
         if spc is None:
             spc_status = f"too few points for SPC ({points}; {trend.SPC_MINIMUM_POINTS} needed)"
@@ -376,7 +383,7 @@ def trend_charts(ctx: ReportContext) -> Figures:
                 unit=str(info["unit"]),
                 polarity=polarity,
                 targets=targets if not targets.empty else None,
-                spc=_chart_spc(series, polarity),
+                spc=_chart_spc(ctx, indicator_id),
             )
         )
     return Figures(figures, empty="No time series for this division's indicators.")
@@ -517,6 +524,11 @@ def _year_on_year(ctx: ReportContext) -> tuple[str, str, pd.DataFrame] | None:
 
 
 def _monitoring(ctx: ReportContext) -> pd.DataFrame:
+    """The period's budget monitoring lines, one row each (shared by three sections)."""
+    return ctx.remember(("monitoring",), lambda: _compute_monitoring(ctx))
+
+
+def _compute_monitoring(ctx: ReportContext) -> pd.DataFrame:
     lines = ctx.budget[
         ctx.budget["unit"].isin(ctx.division.budget_units)
         & (ctx.budget["period"] == ctx.period.label)
@@ -605,17 +617,25 @@ def _coverage(ctx: ReportContext) -> str:
     return " ".join(sorted(notes))
 
 
+def _components(ctx: ReportContext, year: str) -> pd.DataFrame:
+    """Gross and net make-up per budget unit for ``year`` (shared by two sections)."""
+    return ctx.remember(
+        ("components", year),
+        lambda: variance.summarise_budget_components(
+            ctx.annual_budget,
+            units=list(ctx.division.budget_units),
+            year=year,
+            components=_gross_components(ctx),
+        ),
+    )
+
+
 def budget_make_up(ctx: ReportContext) -> Table | Note:
     """Gross expenditure by component and net of income, per budget unit (published totals)."""
     year = _budget_year(ctx)
     if year is None:
         return Note(["No budget for this division."])
-    parts = variance.summarise_budget_components(
-        ctx.annual_budget,
-        units=list(ctx.division.budget_units),
-        year=year,
-        components=_gross_components(ctx),
-    )
+    parts = _components(ctx, year)
     if (
         parts.empty
         or parts.drop(columns=["unit", "year", "source_file", "source_line"]).isna().all().all()
@@ -813,12 +833,7 @@ def exception_summary(ctx: ReportContext) -> Table:
                 }
             )
     for indicator_id in _indicators(ctx):
-        series = _trend(ctx, indicator_id)
-        spc = (
-            _spc(series, str(ctx.indicators.loc[indicator_id, "polarity"]))
-            if not series.empty
-            else None
-        )
+        spc = _spc(ctx, indicator_id)
         if spc is not None and bool(spc.iloc[-1]["special_cause"]):
             rows.append(
                 {
@@ -876,12 +891,7 @@ def variance_key_figures(ctx: ReportContext) -> KeyFigures:
     ]
     year = _budget_year(ctx)
     if year is not None:
-        parts = variance.summarise_budget_components(
-            ctx.annual_budget,
-            units=list(ctx.division.budget_units),
-            year=year,
-            components=_gross_components(ctx),
-        )
+        parts = _components(ctx, year)
         for _, row in parts.iterrows():
             net = next(
                 (
