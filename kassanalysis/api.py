@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,13 @@ def load_reference(*, root: Path | str | None = None) -> Reference:
 
 def load_comparator_groups(*, root: Path | str | None = None) -> pd.DataFrame:
     """The configured comparator groups (id, name, method)."""
-    return describe_groups(kio.read_yaml(_paths(root).reference / "comparator_groups.yml"))
+    path = _paths(root).reference / "comparator_groups.yml"
+    return _comparator_groups(kio.file_stamps([path])).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _comparator_groups(stamps: tuple) -> pd.DataFrame:
+    return describe_groups(kio.read_yaml(Path(stamps[0][0])))
 
 
 def load_divisions(*, root: Path | str | None = None) -> list[Division]:

@@ -9,6 +9,7 @@ mixed set of tables behind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -91,14 +92,37 @@ def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
     return parse_catalogue(read_yaml(path), where=str(path))
 
 
+REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")
+
+
+def file_stamps(paths: list[Path] | tuple[Path, ...]) -> tuple:
+    """Each file's path, modification time and size: a cache key that changes when an
+    analyst edits the file (a missing file gets no stamp, so reading it still fails)."""
+    stamps = []
+    for path in paths:
+        try:
+            info = Path(path).stat()
+            stamps.append((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamps.append((str(path), None, None))
+    return tuple(stamps)
+
+
 def read_reference(reference_dir: Path) -> Reference:
-    """Read the analyst-edited reference tables in ``data/reference``."""
+    """Read the analyst-edited reference tables in ``data/reference`` (read again only
+    when one of them has changed; treat the result as read-only)."""
     ref = Path(reference_dir)
+    return _read_reference(file_stamps([ref / name for name in REFERENCE_FILES]))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_reference(stamps: tuple) -> Reference:
+    measures, indicators, authorities, identities = (Path(path) for path, _, _ in stamps)
     return make_reference_from_frames(
-        pd.read_csv(ref / "measures.csv", dtype=str, keep_default_na=False),
-        pd.read_csv(ref / "indicators.csv", dtype={"id": str, "aliases": str}),
-        pd.read_csv(ref / "authorities.csv", dtype=str, keep_default_na=False),
-        pd.read_csv(ref / "identities.csv", dtype=str),
+        pd.read_csv(measures, dtype=str, keep_default_na=False),
+        pd.read_csv(indicators, dtype={"id": str, "aliases": str}),
+        pd.read_csv(authorities, dtype=str, keep_default_na=False),
+        pd.read_csv(identities, dtype=str),
     )
 
 
