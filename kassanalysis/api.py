@@ -36,10 +36,6 @@ class ConfigError(ValueError):
     """A configuration or reference file that is wrong; the message names the file."""
 
 
-def _paths(root: Path | str | None) -> kio.ProjectPaths:
-    return kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project()
-
-
 def list_tables() -> list[str]:
     """Names of the tidy tables that :func:`load` returns.
 
@@ -68,7 +64,7 @@ def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) ->
     """
     if name not in TABLES:
         raise KeyError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
-    paths = _paths(root)
+    paths = kio.project_paths(root)
     if rebuild or not (paths.processed / "manifest.json").is_file():
         from kassanalysis.build import run_build
 
@@ -82,12 +78,12 @@ def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) ->
 
 def load_reference(*, root: Path | str | None = None) -> Reference:
     """Measures, indicators, authorities and identities from ``data/reference``."""
-    return kio.read_reference(_paths(root).reference)
+    return kio.read_reference(kio.project_paths(root).reference)
 
 
 def load_comparator_groups(*, root: Path | str | None = None) -> pd.DataFrame:
     """The configured comparator groups (id, name, method)."""
-    path = _paths(root).reference / "comparator_groups.yml"
+    path = kio.project_paths(root).reference / "comparator_groups.yml"
     return _comparator_groups(kio.file_stamps([path])).copy()
 
 
@@ -104,7 +100,7 @@ def load_divisions(*, root: Path | str | None = None) -> list[Division]:
     ConfigError
         Naming the file, the division and what is wrong (unknown indicator or group...).
     """
-    paths = _paths(root)
+    paths = kio.project_paths(root)
     where = paths.reference / "divisions.yml"
     document = kio.read_yaml(where) or {}
     ref = kio.read_reference(paths.reference)
@@ -162,7 +158,7 @@ def trace(row: pd.Series, *, root: Path | str | None = None) -> str:
     row : pandas.Series
         A row of any tidy table (it carries ``source_file`` and ``source_line``).
     """
-    paths = _paths(root)
+    paths = kio.project_paths(root)
     file, line = str(row["source_file"]), int(row["source_line"])
     entry = next((e for e in kio.read_catalogue(paths.raw) if e.file == file), None)
     parts = [f"data/raw/{file}, line {line}"]

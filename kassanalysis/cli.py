@@ -19,7 +19,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from kassanalysis.build import run_build
     from kassanalysis.problems import RawDataError
 
-    paths = kio.ProjectPaths(Path(args.root).resolve()) if args.root else kio.find_project()
+    paths = kio.project_paths(args.root)
     try:
         result = run_build(paths, tolerance=args.tolerance)
     except RawDataError as exc:

@@ -55,6 +55,12 @@ class ProjectPaths:
         return self.root / "reports"
 
 
+def project_paths(root: Path | str | None = None) -> ProjectPaths:
+    """The project at ``root``, or, without one, the project found from the working
+    directory (see :func:`find_project`)."""
+    return ProjectPaths(Path(root).resolve()) if root else find_project()
+
+
 def find_project(start: Path | str | None = None) -> ProjectPaths:
     """Find the project folder: ``$KASS_ROOT``, else the nearest folder at or above ``start``
     (default: the working directory) holding ``data/raw/catalogue.yml``, else the folder the

@@ -619,7 +619,7 @@ def run_pack(
 
 def main(args) -> int:
     """``kass report`` with parsed command-line arguments."""
-    paths = kio.ProjectPaths(Path(args.root).resolve()) if args.root else kio.find_project()
+    paths = kio.project_paths(args.root)
     try:
         config = load_config(paths, args.config)
         overrides = {}

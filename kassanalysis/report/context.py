@@ -304,7 +304,7 @@ def open_context(
         The pack configuration file whose ``disclosure`` rule applies; empty for
         ``pack.yml`` in the project (the default rule when there is none).
     """
-    paths = kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project()
+    paths = kio.project_paths(root)
     divisions = {d.id: d for d in load_divisions(root=paths.root)}
     check_identifier(division, "division", list(divisions))
     chosen = divisions[division]
