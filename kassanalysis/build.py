@@ -30,7 +30,7 @@ from kassanalysis.reconcile import (
     reconcile_stated_figure,
 )
 from kassanalysis.reference import Reference
-from kassanalysis.schemas import TABLES
+from kassanalysis.schemas import TABLES, empty_frame
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +169,7 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         frames = [f for f in parts[name] if not f.empty]
         if name == "comparator_members":
             frames = [members]
-        frame = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame(columns=list(TABLES[name].to_schema().columns))
-        )
+        frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(TABLES[name])
         tables[name], found = validate_table(name, frame)
         problems.extend(found)
     if not any(p.severity == "error" for p in problems):

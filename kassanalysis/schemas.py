@@ -8,6 +8,7 @@ provenance: the raw file and the line (or spreadsheet row) each value came from.
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -162,3 +163,14 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "comparator_members": ComparatorMembers,
     "data_quality": DataQuality,
 }
+
+
+def columns_of(model: type[pa.DataFrameModel]) -> list[str]:
+    """The columns of a schema, in order."""
+    return list(model.to_schema().columns)
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """A frame with a schema's columns and no rows (what a cleaner returns for a table it
+    could not read)."""
+    return pd.DataFrame(columns=columns_of(model))

@@ -22,6 +22,7 @@ from kassanalysis.clean.grid import (
     Row,
     find_header_end,
     join_header_columns,
+    join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
     split_pipe_fragments,
@@ -29,7 +30,7 @@ from kassanalysis.clean.grid import (
 )
 from kassanalysis.periods import PeriodError, format_financial_year, parse_financial_year
 from kassanalysis.reference import Reference
-from kassanalysis.schemas import BudgetLines
+from kassanalysis.schemas import BudgetLines, empty_frame
 
 LABEL_HEADERS = {"activitybudgetline", "budgetline", "divisionalunit", "costcentre"}
 SKIP_HEADERS = {"cabinetmember", "responsiblemanager", "accountableofficer", "manager"}
@@ -205,7 +206,7 @@ def clean_budget_table(
                 "no table rows found (expected a pipe or tab-separated table)",
             )
         )
-        return _empty(), problems
+        return empty_frame(BudgetLines), problems
     is_header_word = _header_word(ref)
     state = _State(entry, ref, problems)
     layout: list[Column] | None = None
@@ -237,7 +238,7 @@ def clean_budget_table(
             parse_layout(entry.total_columns, entry, ref) if entry.total_columns else layout
         )
         _check_layout(layout, entry, rows, problems)
-        for row in _join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels):
+        for row in join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels):
             state.add_row(row, layout, total_layout)
     last_line = max((r.line for f in fragments for r in f), default=None)
     state.finish(last_line)
@@ -272,43 +273,6 @@ def _check_layout(
                 "missing column", entry.file, rows[0].line, "no measure columns found in the header"
             )
         )
-
-
-def _join_wrapped_labels(rows: list[Row], layout: list[Column], mode: str) -> list[Row]:
-    """Rejoin line names printed over several lines (tab tables)."""
-    label_cols = [i for i, c in enumerate(layout) if c.role == "label"]
-    value_cols = [i for i, c in enumerate(layout) if c.role != "label"]
-
-    def label_only(row: Row) -> bool:
-        return any(row.text(i) for i in label_cols) and not any(row.text(i) for i in value_cols)
-
-    if mode not in ("after", "before") or not label_cols:
-        return rows
-    out: list[Row] = []
-    pending: list[Row] = []
-    for row in rows:
-        if (
-            mode == "after"
-            and label_only(row)
-            and out
-            and not label_only(out[-1])
-            and (out[-1].text(label_cols[0]))
-        ):
-            cells = list(out[-1].cells)
-            first = label_cols[0]
-            cells[first] = f"{cells[first]} {row.text(first)}".strip()
-            out[-1] = Row(out[-1].line, tuple(cells), out[-1].note)
-        elif mode == "before" and label_only(row):
-            pending.append(row)
-        else:
-            if pending:
-                first = label_cols[0]
-                cells = list(row.cells)
-                cells[first] = " ".join([*(p.text(first) for p in pending), row.text(first)])
-                row = Row(pending[0].line, tuple(cells), row.note)
-                pending = []
-            out.append(row)
-    return out + pending
 
 
 class _State:
@@ -593,10 +557,6 @@ def _group_from_total(name: str) -> str:
     """``TOTAL SUPPORTED ACCOMMODATION`` -> ``Supported Accommodation``."""
     text = re.sub(r"^total\b\s*(for\s+)?|\s*\btotal$", "", name, flags=re.IGNORECASE).strip()
     return text.title() if text.isupper() else text
-
-
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(BudgetLines.to_schema().columns))
 
 
 def _tiny_reference() -> Reference:

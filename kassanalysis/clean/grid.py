@@ -184,3 +184,52 @@ def normalise_header(text: str) -> str:
     'employeecosts000'
     """
     return re.sub(r"[^a-z0-9]", "", normalise_text(text).lower())
+
+
+def join_wrapped_labels(rows: list[Row], layout: list, mode: str | None) -> list[Row]:
+    """Rejoin names printed over several lines (tab tables): a row with text only in the
+    label columns (``layout`` items with ``role == "label"``) continues the row above
+    (``mode`` ``"after"``) or starts the row below (``"before"``); any other mode leaves
+    the rows as they are.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Col
+    >>> layout = [Col(role="label"), Col(role="value")]
+    >>> rows = [Row(3, ("Older people in", "")), Row(4, ("residential care", "245"))]
+    >>> [r.cells for r in join_wrapped_labels(rows, layout, "before")]
+    [('Older people in residential care', '245')]
+    """
+    label_cols = [i for i, c in enumerate(layout) if c.role == "label"]
+    value_cols = [i for i, c in enumerate(layout) if c.role != "label"]
+
+    def label_only(row: Row) -> bool:
+        return any(row.text(i) for i in label_cols) and not any(row.text(i) for i in value_cols)
+
+    if mode not in ("after", "before") or not label_cols:
+        return rows
+    out: list[Row] = []
+    pending: list[Row] = []
+    for row in rows:
+        if (
+            mode == "after"
+            and label_only(row)
+            and out
+            and not label_only(out[-1])
+            and (out[-1].text(label_cols[0]))
+        ):
+            cells = list(out[-1].cells)
+            first = label_cols[0]
+            cells[first] = f"{cells[first]} {row.text(first)}".strip()
+            out[-1] = Row(out[-1].line, tuple(cells), out[-1].note)
+        elif mode == "before" and label_only(row):
+            pending.append(row)
+        else:
+            if pending:
+                first = label_cols[0]
+                cells = list(row.cells)
+                cells[first] = " ".join([*(p.text(first) for p in pending), row.text(first)])
+                row = Row(pending[0].line, tuple(cells), row.note)
+                pending = []
+            out.append(row)
+    return out + pending

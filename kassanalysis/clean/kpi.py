@@ -21,6 +21,7 @@ from kassanalysis.clean.grid import (
     Row,
     find_header_end,
     join_header_columns,
+    join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
     split_pipe_fragments,
@@ -28,7 +29,7 @@ from kassanalysis.clean.grid import (
 )
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.reference import Reference
-from kassanalysis.schemas import IndicatorObservations, PafBanding
+from kassanalysis.schemas import IndicatorObservations, PafBanding, columns_of, empty_frame
 
 VALUE_TYPE_WORDS = {
     "actual": "actual",
@@ -235,7 +236,7 @@ def clean_kpi_table(
     problems: list[pb.Problem] = []
     rows = _rows(lines, entry)
     if not rows:
-        return _empty(IndicatorObservations), [
+        return empty_frame(IndicatorObservations), [
             pb.error("empty table", entry.file, None, "no table rows found")
         ]
     width = max(len(r.cells) for r in rows)
@@ -253,7 +254,7 @@ def clean_kpi_table(
             else (find_header_end(rows, _is_kpi_header_word))
         )
         layout = _kpi_layout_from_header(rows[:header_end], width, entry, problems)
-    body = _join_wrapped(rows[header_end:], layout, entry.wrapped_labels)
+    body = join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels)
     records = []
     for row in body:
         if row.is_blank():
@@ -335,26 +336,6 @@ def _check_attribute(
         )
 
 
-def _join_wrapped(rows: list[Row], layout: list[KpiColumn], mode: str | None) -> list[Row]:
-    if mode != "before":
-        return rows
-    label_cols = [i for i, c in enumerate(layout) if c.role == "label"]
-    out, pending = [], []
-    for row in rows:
-        others = [row.text(i) for i, c in enumerate(layout) if c.role != "label"]
-        if any(row.text(i) for i in label_cols) and not any(others):
-            pending.append(row)
-            continue
-        if pending:
-            cells = list(row.cells)
-            first = label_cols[0]
-            cells[first] = " ".join([*(p.text(first) for p in pending), row.text(first)])
-            row = Row(pending[0].line, tuple(cells), row.note)
-            pending = []
-        out.append(row)
-    return out + pending
-
-
 def clean_comparator_table(
     lines: list[str], entry: CatalogueEntry, ref: Reference
 ) -> tuple[pd.DataFrame, list[pb.Problem]]:
@@ -362,7 +343,7 @@ def clean_comparator_table(
     problems: list[pb.Problem] = []
     rows = _rows(lines, entry)
     if entry.period is None:
-        return _empty(IndicatorObservations), [
+        return empty_frame(IndicatorObservations), [
             pb.error(
                 "unparseable period",
                 entry.file,
@@ -377,7 +358,7 @@ def clean_comparator_table(
 
     header_end = next((i + 1 for i, r in enumerate(rows) if matches(r) >= 2), 0)
     if not header_end:
-        return _empty(IndicatorObservations), [
+        return empty_frame(IndicatorObservations), [
             pb.error(
                 "missing header",
                 entry.file,
@@ -443,7 +424,7 @@ def clean_banding_table(
     problems: list[pb.Problem] = []
     rows = _rows(lines, entry)
     if not rows:
-        return _empty(PafBanding), [
+        return empty_frame(PafBanding), [
             pb.error("empty table", entry.file, None, "no table rows found")
         ]
     header = rows[0]
@@ -591,12 +572,8 @@ def clean_target_statements(
     return _frame(records, IndicatorObservations), problems
 
 
-def _empty(model) -> pd.DataFrame:
-    return pd.DataFrame(columns=list(model.to_schema().columns))
-
-
 def _frame(records: list[dict], model) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=list(model.to_schema().columns))
+    return pd.DataFrame(records, columns=columns_of(model))
 
 
 __all__ = [

@@ -38,7 +38,13 @@ from kassanalysis.clean.cells import as_text as _as_text
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.problems import Problem, error, finding
 from kassanalysis.reference import Reference
-from kassanalysis.schemas import ComparatorMembers, IndicatorObservations, Population
+from kassanalysis.schemas import (
+    ComparatorMembers,
+    IndicatorObservations,
+    Population,
+    columns_of,
+    empty_frame,
+)
 
 OBS = IndicatorObservations
 POP = Population
@@ -100,14 +106,6 @@ _TOP_AGE = 90
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _columns_of(model) -> list[str]:
-    return list(model.to_schema().columns)
-
-
-def _empty_frame(model) -> pd.DataFrame:
-    return pd.DataFrame({col: pd.Series(dtype=object) for col in _columns_of(model)})
 
 
 def _empty_published_stats() -> pd.DataFrame:
@@ -209,7 +207,7 @@ def clean_oflog_outcomes(
     """
     problem = _missing_columns_problem(raw, _OFLOG_COLUMNS, entry, 1)
     if problem:
-        return _empty_frame(OBS), _empty_published_stats(), [problem]
+        return empty_frame(OBS), _empty_published_stats(), [problem]
     problems: list[Problem] = []
     lines = pd.Series(_csv_lines(raw), index=raw.index)
     code = _as_text(raw["Code"])
@@ -291,7 +289,7 @@ def clean_oflog_outcomes(
             OBS.source_text: raw["Value"][kept].astype(object),
         },
         index=kept,
-    )[_columns_of(OBS)].reset_index(drop=True)
+    )[columns_of(OBS)].reset_index(drop=True)
     problems += _duplicate_problems(
         observations,
         [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
@@ -407,7 +405,7 @@ def clean_nearest_neighbours(
     ['malformed area code', 'own council missing', 'unexpected group size']
     """
     if not isinstance(raw, dict):
-        return _empty_frame(MEMBERS), [
+        return empty_frame(MEMBERS), [
             error(
                 "unexpected structure",
                 entry.file,
@@ -497,7 +495,7 @@ def clean_nearest_neighbours(
             MEMBERS.source: entry.file,
         }
     )
-    return members[_columns_of(MEMBERS)], problems
+    return members[columns_of(MEMBERS)], problems
 
 
 # --------------------------------------------------------------------------- ASCOF
@@ -563,14 +561,14 @@ def clean_ascof_open_data(
     """
     problem = _missing_columns_problem(raw, _ASCOF_COLUMNS, entry, 1)
     if problem:
-        return _empty_frame(OBS), [problem]
+        return empty_frame(OBS), [problem]
     if sheet is None:
         sheet = raw.attrs.get("sheet_name")
     problems: list[Problem] = []
     try:
         period = parse_period(entry.period or "")
     except PeriodError:
-        return _empty_frame(OBS), [
+        return empty_frame(OBS), [
             error(
                 "unreadable period",
                 entry.file,
@@ -706,7 +704,7 @@ def clean_ascof_open_data(
             OBS.source_text: outcome["text"],
         }
     )
-    return observations[_columns_of(OBS)].reset_index(drop=True), problems
+    return observations[columns_of(OBS)].reset_index(drop=True), problems
 
 
 def _ascof_level_problems(
@@ -929,7 +927,7 @@ def clean_ons_mye2(
     """
     name, layout, why = find_mye2_table(workbook)
     if layout is None:
-        return _empty_frame(POP), [
+        return empty_frame(POP), [
             error(
                 "table not found",
                 entry.file,
@@ -944,7 +942,7 @@ def clean_ons_mye2(
     if year is None:
         match = _MID_YEAR.search(layout["title"]) or _MID_YEAR.search(str(name))
         if not match:
-            return _empty_frame(POP), [
+            return empty_frame(POP), [
                 error(
                     "unknown year",
                     entry.file,
@@ -1044,7 +1042,7 @@ def clean_ons_mye2(
         }
     )
     population = population[~invalid[:, :-1].ravel()]
-    return population[_columns_of(POP)].reset_index(drop=True), problems
+    return population[columns_of(POP)].reset_index(drop=True), problems
 
 
 def _to_number(column: pd.Series) -> pd.Series:
