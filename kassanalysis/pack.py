@@ -33,6 +33,7 @@ from kassanalysis.api import ConfigError, load, load_comparator_groups, load_div
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.publish.disclosure import MARKER_NOT_AVAILABLE, SuppressionRule
 from kassanalysis.publish.spreadsheet import TableSpec, write_accessible_workbook
+from kassanalysis.reference import Reference
 from kassanalysis.report.context import (
     ParameterError,
     check_identifier,
@@ -298,7 +299,8 @@ def run_all(
     division's notebooks have succeeded, write its workbook in the same pool.
 
     ``workbook`` holds what :func:`write_division_workbook` needs besides the folder:
-    ``names`` (division id -> name), ``notebooks``, ``period_label`` and ``rule``.
+    ``names`` (division id -> name), ``notebooks``, ``period_label``, ``rule`` and
+    ``money``.
     ``expected`` (seconds per (division, notebook), see :func:`previous_seconds`) sets the
     order they start in (:func:`longest_first`). Returns the notebook results, in the
     order of ``runs``, and the errors of any workbook that failed.
@@ -343,6 +345,7 @@ def run_all(
                         workbook["notebooks"],
                         workbook["period_label"],
                         workbook["rule"],
+                        workbook["money"],
                     )
                 )
             bar.update()
@@ -372,39 +375,28 @@ def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_MONEY = {
-    "budget",
-    "actual_to_date",
-    "forecast_outturn",
-    "forecast_variance",
-    "from_value",
-    "to_value",
-    "change",
-    "gross_expenditure",
-    "service_income",
-    "net_cost",
-    "net_expenditure",
-    "government_grants",
-    "staffing_costs",
-    "non_staffing_costs",
-    "employee_costs",
-    "running_costs",
-    "contracts_and_projects",
-    "external_income",
-    "internal_income",
-    "controllable_expenditure",
-    "transfer_payments_and_recharges",
-}
+# Money columns the report tables add to the reference's measures (changes and variances).
+_DERIVED_MONEY = ("forecast_variance", "from_value", "to_value", "change")
 
 
-def units_for(table: str, columns: list[str]) -> dict[str, str]:
-    """Units for a key table's column headers (money, percentages, FTE).
+def money_columns(ref: Reference) -> frozenset[str]:
+    """Columns holding GBP thousands: every measure the reference says is in GBP thousands,
+    and the changes and variances reports compute from them."""
+    measures = ref.measures
+    in_thousands = measures.index[measures["unit_of_measure"] == "GBP thousands"]
+    return frozenset(in_thousands) | frozenset(_DERIVED_MONEY)
+
+
+def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
+    """Units for a key table's column headers (money, see :func:`money_columns`;
+    percentages; FTE).
 
     Examples
     --------
-    >>> units_for("localities", ["line_name", "net_cost", "share_of_gross"])
+    >>> money = frozenset({"net_cost", "change"})
+    >>> units_for("localities", ["line_name", "net_cost", "share_of_gross"], money)
     {'net_cost': 'GBP thousands', 'share_of_gross': '%'}
-    >>> units_for("staffing", ["line_name", "from_fte", "change"])
+    >>> units_for("staffing", ["line_name", "from_fte", "change"], money)
     {'from_fte': 'FTE', 'change': 'FTE'}
     """
     units = {}
@@ -419,7 +411,7 @@ def units_for(table: str, columns: list[str]) -> dict[str, str]:
             units[column] = "%"
         elif column.endswith("_fte") or (staffing and column == "change"):
             units[column] = "FTE"
-        elif column in _MONEY:
+        elif column in money:
             units[column] = "GBP thousands"
     return units
 
@@ -430,6 +422,7 @@ def write_division_workbook(
     notebooks: tuple[str, ...],
     period_label: str,
     rule: SuppressionRule,
+    money: frozenset[str],
 ) -> str | None:
     """One accessible workbook for a division (gptables): cover, contents, notes and each
     key table of its reports on its own sheet, with the same markers and suppression as the
@@ -447,7 +440,7 @@ def write_division_workbook(
                     title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
                     table=_workbook_frame(frame),
                     subtitles=(f"{division_name}, {period_label}",),
-                    units=units_for(table_file.stem, list(frame.columns)),
+                    units=units_for(table_file.stem, list(frame.columns), money),
                 )
             )
     if not specs:
@@ -580,6 +573,7 @@ def run_pack(
             "notebooks": tuple(config.notebooks),
             "period_label": period.label,
             "rule": config.rule,
+            "money": money_columns(kio.read_reference(paths.reference)),
         },
         expected=expected,
     )
