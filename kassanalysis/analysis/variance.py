@@ -10,12 +10,6 @@ import pandas as pd
 
 from kassanalysis.schemas import BudgetLines as B
 
-GROSS_COMPONENTS = [
-    "employee_costs",
-    "running_costs",
-    "contracts_and_projects",
-    "transfer_payments_and_recharges",
-]
 _KEY = [B.unit, B.service_group, B.line_code, B.line_name, B.row_type]
 
 
@@ -89,26 +83,28 @@ def summarise_budget_components(
     *,
     units: list[str],
     year: str,
-    components: list[tuple[str, ...]] | None = None,
+    components: list[tuple[str, ...]],
 ) -> pd.DataFrame:
     """The components of gross and net for each unit, from its printed unit total.
 
     One row per unit: each gross component, gross, incomes and net (controllable expenditure
     or net cost), and each component's share of gross (%). Uses the unit's ``Total Cost of
     Unit`` row, or its last total when there is none. ``components`` lists alternative sets
-    of gross components (default: the 2008-09 layout, then staffing and non-staffing); the
-    first set the unit prints is used.
+    of gross components, the parts of each ``gross_expenditure`` identity in
+    ``data/reference/identities.csv`` (``Reference.identities``); the first set the unit
+    prints is used.
 
     Examples
     --------
     >>> lines = pd.DataFrame({"unit": "U", "financial_year": "2013-14", "row_type": "total",
     ...     "measure": ["staffing_costs", "non_staffing_costs", "gross_expenditure"],
     ...     "value": [25.0, 75.0, 100.0], "source_file": "l.txt", "source_line": 9})
-    >>> summarise_budget_components(lines, units=["U"], year="2013-14")[
+    >>> layouts = [("staffing_costs", "non_staffing_costs")]
+    >>> summarise_budget_components(lines, units=["U"], year="2013-14", components=layouts)[
     ...     ["staffing_costs_share", "non_staffing_costs_share"]].values.tolist()
     [[25.0, 75.0]]
     """
-    candidates = components or [tuple(GROSS_COMPONENTS), ("staffing_costs", "non_staffing_costs")]
+    candidates = components
     out = []
     for unit in units:
         rows = lines[(lines[B.unit] == unit) & (lines[B.financial_year] == year)]
