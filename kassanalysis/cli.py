@@ -55,11 +55,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     from kassanalysis import io as kio
-    from kassanalysis.api import ConfigError
-    from kassanalysis.pack import PackConfig, load_config, run_pack
+    from kassanalysis.config import ConfigError
+    from kassanalysis.pack import load_config, run_pack
     from kassanalysis.periods import PeriodError
     from kassanalysis.report.context import ParameterError
 
@@ -76,7 +74,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if args.timeout is not None:
             overrides["timeout"] = args.timeout
         if overrides:
-            config = PackConfig(**{**asdict(config), "rule": config.rule, **overrides})
+            config = config.with_overrides("kass report options", **overrides)
         manifest = paths.processed / "manifest.json"
         if not manifest.is_file() or kio.read_manifest(paths.processed).get(
             "inputs"

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ from typing import Any
 from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import load, load_comparator_groups, load_divisions
+from kassanalysis.config import PackConfig, read_config
 from kassanalysis.periods import PeriodError, parse_period
-from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.publish.spreadsheet import money_columns, write_division_workbook
 from kassanalysis.report.context import (
     ParameterError,
@@ -43,63 +43,6 @@ from kassanalysis.report.index import write_index
 log = logging.getLogger(__name__)
 KERNEL = "python3"
 PARAMETERS = {"division", "period", "comparator_group", "output_dir", "root", "pack_config"}
-
-
-@dataclass(frozen=True)
-class PackConfig:
-    """The pack's configuration (``pack.yml``), checked when loaded."""
-
-    period: str
-    notebooks: tuple[str, ...] = ("comparator", "trend", "variance")
-    source: str = ""  # the file this configuration was read from
-    divisions: tuple[str, ...] = ()
-    benchmark_period: str = "latest"
-    jobs: int = 0
-    timeout: int = 600
-    reports: str = "reports"
-    rule: SuppressionRule = field(default_factory=SuppressionRule)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.jobs, int) or self.jobs < 0:
-            raise ParameterError(f"jobs must be 0 (the number of cores) or more, not {self.jobs}")
-        if not isinstance(self.timeout, int) or self.timeout <= 0:
-            raise ParameterError(
-                f"timeout must be a positive number of seconds, not {self.timeout}"
-            )
-        if self.benchmark_period not in ("", "latest"):
-            try:
-                parse_period(self.benchmark_period)
-            except PeriodError as exc:
-                raise ParameterError(
-                    f"benchmark_period must be 'latest' or a period: {exc}"
-                ) from exc
-
-    @classmethod
-    def from_dict(cls, document: dict[str, Any], where: str = "pack.yml") -> PackConfig:
-        """Build from a parsed ``pack.yml``; unknown keys and bad values are refused."""
-        document = dict(document or {})
-        rule = document.pop("disclosure", None) or {}
-        known = {f for f in cls.__dataclass_fields__ if f not in ("rule", "source")}
-        unknown = set(document) - known
-        if unknown:
-            raise ParameterError(
-                f"{where}: unknown setting(s) {sorted(unknown)}; "
-                f"known: {sorted(known | {'disclosure'})}"
-            )
-        if "period" not in document:
-            raise ParameterError(f"{where}: 'period' is required")
-        for key in ("notebooks", "divisions"):
-            if key in document:
-                document[key] = tuple(document[key] or ())
-        try:
-            config = cls(
-                **{**document, "period": str(document["period"])},
-                rule=SuppressionRule(**rule),
-                source=str(Path(where).resolve()),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(f"{where}: {exc}") from exc
-        return config
 
 
 @dataclass(frozen=True)
@@ -127,11 +70,19 @@ class RunResult:
 
 
 def load_config(paths: kio.ProjectPaths, path: str | None = None) -> PackConfig:
-    """Read ``pack.yml`` (or the given file)."""
+    """Read ``pack.yml`` (or the given file) into a checked :class:`PackConfig`.
+
+    Raises
+    ------
+    ParameterError
+        When there is no such file.
+    ConfigError
+        One line per problem in the file (see :func:`kassanalysis.config.read_config`).
+    """
     file = Path(path) if path else paths.root / "pack.yml"
     if not file.is_file():
         raise ParameterError(f"no pack configuration at {file}")
-    return PackConfig.from_dict(kio.read_yaml(file), where=str(file))
+    return read_config(file, PackConfig)
 
 
 def plan_runs(
@@ -384,12 +335,7 @@ def run_pack(
         "period": period.label,
         "package_version": __version__,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "configuration": {
-            **asdict(config),
-            "rule": asdict(config.rule),
-            "jobs": jobs,
-            "group": group,
-        },
+        "configuration": {**config.describe(), "jobs": jobs, "group": group},
         "inputs": manifest.get("inputs", {}),
         "notebooks": len(runs),
     }
