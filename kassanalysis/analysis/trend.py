@@ -38,7 +38,6 @@ from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = ["chart_spc", "describe_direction", "list_targets", "summarise_trend"]
 
-KENT = "E10000016"
 
 #: Fewest non-missing points for which :func:`chart_spc` draws control limits.
 SPC_MINIMUM_POINTS = 12
@@ -285,7 +284,7 @@ def summarise_trend(
     *,
     indicator_id: str,
     polarity: str,
-    authority_code: str = KENT,
+    authority_code: str,
     breakdown: str = "Total",
     up_to: Period | str | None = None,
     period_type: str | None = None,
@@ -300,7 +299,9 @@ def summarise_trend(
         Indicator id from ``data/reference/indicators.csv``.
     polarity : {"higher_is_better", "lower_is_better", "no_polarity"}
         Decides which direction is "improving" and whether a target is met.
-    authority_code : str, default Kent (``E10000016``)
+    authority_code : str
+        ONS code of the council (the division's ``authority``, from
+        ``data/reference/divisions.yml``).
     breakdown : str, default ``"Total"``
     up_to : Period or str, optional
         Keep only actuals for periods ending on or before the end of this period (a
@@ -344,7 +345,8 @@ def summarise_trend(
     ...     "value_type": ["actual", "actual", "target"], "value": [70.0, 75.4, 75.0],
     ...     "unit": "%", "status": "reported", "source_file": "plan.txt",
     ...     "source_line": [10, 11, 12]})
-    >>> trend = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
+    >>> trend = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
+    ...                         authority_code="E10000016")
     >>> trend[["period", "actual", "change", "direction", "target", "met_target"]]
         period  actual  change       direction  target  met_target
     0  2012-13    70.0     NaN  not comparable     NaN        <NA>
@@ -402,7 +404,7 @@ def list_targets(
     observations: pd.DataFrame,
     *,
     indicator_id: str,
-    authority_code: str = KENT,
+    authority_code: str,
     breakdown: str = "Total",
 ) -> pd.DataFrame:
     """Targets and floors by period, for drawing phased targets alongside the actuals.
@@ -412,7 +414,7 @@ def list_targets(
     observations : pandas.DataFrame
         An :class:`~kassanalysis.schemas.IndicatorObservations` frame.
     indicator_id, authority_code, breakdown : str
-        Which series (defaults: Kent, ``"Total"``).
+        Which series: the council's ONS code, the breakdown (default ``"Total"``).
 
     Returns
     -------
@@ -435,7 +437,8 @@ def list_targets(
     ...     "value_type": ["target", "target", "floor"], "value": [70.0, 77.0, 64.0],
     ...     "unit": "%", "status": "reported", "source_file": "plan.txt",
     ...     "source_line": [550, 550, 550]})
-    >>> list_targets(obs, indicator_id="PB")[["period", "target", "floor"]]
+    >>> targets = list_targets(obs, indicator_id="PB", authority_code="E10000016")
+    >>> targets[["period", "target", "floor"]]
            period  target  floor
     0  2013-14 Q1    70.0    NaN
     1  2013-14 Q2    77.0    NaN
