@@ -314,7 +314,7 @@ def test_rate_accepts_a_period_object_and_moves_with_the_period():
     assert q3["rag"].tolist() == ["Amber", "No target"]
     assert q3.loc[1, "note"] == (
         "no target for 2013-14 Q3; next published target is 2013-14 Q4: "
-        "5.7 per 10,000 population aged 65+"
+        "5.7 per 10,000 aged 65+"  # rates: basis in words, 1 decimal
     )
     # The ADM Q3 floor falls back to the 2013-14 year floor (6.5).
     assert q3.loc[1, ["floor_period", "floor"]].tolist() == ["2013-14", 6.5]
@@ -395,7 +395,7 @@ def test_rate_no_target_for_the_actual_names_the_next_target():
     result = rate_against_target(obs, INDICATORS, period="2012-13", authority_code="E10000016")
     assert result.loc[0, "rag"] == "No target"
     assert result.loc[0, "note"] == (
-        "no target for 2012-13; next published target is 2013-14 Q1: 70%"
+        "no target for 2012-13; next published target is 2013-14 Q1: 70.0%"
     )
     assert pd.isna(result.loc[0, "target_period"]) and np.isnan(result.loc[0, "target"])
     assert pd.isna(result.loc[0, "target_source_line"])
@@ -405,7 +405,7 @@ def test_rate_no_target_for_the_actual_names_the_next_target():
     assert later.loc[0, "actual_period"] == "2012-13"
     assert later.loc[0, "note"] == (
         "latest actual is for 2012-13, before 2013-14 Q1; no target for 2012-13; "
-        "next published target is 2013-14 Q1: 70%"
+        "next published target is 2013-14 Q1: 70.0%"
     )
 
 

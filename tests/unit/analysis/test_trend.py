@@ -475,29 +475,29 @@ def _pb_trend():
 
 
 def test_describe_improving_percentage_against_target():
-    # 60 -> 66 is up 6 percentage points (higher is better: improving); 66 meets 66.
+    # 60 -> 66 is up 6.0 percentage points (higher is better: improving); 66 meets 66.
     sentence = describe_direction(_pb_trend().head(2), "higher_is_better", "%")
     assert sentence == (
-        "Improving: 66% in 2013-14 Q2 (target 66%, met), up 6 percentage "
-        "points from 60% in 2013-14 Q1."
+        "Improving: 66.0% in 2013-14 Q2 (target 66.0%, met), up 6.0 percentage "
+        "points from 60.0% in 2013-14 Q1."
     )
 
 
 def test_describe_missing_latest_and_missing_previous_and_no_change():
     trend = _pb_trend()
     assert describe_direction(trend.head(3), "higher_is_better", "%") == (
-        "No data for 2013-14 Q3 (the figure is missing); the latest published figure is 66% "
+        "No data for 2013-14 Q3 (the figure is missing); the latest published figure is 66.0% "
         "in 2013-14 Q2."
     )
     assert describe_direction(trend.head(4), "higher_is_better", "%") == (
-        "70% in 2013-14 Q4 (target 72%, not met); not comparable with 2013-14 Q3, for which "
+        "70.0% in 2013-14 Q4 (target 72.0%, not met); not comparable with 2013-14 Q3, for which "
         "the figure is missing."
     )
     assert describe_direction(trend, "higher_is_better", "%") == (
-        "No change: 70% in 2014-15 Q1, the same as in 2013-14 Q4."
+        "No change: 70.0% in 2014-15 Q1, the same as in 2013-14 Q4."
     )
     assert describe_direction(trend.head(1), "higher_is_better", "%") == (
-        "60% in 2013-14 Q1; there is no earlier figure to compare with."
+        "60.0% in 2013-14 Q1; there is no earlier figure to compare with."
     )
     assert describe_direction(trend.head(0), "higher_is_better", "%") == (
         "No figures have been published."
@@ -516,7 +516,7 @@ def test_describe_lower_is_better_rate_with_quarter_target_for_a_month():
     # 5.9 -> 5.8: down 0.1, i.e. 0.1 / 5.9 = 1.69...% -> "1.7%"; a fall is an improvement
     # when lower is better. 5.8 is above the Q3 target of 5.7, so not met.
     assert describe_direction(trend, "lower_is_better", "rate per 10000 population aged 65+") == (
-        "Improving: 5.8 per 10,000 population aged 65+ in Dec 2012 (2012-13 Q3 target 5.7, "
+        "Improving: 5.8 per 10,000 aged 65+ in Dec 2012 (2012-13 Q3 target 5.7, "
         "not met), down 0.1 (1.7%) from 5.9 in Nov 2012."
     )
 
