@@ -39,7 +39,15 @@ SEVERITIES = ("error", "finding")
 _FY = r"^\d{4}-\d{2}$"
 
 
-class _Provenance(pa.DataFrameModel):
+class _Table(pa.DataFrameModel):
+    """Every table's contract is strict (no unknown columns) and coercing: set once here."""
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class _Provenance(_Table):
     """Columns every tidy table carries so that any figure can be traced to its source."""
 
     source_file: Series[str] = pa.Field(description="raw file, relative to data/raw")
@@ -67,10 +75,6 @@ class BudgetLines(_Provenance):
     unit_of_measure: Series[str] = pa.Field(isin=UNITS_OF_MEASURE)
     status: Series[str] = pa.Field(isin=STATUSES)
 
-    class Config:
-        strict = True
-        coerce = True
-
 
 class IndicatorObservations(_Provenance):
     """KPI, benchmark and public outcome data, long: one row per value."""
@@ -90,10 +94,6 @@ class IndicatorObservations(_Provenance):
     denominator: Series[float] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=STATUSES)
 
-    class Config:
-        strict = True
-        coerce = True
-
 
 class Population(_Provenance):
     """ONS mid-year estimates, persons by single year of age (90 means 90 and over)."""
@@ -106,10 +106,6 @@ class Population(_Provenance):
     age_label: Series[str]
     persons: Series[float] = pa.Field(ge=0)
 
-    class Config:
-        strict = True
-        coerce = True
-
 
 class PafBanding(_Provenance):
     """Counts of PAF indicators in each performance band, as published."""
@@ -120,24 +116,16 @@ class PafBanding(_Provenance):
     row_type: Series[str] = pa.Field(isin=("line", "total"))
     count: Series[float] = pa.Field(nullable=True, ge=0)
 
-    class Config:
-        strict = True
-        coerce = True
 
-
-class ComparatorMembers(pa.DataFrameModel):
+class ComparatorMembers(_Table):
     """Membership of comparator groups: which councils each group holds."""
 
     group_id: Series[str]
     authority_code: Series[str] = pa.Field(str_matches=r"^E\d{8}$")
     source: Series[str]
 
-    class Config:
-        strict = True
-        coerce = True
 
-
-class DataQuality(pa.DataFrameModel):
+class DataQuality(_Table):
     """Problems found while building: errors stop the build, findings are reported."""
 
     severity: Series[str] = pa.Field(isin=SEVERITIES)
@@ -149,9 +137,100 @@ class DataQuality(pa.DataFrameModel):
     found: Series[float] = pa.Field(nullable=True)
     message: Series[str]
 
-    class Config:
-        strict = True
-        coerce = True
+
+# ---------------------------------------------------------------------------------------------
+# Analysis output tables (made by kassanalysis.analysis.observations.make_frame)
+# ---------------------------------------------------------------------------------------------
+
+_Text = Series[str]
+_Count = Series[pd.Int64Dtype]
+
+
+def _optional(description: str = "") -> pa.Field:
+    return pa.Field(nullable=True, description=description or None)
+
+
+class TrendSeries(_Table):
+    """:func:`~kassanalysis.analysis.trend.summarise_trend`: one row per actual, oldest first."""
+
+    period: _Text
+    period_type: _Text = pa.Field(isin=PERIOD_TYPES)
+    period_end: Series[pa.DateTime]
+    actual: Series[float] = _optional()
+    status: _Text = pa.Field(isin=STATUSES)
+    target: Series[float] = _optional("target for the same period, or the one covering it")
+    target_period: _Text = _optional()
+    change: Series[float] = _optional("from the previous actual")
+    pct_change: Series[float] = _optional("change as a % of the previous actual")
+    direction: _Text
+    met_target: Series[pd.BooleanDtype] = _optional("NA when it cannot be decided")
+    source_file: _Text
+    source_line: Series[int] = pa.Field(ge=1)
+
+
+class TargetsByPeriod(_Table):
+    """:func:`~kassanalysis.analysis.trend.list_targets`: targets and floors by period."""
+
+    period: _Text
+    period_type: _Text = pa.Field(isin=PERIOD_TYPES)
+    period_end: Series[pa.DateTime]
+    target: Series[float] = _optional()
+    target_status: _Text = _optional()
+    floor: Series[float] = _optional()
+    floor_status: _Text = _optional()
+    target_source_file: _Text = _optional()
+    target_source_line: _Count = _optional()
+    floor_source_file: _Text = _optional()
+    floor_source_line: _Count = _optional()
+
+
+class RagRatings(_Table):
+    """:func:`~kassanalysis.analysis.performance.rate_against_target`: one row per
+    indicator, its latest actual rated against its target and floor."""
+
+    indicator_id: _Text
+    indicator_name: _Text = _optional()
+    polarity: _Text = _optional()
+    unit: _Text = _optional()
+    actual_period: _Text = _optional()
+    actual: Series[float] = _optional()
+    target_period: _Text = _optional()
+    target: Series[float] = _optional()
+    floor_period: _Text = _optional()
+    floor: Series[float] = _optional()
+    rag: _Text
+    gap_to_target: Series[float] = _optional("actual minus target, signed by polarity")
+    note: _Text = _optional()
+    source_file: _Text = _optional()
+    source_line: _Count = _optional()
+    target_source_file: _Text = _optional()
+    target_source_line: _Count = _optional()
+    floor_source_file: _Text = _optional()
+    floor_source_line: _Count = _optional()
+
+
+class ActivityChecks(_Table):
+    """:func:`~kassanalysis.analysis.performance.check_activity_range`: one row per
+    activity indicator, its latest figure against the published expected range."""
+
+    indicator_id: _Text
+    indicator_name: _Text = _optional()
+    unit: _Text = _optional()
+    latest_period: _Text = _optional()
+    latest: Series[float] = _optional()
+    range_period: _Text = _optional()
+    expected_low: Series[float] = _optional()
+    expected_high: Series[float] = _optional()
+    threshold: _Text = _optional()
+    status: _Text
+    flagged: Series[bool]
+    note: _Text = _optional()
+    source_file: _Text = _optional()
+    source_line: _Count = _optional()
+    expected_low_source_file: _Text = _optional()
+    expected_low_source_line: _Count = _optional()
+    expected_high_source_file: _Text = _optional()
+    expected_high_source_line: _Count = _optional()
 
 
 #: Name of each tidy table in data/processed and its schema.

@@ -29,18 +29,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kassanalysis.analysis.stats import check_polarity
-from kassanalysis.analysis.trend import (
-    _describe_status,
-    _find_for_period,
-    _format_value,
-    _is_missing,
-    _make_frame,
-    _meets_target,
-    _resolve_period,
-    _select_observations,
+from kassanalysis import formatting
+from kassanalysis.analysis.observations import (
+    describe_status,
+    find_for_period,
+    is_missing,
+    make_frame,
+    meets_target,
+    resolve_period,
+    select_observations,
 )
+from kassanalysis.analysis.stats import check_polarity
 from kassanalysis.periods import Period
+from kassanalysis.schemas import ActivityChecks, RagRatings
 from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = ["assess_rag", "check_activity_range", "rate_against_target"]
@@ -55,49 +56,6 @@ WITHIN, ABOVE, BELOW = "Within expected range", "Above expected range", "Below e
 NO_RANGE = "No expected range published"
 
 _KIND_LENGTH = {"year": 0, "quarter": 1, "month": 2}  # longest period first
-
-_RAG_COLUMNS = {
-    "indicator_id": "str",
-    "indicator_name": "str",
-    "polarity": "str",
-    "unit": "str",
-    "actual_period": "str",
-    "actual": "float64",
-    "target_period": "str",
-    "target": "float64",
-    "floor_period": "str",
-    "floor": "float64",
-    "rag": "str",
-    "gap_to_target": "float64",
-    "note": "str",
-    "source_file": "str",
-    "source_line": "Int64",
-    "target_source_file": "str",
-    "target_source_line": "Int64",
-    "floor_source_file": "str",
-    "floor_source_line": "Int64",
-}
-
-_ACTIVITY_COLUMNS = {
-    "indicator_id": "str",
-    "indicator_name": "str",
-    "unit": "str",
-    "latest_period": "str",
-    "latest": "float64",
-    "range_period": "str",
-    "expected_low": "float64",
-    "expected_high": "float64",
-    "threshold": "str",
-    "status": "str",
-    "flagged": "bool",
-    "note": "str",
-    "source_file": "str",
-    "source_line": "Int64",
-    "expected_low_source_file": "str",
-    "expected_low_source_line": "Int64",
-    "expected_high_source_file": "str",
-    "expected_high_source_line": "Int64",
-}
 
 
 def assess_rag(actual: Any, target: Any, floor: Any, polarity: str) -> str:
@@ -135,15 +93,15 @@ def assess_rag(actual: Any, target: Any, floor: Any, polarity: str) -> str:
     check_polarity(polarity)
     if polarity == "no_polarity":
         return NOT_RATED
-    if _is_missing(actual):
+    if is_missing(actual):
         return NO_DATA
-    if _is_missing(target):
+    if is_missing(target):
         return NO_TARGET
-    if _meets_target(float(actual), float(target), polarity):
+    if meets_target(float(actual), float(target), polarity):
         return GREEN
-    if _is_missing(floor):
+    if is_missing(floor):
         return NO_FLOOR
-    return AMBER if _meets_target(float(actual), float(floor), polarity) else RED
+    return AMBER if meets_target(float(actual), float(floor), polarity) else RED
 
 
 def _index_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -228,13 +186,13 @@ def _pick_latest(actuals: pd.DataFrame, period: Period) -> tuple[pd.Series | Non
     valued = candidates.loc[candidates[Obs.value].notna()]
     notes = []
     if valued.empty:
-        notes.append(f"the {latest[Obs.period]} actual is {_describe_status(latest[Obs.status])}")
+        notes.append(f"the {latest[Obs.period]} actual is {describe_status(latest[Obs.status])}")
         chosen = latest
     else:
         chosen = valued.iloc[0]
         if chosen[Obs.period_end] < latest[Obs.period_end]:
             notes.append(
-                f"the {latest[Obs.period]} actual is {_describe_status(latest[Obs.status])}; "
+                f"the {latest[Obs.period]} actual is {describe_status(latest[Obs.status])}; "
                 f"showing the latest published, {chosen[Obs.period]}"
             )
     if not notes and chosen[Obs.period_end] < pd.Timestamp(period.start):
@@ -267,7 +225,7 @@ def _latest_actuals(
         activity=activity,
     ):
         info = indicators.loc[indicator_id]
-        frame = _select_observations(
+        frame = select_observations(
             observations,
             indicator_id=indicator_id,
             authority_code=authority_code,
@@ -276,9 +234,9 @@ def _latest_actuals(
         )
         chosen, notes = _pick_latest(frame.loc[frame[Obs.value_type] == "actual"], period)
         unit = info.get("unit")
-        if _is_missing(unit) and chosen is not None:
+        if is_missing(unit) and chosen is not None:
             unit = chosen[Obs.unit]
-        yield indicator_id, info, frame, chosen, notes, None if _is_missing(unit) else str(unit)
+        yield indicator_id, info, frame, chosen, notes, None if is_missing(unit) else str(unit)
 
 
 def _span(row: pd.Series | None, period: Period) -> tuple[pd.Timestamp, pd.Timestamp, str]:
@@ -364,7 +322,7 @@ def rate_against_target(
        actual  target floor_period  floor    rag  gap_to_target
     0    68.0    70.0      2013-14   64.0  Amber           -2.0
     """
-    period = _resolve_period(period)
+    period = resolve_period(period)
     records = []
     for indicator_id, info, frame, chosen, notes, unit in _latest_actuals(
         observations,
@@ -379,8 +337,8 @@ def rate_against_target(
         polarity = info["polarity"]
         by_type = {kind: frame.loc[frame[Obs.value_type] == kind] for kind in ("target", "floor")}
         start, end, kind = _span(chosen, period)
-        target_row, unvalued_target = _find_for_period(by_type["target"], start, end, kind)
-        floor_row, unvalued_floor = _find_for_period(
+        target_row, unvalued_target = find_for_period(by_type["target"], start, end, kind)
+        floor_row, unvalued_floor = find_for_period(
             by_type["floor"], start, end, kind, fall_back_to_year=True
         )
         actual = np.nan if chosen is None else chosen[Obs.value]
@@ -393,7 +351,7 @@ def rate_against_target(
             if unvalued_target is not None:
                 notes.append(
                     f"the target for {unvalued_target[Obs.period]} is "
-                    f"{_describe_status(unvalued_target[Obs.status])}"
+                    f"{describe_status(unvalued_target[Obs.status])}"
                 )
             else:
                 notes.append(f"no target for {own}")
@@ -410,12 +368,12 @@ def rate_against_target(
                 upcoming = later.iloc[0]
                 notes.append(
                     f"next published target is {upcoming[Obs.period]}: "
-                    f"{_format_value(upcoming[Obs.value], unit)}"
+                    f"{formatting.format_value(upcoming[Obs.value], unit)}"
                 )
         if rag == NO_FLOOR and unvalued_floor is not None:
             notes.append(
                 f"the floor for {unvalued_floor[Obs.period]} is "
-                f"{_describe_status(unvalued_floor[Obs.status])}"
+                f"{describe_status(unvalued_floor[Obs.status])}"
             )
 
         gap = actual - target
@@ -444,12 +402,12 @@ def rate_against_target(
                 "floor_source_line": _get(floor_row, Obs.source_line),
             }
         )
-    return _make_frame(records, _RAG_COLUMNS)
+    return make_frame(records, RagRatings)
 
 
 def _threshold_side(value: Any, indicator_id: str) -> str:
     """``upper``, ``lower`` or ``either`` (blank: both sides matter)."""
-    if _is_missing(value) or str(value).strip() == "":
+    if is_missing(value) or str(value).strip() == "":
         return "either"
     side = str(value).strip().lower()
     if side not in ("upper", "lower"):
@@ -521,7 +479,7 @@ def check_activity_range(
                      status  flagged
     0  Above expected range     True
     """
-    period = _resolve_period(period)
+    period = resolve_period(period)
     records = []
     for indicator_id, info, frame, chosen, notes, unit in _latest_actuals(
         observations,
@@ -538,7 +496,7 @@ def check_activity_range(
         latest = np.nan if chosen is None else chosen[Obs.value]
         start, end, kind = _span(chosen, period)
         # Find the period whose range applies, then take both bounds from that period.
-        range_row, unvalued = _find_for_period(bounds, start, end, kind)
+        range_row, unvalued = find_for_period(bounds, start, end, kind)
         low_row = high_row = None
         if range_row is not None:
             in_range_period = bounds.loc[
@@ -555,12 +513,12 @@ def check_activity_range(
         elif unvalued is not None:
             notes.append(
                 f"the expected range for {unvalued[Obs.period]} is "
-                f"{_describe_status(unvalued[Obs.status])}"
+                f"{describe_status(unvalued[Obs.status])}"
             )
         low = np.nan if low_row is None else low_row[Obs.value]
         high = np.nan if high_row is None else high_row[Obs.value]
 
-        if _is_missing(latest):
+        if is_missing(latest):
             status = NO_DATA
         elif range_row is None:
             status = NO_RANGE
@@ -608,4 +566,4 @@ def check_activity_range(
                 "expected_high_source_line": _get(high_row, Obs.source_line),
             }
         )
-    return _make_frame(records, _ACTIVITY_COLUMNS)
+    return make_frame(records, ActivityChecks)

@@ -32,9 +32,20 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis import formatting
+from kassanalysis.analysis.observations import (
+    EQUAL_TOLERANCE,
+    describe_status,
+    find_for_period,
+    is_missing,
+    make_frame,
+    meets_target,
+    resolve_period,
+    select_observations,
+)
 from kassanalysis.analysis.stats import calculate_xmr_chart, check_polarity
-from kassanalysis.periods import Period, parse_period
+from kassanalysis.periods import Period
 from kassanalysis.schemas import IndicatorObservations as Obs
+from kassanalysis.schemas import TargetsByPeriod, TrendSeries
 
 __all__ = ["chart_spc", "describe_direction", "list_targets", "summarise_trend"]
 
@@ -42,192 +53,21 @@ __all__ = ["chart_spc", "describe_direction", "list_targets", "summarise_trend"]
 #: Fewest non-missing points for which :func:`chart_spc` draws control limits.
 SPC_MINIMUM_POINTS = 12
 
-# Two numbers closer than this (relative to the target) count as equal, so that a figure
-# computed as 76.99999999 from a numerator and denominator still meets a target of 77.
-_EQUAL_TOLERANCE = 1e-9
-
-_STATUS_WORDS = {
-    "missing": "missing",
-    "suppressed": "suppressed [c]",
-    "to_be_confirmed": "to be confirmed (TBC)",
-    "not_applicable": "not applicable (N/A)",
-    "reported": "missing",
-}
-
-_TREND_COLUMNS = {
-    "period": "str",
-    "period_type": "str",
-    "period_end": "datetime64[ns]",
-    "actual": "float64",
-    "status": "str",
-    "target": "float64",
-    "target_period": "str",
-    "change": "float64",
-    "pct_change": "float64",
-    "direction": "str",
-    "met_target": "boolean",
-    "source_file": "str",
-    "source_line": "int64",
-}
-
-_TARGET_COLUMNS = {
-    "period": "str",
-    "period_type": "str",
-    "period_end": "datetime64[ns]",
-    "target": "float64",
-    "target_status": "str",
-    "floor": "float64",
-    "floor_status": "str",
-    "target_source_file": "str",
-    "target_source_line": "Int64",
-    "floor_source_file": "str",
-    "floor_source_line": "Int64",
-}
-
-
 # ---------------------------------------------------------------------------------------------
-# Helpers shared with kassanalysis.analysis.performance
+# Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _resolve_period(period: Period | str) -> Period:
-    """``period`` as a :class:`Period` (labels such as ``"2013-14 Q1"`` are parsed)."""
-    return period if isinstance(period, Period) else parse_period(str(period))
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _select_observations(
-    observations: pd.DataFrame,
-    *,
-    indicator_id: str,
-    authority_code: str,
-    breakdown: str,
-    value_types: tuple[str, ...],
-) -> pd.DataFrame:
-    """Rows for one council, indicator and breakdown, one per value type and period.
-
-    The same value published twice (say in two documents) is kept once, preferring a row
-    with a number and then the first by file and line. Two different numbers for the same
-    value and period are a contradiction that this module will not resolve by picking one:
-    it raises ``ValueError`` naming both sources.
-    """
-    missing = {
-        Obs.authority_code,
-        Obs.indicator_id,
-        Obs.breakdown,
-        Obs.period,
-        Obs.period_type,
-        Obs.period_start,
-        Obs.period_end,
-        Obs.value_type,
-        Obs.value,
-        Obs.unit,
-        Obs.status,
-        Obs.source_file,
-        Obs.source_line,
-    } - set(observations.columns)
-    if missing:
-        raise ValueError(f"observations lack column(s) {sorted(missing)}")
-    mask = (
-        (observations[Obs.authority_code] == authority_code)
-        & (observations[Obs.indicator_id] == indicator_id)
-        & (observations[Obs.breakdown] == breakdown)
-        & observations[Obs.value_type].isin(value_types)
-    )
-    frame = observations.loc[mask].copy()
-    for column in (Obs.period_start, Obs.period_end):
-        frame[column] = pd.to_datetime(frame[column]).dt.normalize().astype("datetime64[ns]")
-    frame["_unvalued"] = frame[Obs.value].isna()
-    frame = frame.sort_values(["_unvalued", Obs.source_file, Obs.source_line], kind="stable")
-    key = [Obs.value_type, Obs.period_type, Obs.period_start, Obs.period_end]
-    valued_rows = frame.loc[~frame["_unvalued"]]
-    numbers = valued_rows.groupby(key, sort=False)[Obs.value].transform("nunique")
-    if (numbers > 1).any():  # the first contradiction, in file and line order
-        first = valued_rows.loc[numbers > 1].iloc[0]
-        same = (valued_rows[key] == first[key]).all(axis=1)
-        valued = valued_rows.loc[same]
-        second = valued.loc[valued[Obs.value] != first[Obs.value]].iloc[0]
-        raise ValueError(
-            f"{indicator_id} {first[Obs.value_type]} for {first[Obs.period]} "
-            f"({authority_code}, {breakdown}) is published as {first[Obs.value]:g} "
-            f"({first[Obs.source_file]} line {first[Obs.source_line]}) and as "
-            f"{second[Obs.value]:g} ({second[Obs.source_file]} line "
-            f"{second[Obs.source_line]}); filter the observations to one source first"
-        )
-    frame = frame.drop_duplicates(key, keep="first").drop(columns="_unvalued")
-    return frame.sort_values(
-        [Obs.period_end, Obs.period_start, Obs.source_file, Obs.source_line], kind="stable"
-    )
-
-
-def _find_for_period(
-    rows: pd.DataFrame,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    kind: str,
-    *,
-    fall_back_to_year: bool = False,
-) -> tuple[pd.Series | None, pd.Series | None]:
-    """The row of ``rows`` (one value type) that applies to the period ``start``-``end``.
-
-    Tries, in order: the same period; for a month, the quarter containing it; for a year,
-    the quarter ending on the year's last day (Q4); and, when ``fall_back_to_year``, for a
-    month or quarter, the financial year containing it. Returns ``(row with a number, first
-    row found without one)``; either may be ``None``. The second lets a caller say "the
-    target for 2013-14 Q2 is TBC" rather than "there is no target".
-    """
-    p_type, p_start, p_end = rows[Obs.period_type], rows[Obs.period_start], rows[Obs.period_end]
-    steps = [(p_type == kind) & (p_start == start) & (p_end == end)]
-    if kind == "month":
-        steps.append((p_type == "quarter") & (p_start <= start) & (p_end >= end))
-    if kind == "year":
-        steps.append((p_type == "quarter") & (p_end == end) & (p_start >= start))
-    if fall_back_to_year and kind in ("month", "quarter"):
-        steps.append((p_type == "year") & (p_start <= start) & (p_end >= end))
-    unvalued = None
-    for step in steps:
-        found = rows.loc[step]
-        valued = found.loc[found[Obs.value].notna()]
-        if not valued.empty:
-            return valued.iloc[0], unvalued
-        if unvalued is None and not found.empty:
-            unvalued = found.iloc[0]
-    return None, unvalued
-
-
-def _meets_target(actual: float, target: float, polarity: str) -> bool | None:
-    """Whether ``actual`` meets ``target`` (equal counts as met); ``None`` if undecidable."""
-    if polarity == "no_polarity" or _is_missing(actual) or _is_missing(target):
-        return None
-    if math.isclose(actual, target, rel_tol=_EQUAL_TOLERANCE, abs_tol=_EQUAL_TOLERANCE):
-        return True
-    return bool(actual > target) if polarity == "higher_is_better" else bool(actual < target)
 
 
 def _describe_step(change: float, polarity: str) -> str:
     """Direction of travel for a change, by polarity."""
-    if _is_missing(change):
+    if is_missing(change):
         return "not comparable"
-    if math.isclose(change, 0, abs_tol=_EQUAL_TOLERANCE):
+    if math.isclose(change, 0, abs_tol=EQUAL_TOLERANCE):
         return "no change"
     if polarity == "no_polarity":
         return "up" if change > 0 else "down"
     better = change > 0 if polarity == "higher_is_better" else change < 0
     return "improving" if better else "worsening"
-
-
-def _describe_status(status: Any) -> str:
-    return _STATUS_WORDS.get(str(status), "missing")
-
-
-def _make_frame(records: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
-    """A frame with exactly ``columns`` in order and with the given dtypes."""
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
-    frame = frame.astype(columns)
-    return frame.reset_index(drop=True)
 
 
 def _format_value(value: float, unit: str | None, decimals: int | None = None) -> str:
@@ -329,7 +169,7 @@ def summarise_trend(
     check_polarity(polarity)
     if period_type is not None and period_type not in ("year", "quarter", "month"):
         raise ValueError(f"period_type must be year, quarter or month, not {period_type!r}")
-    frame = _select_observations(
+    frame = select_observations(
         observations,
         indicator_id=indicator_id,
         authority_code=authority_code,
@@ -339,7 +179,7 @@ def summarise_trend(
     targets = frame.loc[frame[Obs.value_type] == "target"]
     actuals = frame.loc[frame[Obs.value_type] == "actual"]
     if up_to is not None:
-        actuals = actuals.loc[actuals[Obs.period_end] <= pd.Timestamp(_resolve_period(up_to).end)]
+        actuals = actuals.loc[actuals[Obs.period_end] <= pd.Timestamp(resolve_period(up_to).end)]
     if period_type is not None:
         actuals = actuals.loc[actuals[Obs.period_type] == period_type]
 
@@ -347,10 +187,10 @@ def summarise_trend(
     previous = np.nan
     for row in actuals.itertuples(index=False):
         actual = getattr(row, Obs.value)
-        target_row, _ = _find_for_period(targets, row.period_start, row.period_end, row.period_type)
+        target_row, _ = find_for_period(targets, row.period_start, row.period_end, row.period_type)
         target = np.nan if target_row is None else target_row[Obs.value]
         change = actual - previous
-        pct_change = np.nan if _is_missing(previous) or previous == 0 else change / previous * 100
+        pct_change = np.nan if is_missing(previous) or previous == 0 else change / previous * 100
         records.append(
             {
                 "period": row.period,
@@ -363,13 +203,13 @@ def summarise_trend(
                 "change": change,
                 "pct_change": pct_change,
                 "direction": _describe_step(change, polarity),
-                "met_target": _meets_target(actual, target, polarity),
+                "met_target": meets_target(actual, target, polarity),
                 "source_file": row.source_file,
                 "source_line": row.source_line,
             }
         )
         previous = actual
-    trend = _make_frame(records, _TREND_COLUMNS)
+    trend = make_frame(records, TrendSeries)
     trend["met_target"] = trend["met_target"].astype("boolean")
     return trend
 
@@ -418,7 +258,7 @@ def list_targets(
     1  2013-14 Q2    77.0    NaN
     2     2013-14     NaN   64.0
     """
-    frame = _select_observations(
+    frame = select_observations(
         observations,
         indicator_id=indicator_id,
         authority_code=authority_code,
@@ -442,7 +282,7 @@ def list_targets(
         record[f"{kind}_source_file"] = row.source_file
         record[f"{kind}_source_line"] = row.source_line
     ordered = [records[key] for key in sorted(records)]
-    return _make_frame(ordered, _TARGET_COLUMNS)
+    return make_frame(ordered, TargetsByPeriod)
 
 
 def chart_spc(
@@ -556,8 +396,8 @@ def describe_direction(
         return "No figures have been published."
     latest = trend_frame.iloc[-1]
     actual = latest["actual"]
-    if _is_missing(actual):
-        status = _describe_status(latest.get("status"))
+    if is_missing(actual):
+        status = describe_status(latest.get("status"))
         reported = trend_frame.loc[trend_frame["actual"].notna()]
         if reported.empty:
             return f"No data: the figure for {latest['period']} is {status}."
@@ -570,24 +410,24 @@ def describe_direction(
 
     sentence = f"{_format_value(actual, unit, decimals)} in {latest['period']}"
     target = latest.get("target", np.nan)
-    if polarity != "no_polarity" and not _is_missing(target):
+    if polarity != "no_polarity" and not is_missing(target):
         target_period = latest.get("target_period")
         which = (
             "target"
-            if _is_missing(target_period) or target_period == latest["period"]
+            if is_missing(target_period) or target_period == latest["period"]
             else f"{target_period} target"
         )
-        met = "met" if _meets_target(actual, target, polarity) else "not met"
+        met = "met" if meets_target(actual, target, polarity) else "not met"
         sentence += f" ({which} {_format_short(target, unit, decimals)}, {met})"
 
     if len(trend_frame) == 1:
         return sentence + "; there is no earlier figure to compare with."
     before = trend_frame.iloc[-2]
     previous = before["actual"]
-    if _is_missing(previous):
+    if is_missing(previous):
         return (
             f"{sentence}; not comparable with {before['period']}, for which the figure is "
-            f"{_describe_status(before.get('status'))}."
+            f"{describe_status(before.get('status'))}."
         )
     change = actual - previous
     direction = _describe_step(change, polarity)
