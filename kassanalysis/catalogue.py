@@ -11,6 +11,7 @@ in :mod:`kassanalysis.config` (a new kind goes in ``config.KINDS``, a new field 
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from kassanalysis.config import (
@@ -26,12 +27,14 @@ from kassanalysis.config import (
 
 __all__ = [
     "KINDS",
+    "QUARTERLY_PARTS",
     "TEXT_FORMATS",
     "TEXT_KINDS",
     "UNITS",
     "CatalogueEntry",
     "CatalogueError",
     "parse_catalogue",
+    "quarterly_part",
 ]
 
 # The catalogue's errors are configuration errors (one line per problem: file, table, field).
@@ -61,3 +64,27 @@ def parse_catalogue(document: dict[str, Any], *, where: str = "catalogue") -> li
     catalogue: table 't': field 'kind': missing
     """
     return list(validate_config(document, Catalogue, where).tables)
+
+
+# The parts of a quarterly return and the names its rows give them: shared by the reader
+# (kassanalysis.io) and the cleaner (kassanalysis.clean.quarterly), which is handed the
+# parts already read.
+QUARTERLY_PARTS = ("indicators", "budget")
+
+
+def quarterly_part(file: str, part: str) -> str:
+    """Where part ``part`` of the quarterly return catalogued as ``file`` is read from, as
+    its rows name it: the sheet ``<file>#<part>`` of a workbook, else the CSV file
+    ``<stem>.<part>.csv`` beside ``file``.
+
+    Examples
+    --------
+    >>> quarterly_part("quarterly/kent-2013-14-Q1.csv", "budget")
+    'quarterly/kent-2013-14-Q1.budget.csv'
+    >>> quarterly_part("quarterly/kent-2013-14-Q1.xlsx", "budget")
+    'quarterly/kent-2013-14-Q1.xlsx#budget'
+    """
+    path = PurePosixPath(file)
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return f"{file}#{part}"
+    return str(path.parent / f"{path.name.split('.')[0]}.{part}.csv")

@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from kassanalysis import config
-from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.catalogue import QUARTERLY_PARTS as QUARTERLY_PARTS
+from kassanalysis.catalogue import CatalogueEntry, quarterly_part
 from kassanalysis.reference import Reference, make_reference_from_frames
 
 CATALOGUE = "catalogue.yml"
@@ -157,27 +158,6 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
     if entry.kind == "quarterly_return":
         return read_quarterly_return(path)
     return read_text_lines(path)
-
-
-QUARTERLY_PARTS = ("indicators", "budget")
-
-
-def quarterly_part(file: str, part: str) -> str:
-    """Where part ``part`` of the quarterly return catalogued as ``file`` is read from, as
-    its rows name it: the sheet ``<file>#<part>`` of a workbook, else the CSV file
-    ``<stem>.<part>.csv`` beside ``file``.
-
-    Examples
-    --------
-    >>> quarterly_part("quarterly/kent-2013-14-Q1.csv", "budget")
-    'quarterly/kent-2013-14-Q1.budget.csv'
-    >>> quarterly_part("quarterly/kent-2013-14-Q1.xlsx", "budget")
-    'quarterly/kent-2013-14-Q1.xlsx#budget'
-    """
-    path = PurePosixPath(file)
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return f"{file}#{part}"
-    return str(path.parent / f"{path.name.split('.')[0]}.{part}.csv")
 
 
 def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
