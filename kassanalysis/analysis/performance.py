@@ -250,6 +250,33 @@ def _get(row: pd.Series | None, column: str) -> Any:
     return None if row is None else row[column]
 
 
+def _no_target_notes(
+    targets: pd.DataFrame,
+    own: str,
+    end: pd.Timestamp,
+    unvalued: pd.Series | None,
+    unit: str | None,
+) -> list[str]:
+    """Why an actual for period ``own`` (ending ``end``) has no target: the target is
+    published without a number, or there is none; and the next published target, if any."""
+    if unvalued is not None:
+        notes = [
+            f"the target for {unvalued[Obs.period]} is {describe_status(unvalued[Obs.status])}"
+        ]
+    else:
+        notes = [f"no target for {own}"]
+    later = targets.loc[(targets[Obs.period_end] > end) & targets[Obs.value].notna()].sort_values(
+        [Obs.period_end, Obs.period_start], ascending=[True, False], kind="stable"
+    )
+    if not later.empty:
+        upcoming = later.iloc[0]
+        notes.append(
+            f"next published target is {upcoming[Obs.period]}: "
+            f"{formatting.format_value(upcoming[Obs.value], unit)}"
+        )
+    return notes
+
+
 def rate_against_target(
     observations: pd.DataFrame,
     indicators: pd.DataFrame,
@@ -348,28 +375,7 @@ def rate_against_target(
 
         if target_row is None:
             own = chosen[Obs.period] if chosen is not None else period.label
-            if unvalued_target is not None:
-                notes.append(
-                    f"the target for {unvalued_target[Obs.period]} is "
-                    f"{describe_status(unvalued_target[Obs.status])}"
-                )
-            else:
-                notes.append(f"no target for {own}")
-            later = (
-                by_type["target"]
-                .loc[
-                    (by_type["target"][Obs.period_end] > end) & by_type["target"][Obs.value].notna()
-                ]
-                .sort_values(
-                    [Obs.period_end, Obs.period_start], ascending=[True, False], kind="stable"
-                )
-            )
-            if not later.empty:
-                upcoming = later.iloc[0]
-                notes.append(
-                    f"next published target is {upcoming[Obs.period]}: "
-                    f"{formatting.format_value(upcoming[Obs.value], unit)}"
-                )
+            notes.extend(_no_target_notes(by_type["target"], own, end, unvalued_target, unit))
         if rag == NO_FLOOR and unvalued_floor is not None:
             notes.append(
                 f"the floor for {unvalued_floor[Obs.period]} is "
@@ -413,6 +419,34 @@ def _threshold_side(value: Any, indicator_id: str) -> str:
     if side not in ("upper", "lower"):
         raise ValueError(f"{indicator_id}: threshold must be upper, lower or blank, not {value!r}")
     return side
+
+
+def _expected_range(
+    bounds: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, kind: str, notes: list[str]
+) -> tuple[pd.Series | None, pd.Series | None, pd.Series | None]:
+    """The expected range that applies to a period: the row that chose the range's period,
+    then the low and the high bound of that same period (either may be ``None``). Adds a
+    note when the range is published without a number (e.g. TBC)."""
+    range_row, unvalued = find_for_period(bounds, start, end, kind)
+    low_row = high_row = None
+    if range_row is not None:
+        in_range_period = bounds.loc[
+            (bounds[Obs.period_start] == range_row[Obs.period_start])
+            & (bounds[Obs.period_end] == range_row[Obs.period_end])
+            & (bounds[Obs.period_type] == range_row[Obs.period_type])
+            & bounds[Obs.value].notna()
+        ]
+        for row in (in_range_period.iloc[i] for i in range(len(in_range_period))):
+            if row[Obs.value_type] == "expected_low":
+                low_row = row
+            else:
+                high_row = row
+    elif unvalued is not None:
+        notes.append(
+            f"the expected range for {unvalued[Obs.period]} is "
+            f"{describe_status(unvalued[Obs.status])}"
+        )
+    return range_row, low_row, high_row
 
 
 def check_activity_range(
@@ -495,26 +529,7 @@ def check_activity_range(
         bounds = frame.loc[frame[Obs.value_type] != "actual"]
         latest = np.nan if chosen is None else chosen[Obs.value]
         start, end, kind = _span(chosen, period)
-        # Find the period whose range applies, then take both bounds from that period.
-        range_row, unvalued = find_for_period(bounds, start, end, kind)
-        low_row = high_row = None
-        if range_row is not None:
-            in_range_period = bounds.loc[
-                (bounds[Obs.period_start] == range_row[Obs.period_start])
-                & (bounds[Obs.period_end] == range_row[Obs.period_end])
-                & (bounds[Obs.period_type] == range_row[Obs.period_type])
-                & bounds[Obs.value].notna()
-            ]
-            for row in (in_range_period.iloc[i] for i in range(len(in_range_period))):
-                if row[Obs.value_type] == "expected_low":
-                    low_row = row
-                else:
-                    high_row = row
-        elif unvalued is not None:
-            notes.append(
-                f"the expected range for {unvalued[Obs.period]} is "
-                f"{describe_status(unvalued[Obs.status])}"
-            )
+        range_row, low_row, high_row = _expected_range(bounds, start, end, kind, notes)
         low = np.nan if low_row is None else low_row[Obs.value]
         high = np.nan if high_row is None else high_row[Obs.value]
 
