@@ -40,6 +40,10 @@ References
    ``R/ptd_spc_standard.R`` and ``R/ptd_calculate_point_type.R``.
 """
 
+# size-note: one cohesive module of published statistical methods (intervals, funnel
+# limits, ranks, benchmarks, XmR), each short and tested on its own; split by method when a
+# new family arrives (issue 14 adds them as analysis/ modules re-exported here).
+
 from __future__ import annotations
 
 import numbers

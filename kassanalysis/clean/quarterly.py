@@ -174,17 +174,22 @@ def clean_quarterly_indicators(
             )
         )
     frame_out = pd.DataFrame(records, columns=columns)
+    return frame_out, problems + _duplicated_values(frame_out, where)
+
+
+def _duplicated_values(observations: pd.DataFrame, where: str) -> list[pb.Problem]:
+    """An error for every value given a second time (same council, indicator, breakdown,
+    period and value type), at the line of the repeat."""
     key = ["authority_code", "indicator_id", "breakdown", "period", "value_type"]
-    for _, row in frame_out[frame_out.duplicated(key, keep="first")].iterrows():
-        problems.append(
-            pb.error(
-                "duplicated value",
-                where,
-                int(row["source_line"]),
-                f"{row['indicator_id']} {row['value_type']} for {row['period']} is given twice",
-            )
+    return [
+        pb.error(
+            "duplicated value",
+            where,
+            int(row["source_line"]),
+            f"{row['indicator_id']} {row['value_type']} for {row['period']} is given twice",
         )
-    return frame_out, problems
+        for _, row in observations[observations.duplicated(key, keep="first")].iterrows()
+    ]
 
 
 _STATUS_CODES = {status: i for i, status in enumerate(STATUSES)}
