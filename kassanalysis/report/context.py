@@ -17,6 +17,7 @@ import pandas as pd
 from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import Division, load, load_comparator_groups, load_divisions
+from kassanalysis.config import PackConfig, read_config
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.display import Note
@@ -40,11 +41,7 @@ def read_disclosure_rule(path: Path) -> SuppressionRule:
     or the setting is absent)."""
     if not Path(path).is_file():
         return SuppressionRule()
-    settings = (kio.read_yaml(Path(path)) or {}).get("disclosure") or {}
-    try:
-        return SuppressionRule(**settings)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{path}: disclosure: {exc}") from exc
+    return read_config(Path(path), PackConfig).rule  # checked like the pack's own read
 
 
 def suppress_small_counts(
