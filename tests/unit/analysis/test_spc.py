@@ -75,14 +75,18 @@ RULES = [case for case in REFERENCE["rule_cases"]]
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in RULES if c["function"] == "ptd_part_of_seven_trend"], ids=str
+    "case",
+    [c for c in RULES if c["function"] == "ptd_part_of_seven_trend"],
+    ids=lambda c: str(c["inputs"]),
 )
 def test_part_of_seven_helper_reproduces_published_cases(case):
     assert _part_of_seven(case["inputs"][0]) == [bool(x) for x in case["expected"]]
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in RULES if c["function"] == "ptd_seven_point_one_side_mean"], ids=str
+    "case",
+    [c for c in RULES if c["function"] == "ptd_seven_point_one_side_mean"],
+    ids=lambda c: str(c["inputs"]),
 )
 def test_shift_rule_matches_nhsrplotthedots(case):
     side = np.array(case["inputs"][0])
@@ -91,7 +95,9 @@ def test_shift_rule_matches_nhsrplotthedots(case):
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in RULES if c["function"] == "ptd_seven_point_trend"], ids=str
+    "case",
+    [c for c in RULES if c["function"] == "ptd_seven_point_trend"],
+    ids=lambda c: str(c["inputs"]),
 )
 def test_trend_rule_matches_nhsrplotthedots(case):
     # includes the published "a rise of 1, 2, 3, 3, 4, 5, 6 is not a trend"
@@ -110,7 +116,11 @@ def test_rise_with_a_repeat_is_not_a_trend_on_the_chart():
     assert not chart["trend"].any()
 
 
-@pytest.mark.parametrize("case", [c for c in RULES if c["function"] == "ptd_two_in_three"], ids=str)
+@pytest.mark.parametrize(
+    "case",
+    [c for c in RULES if c["function"] == "ptd_two_in_three"],
+    ids=lambda c: str(c["inputs"]),
+)
 def test_two_of_three_rule_matches_nhsrplotthedots(case):
     close, side = (np.array(v) for v in case["inputs"])
     flagged = spc._flag_two_of_three(close == 1, side > 0)
@@ -119,7 +129,7 @@ def test_two_of_three_rule_matches_nhsrplotthedots(case):
     assert flagged.tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("case", REFERENCE["assurance_cases"], ids=str)
+@pytest.mark.parametrize("case", REFERENCE["assurance_cases"], ids=lambda c: str(c["inputs"]))
 def test_assurance_matches_nhsrplotthedots(case):
     given = case["inputs"]
     result = calculate_assurance(
