@@ -35,6 +35,7 @@ from kassanalysis.analysis._arrays import (
 
 __all__ = [
     "FUNNEL_LEVELS",
+    "calculate_funnel_axis",
     "calculate_proportion_funnel_limits",
     "calculate_rate_funnel_limits",
     "flag_funnel_outliers",
@@ -42,6 +43,80 @@ __all__ = [
 
 #: Funnel levels: column suffix -> one-sided probability of the upper limit.
 FUNNEL_LEVELS = {"95": 0.975, "998": 0.999}
+
+
+def _r_nchar(number: int) -> int:
+    """Characters R prints for a whole number: scientific when strictly shorter (1e+05)."""
+    fixed = str(number)
+    mantissa = fixed.rstrip("0") or "0"
+    scientific = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
+    scientific += f"e+{len(fixed) - 1:02d}"
+    return len(scientific) if len(scientific) < len(fixed) else len(fixed)
+
+
+def calculate_funnel_axis(denominator: ArrayLike, n_points: int = 100) -> np.ndarray:
+    """The denominators at which PHE draws a funnel: ``n_points`` steps, geometric-ish.
+
+    As PHEindicatormethods ``phe_funnels``: the axis runs from 0 (or, when the largest
+    denominator is at most twice the smallest, from 95% of the smallest rounded down to its
+    leading digit) to 105% of the largest rounded up to two significant digits. The first
+    point is ``max(1, axis minimum)``; each next point is
+    ``max(round((axis maximum / previous) ^ (1 / (n_points + 1 - j)) x previous), previous + 1)``
+    (rounding half to even, as R does), so the last point is the axis maximum.
+
+    Parameters
+    ----------
+    denominator : array-like or pandas.Series
+        The councils' denominators (missing values ignored); positive.
+    n_points : int, default 100
+        Number of points (PHE uses 100).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The ``n_points`` denominators, increasing; pass them to
+        :func:`calculate_proportion_funnel_limits` or :func:`calculate_rate_funnel_limits`
+        to draw the funnel.
+
+    Raises
+    ------
+    ValueError
+        If no denominator is present, one is not positive or infinite, or ``n_points`` is
+        below 2.
+
+    Examples
+    --------
+    From 40 (47.5 down to its leading digit) to 84 (84 up to two digits): 40, then
+    round(2.1 ^ (1/4) x 40) = 48, round(1.75 ^ (1/3) x 48) = 58, round(1.448 ^ (1/2) x 58)
+    = 70, and 84:
+
+    >>> calculate_funnel_axis([50, 80], n_points=5).tolist()
+    [40.0, 48.0, 58.0, 70.0, 84.0]
+    """
+    if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or n_points < 2:
+        raise ValueError(f"n_points must be a whole number of at least 2, got {n_points!r}")
+    (den,), index, _ = _prepare((denominator,), ("denominator",))
+    den = np.atleast_1d(den)
+    _raise_where(den <= 0, "denominator is not positive", index)
+    present = den[~np.isnan(den)]
+    if present.size == 0:
+        raise ValueError("a funnel axis needs at least one denominator")
+    smallest, largest = float(present.min()), float(present.max())
+    if largest > 2 * smallest:
+        axis_minimum = 0.0
+    else:
+        scaled = smallest * 0.95
+        digits = _r_nchar(int(np.floor(scaled))) - 1
+        axis_minimum = float(np.floor(scaled / 10**digits) * 10**digits)
+    scaled = largest * 1.05
+    digits = _r_nchar(int(np.ceil(scaled))) - 2
+    axis_maximum = float(np.ceil(scaled / 10**digits) * 10**digits)
+    points = [max(1.0, axis_minimum)]
+    for j in range(2, n_points + 1):
+        previous = points[-1]
+        step = (axis_maximum / previous) ** (1 / (n_points + 1 - j)) * previous
+        points.append(max(float(np.round(step)), previous + 1))
+    return np.array(points)
 
 
 def _funnel_frame(denominator: np.ndarray, benchmark: np.ndarray, index: pd.Index | None):

@@ -28,8 +28,8 @@ Two-level significance against a named benchmark, Fingertips style
 (:mod:`~kassanalysis.analysis.significance`): :func:`classify_against_benchmark_two_levels`.
 
 Funnel plot limits for proportions and rates (:mod:`~kassanalysis.analysis.funnel`):
-:func:`calculate_proportion_funnel_limits`, :func:`calculate_rate_funnel_limits`,
-:func:`flag_funnel_outliers`.
+:func:`calculate_funnel_axis`, :func:`calculate_proportion_funnel_limits`,
+:func:`calculate_rate_funnel_limits`, :func:`flag_funnel_outliers`.
 
 Recent trend, the Fingertips chi-squared test for trend over the last five points
 (:mod:`~kassanalysis.analysis.recent_trend`): :func:`calculate_recent_trend`,
@@ -74,6 +74,7 @@ from kassanalysis.analysis._arrays import (
     check_polarity,
 )
 from kassanalysis.analysis.funnel import (
+    calculate_funnel_axis,
     calculate_proportion_funnel_limits,
     calculate_rate_funnel_limits,
     flag_funnel_outliers,
@@ -101,6 +102,7 @@ __all__ = [
     "assign_quartile",
     "calculate_assurance",
     "calculate_byar_interval",
+    "calculate_funnel_axis",
     "calculate_mad_distance",
     "calculate_median_absolute_deviation",
     "calculate_proportion_funnel_limits",

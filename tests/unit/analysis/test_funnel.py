@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kassanalysis.analysis.funnel import _r_nchar
 from kassanalysis.analysis.stats import (
+    calculate_funnel_axis,
     calculate_proportion_funnel_limits,
     calculate_rate_funnel_limits,
     flag_funnel_outliers,
@@ -42,6 +44,28 @@ def test_proportion_limits_match_phe_test_outputs():
         ("upper_998", "upper_3s_limit"),
     ]:
         np.testing.assert_allclose(limits[ours] * 100, expected[theirs], atol=1.5e-6, rtol=0)
+
+
+def test_funnel_axis_matches_phe_population_column():
+    # phe_funnels draws its 100 rows at denominators from its own axis rule
+    expected = [
+        row["Population"] for row in CASES["funnel_proportion_limits_standard"]["expected"]["rows"]
+    ]
+    assert calculate_funnel_axis(AREAS["denominator"]).tolist() == expected
+
+
+def test_r_prints_round_numbers_in_scientific_notation_when_shorter():
+    # R: nchar(100000) is 5 ("1e+05"); nchar(110000) is 6; nchar(97779) is 5
+    assert (_r_nchar(100000), _r_nchar(110000), _r_nchar(97779)) == (5, 6, 5)
+
+
+def test_funnel_axis_errors():
+    with pytest.raises(ValueError, match="n_points"):
+        calculate_funnel_axis([10, 20], n_points=1)
+    with pytest.raises(ValueError, match="at least one denominator"):
+        calculate_funnel_axis([None])
+    with pytest.raises(ValueError, match="not positive"):
+        calculate_funnel_axis([0, 10])
 
 
 PHE_LABELS = {
