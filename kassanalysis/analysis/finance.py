@@ -150,7 +150,7 @@ def benchmark_spend_per_head(
     *,
     group_id: str,
     financial_year: str,
-    focus_code: str = "E10000016",
+    focus_code: str,
     measures: Sequence[str] = ("gross_current_expenditure", "net_current_expenditure"),
     age_bands: Sequence[str] = ("18-64", "65+", "18+"),
     polarity: str = "no_polarity",
@@ -179,7 +179,7 @@ def benchmark_spend_per_head(
         The comparator group.
     financial_year : str
         E.g. ``"2014-15"``.
-    focus_code : str, default Kent
+    focus_code : str
         The council the report is for (``is_focus``).
     measures : sequence of str
         Expenditure measures to benchmark (as in the ``measure`` column).
@@ -219,7 +219,7 @@ def benchmark_spend_per_head(
     ...     "age": 70, "persons": [300.0, 200.0]})
     >>> members = pd.DataFrame({"group_id": "g", "authority_code": ["E10000016", "E10000030"]})
     >>> table = benchmark_spend_per_head(lines, population, members, group_id="g",
-    ...     financial_year="2014-15")
+    ...     financial_year="2014-15", focus_code="E10000016")
     >>> table[["authority_name", "per_head", "rank"]].values.tolist()
     [['Kent', 100.0, 1.0], ['Surrey', 50.0, 2.0]]
     """
@@ -287,7 +287,7 @@ def benchmark_unit_costs(
     *,
     group_id: str,
     financial_year: str,
-    focus_code: str = "E10000016",
+    focus_code: str,
     measures: Sequence[str] = ("unit_cost",),
     polarity: str = "no_polarity",
 ) -> pd.DataFrame:
@@ -333,7 +333,8 @@ def benchmark_unit_costs(
     ...     "status": "ok", "source_file": "unit-cost.csv", "source_line": [5, 6, 7]})
     >>> members = pd.DataFrame({"group_id": "g",
     ...     "authority_code": ["E10000016", "E10000030", "E10000012"]})
-    >>> table = benchmark_unit_costs(lines, members, group_id="g", financial_year="2014-15")
+    >>> table = benchmark_unit_costs(lines, members, group_id="g", financial_year="2014-15",
+    ...     focus_code="E10000016")
     >>> table.loc[table["is_focus"], ["value", "rank", "group_median"]].values.tolist()
     [[550.0, 2.0, 550.0]]
     """

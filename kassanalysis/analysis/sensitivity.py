@@ -44,7 +44,7 @@ def rank_under_each_group(
     indicator_id: str,
     period: str | None,
     group_ids: Sequence[str],
-    focus_code: str = "E10000016",
+    focus_code: str,
     breakdown: str = "Total",
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def rank_under_each_group(
         A period label, ``"latest"`` or None (the latest period published).
     group_ids : sequence of str
         The comparator groups, in the order to show them.
-    focus_code : str, default Kent
+    focus_code : str
         The council whose position is compared.
     breakdown : str, default "Total"
         The breakdown of the observations to use.

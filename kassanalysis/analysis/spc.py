@@ -529,7 +529,7 @@ def describe_latest_point(
         "neither": "special_cause_neither",
         "common cause": "common_cause",
     }[str(latest["variation"])]
-    no_target = target is None or (isinstance(target, float) and np.isnan(target))
+    no_target = target is None or bool(pd.isna(target))
     assurance = (
         None
         if no_target

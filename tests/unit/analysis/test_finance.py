@@ -92,7 +92,13 @@ LINES = pd.DataFrame(
 
 def spend(**kwargs):
     return benchmark_spend_per_head(
-        LINES, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", **kwargs
+        LINES,
+        POPULATION,
+        MEMBERS,
+        group_id="NN",
+        financial_year="2014-15",
+        focus_code=KENT,
+        **kwargs,
     )
 
 
@@ -132,14 +138,14 @@ def test_spend_lines_that_cannot_be_benchmarked_are_reported():
         ValueError, match=r"E10000016 has more than one .*line 2, asc-fr-2014-15.csv line 12"
     ):
         benchmark_spend_per_head(
-            twice, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15"
+            twice, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
         )
     odd_unit = pd.DataFrame([line(KENT, "65+", 5.0, unit="people", source_line=40)])
     with pytest.raises(
         ValueError, match="asc-fr-2014-15.csv line 40: unit 'people' is not a money unit"
     ):
         benchmark_spend_per_head(
-            odd_unit, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15"
+            odd_unit, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
         )
     with pytest.raises(ValueError, match="no mid-year 2016"):
         benchmark_spend_per_head(
@@ -148,17 +154,25 @@ def test_spend_lines_that_cannot_be_benchmarked_are_reported():
             MEMBERS,
             group_id="NN",
             financial_year="2016-17",
+            focus_code=KENT,
         )
     with pytest.raises(ValueError, match="no rows for 2013-14"):
         benchmark_spend_per_head(
-            LINES, POPULATION, MEMBERS, group_id="NN", financial_year="2013-14"
+            LINES, POPULATION, MEMBERS, group_id="NN", financial_year="2013-14", focus_code=KENT
         )
     with pytest.raises(ValueError, match="missing column"):
         benchmark_spend_per_head(
-            LINES.drop(columns="unit"), POPULATION, MEMBERS, group_id="NN", financial_year="2014-15"
+            LINES.drop(columns="unit"),
+            POPULATION,
+            MEMBERS,
+            group_id="NN",
+            financial_year="2014-15",
+            focus_code=KENT,
         )
     with pytest.raises(ValueError, match="has no members"):
-        benchmark_spend_per_head(LINES, POPULATION, MEMBERS, group_id="X", financial_year="2014-15")
+        benchmark_spend_per_head(
+            LINES, POPULATION, MEMBERS, group_id="X", financial_year="2014-15", focus_code=KENT
+        )
 
 
 def test_unit_costs_ranked_as_published():
@@ -184,7 +198,9 @@ def test_unit_costs_ranked_as_published():
             line(KENT, "65+", 800.0, measure="unit_cost", unit="GBP per week", setting="Nursing"),
         ]
     )
-    table = benchmark_unit_costs(costs, MEMBERS, group_id="NN", financial_year="2014-15")
+    table = benchmark_unit_costs(
+        costs, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
     residential = table[table["support_setting"] == "Residential"].set_index("authority_code")
     # 700, 650, 600, 500 -> Kent rank 3 of 4, quartile 3; median 625; |dev| 25 75 125 25 ->
     # MAD 50; Kent (600 - 625) / 50 = -0.5
@@ -214,4 +230,6 @@ def test_unit_costs_ranked_as_published():
         ]
     )
     with pytest.raises(ValueError, match="more than one unit"):
-        benchmark_unit_costs(mixed, MEMBERS, group_id="NN", financial_year="2014-15")
+        benchmark_unit_costs(
+            mixed, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+        )

@@ -46,7 +46,13 @@ MEMBERS = ComparatorMembers.validate(
 
 def rank(group_ids):
     return rank_under_each_group(
-        OBS, MEMBERS, INDICATORS, indicator_id="PCT", period="2020-21", group_ids=group_ids
+        OBS,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="2020-21",
+        group_ids=group_ids,
+        focus_code=KENT,
     ).set_index("group_id")
 
 
@@ -91,5 +97,11 @@ def test_group_ids_are_checked():
         rank(["NOPE"])
     with pytest.raises(KeyError, match="unknown indicator"):
         rank_under_each_group(
-            OBS, MEMBERS, INDICATORS, indicator_id="X", period=None, group_ids=["NN"]
+            OBS,
+            MEMBERS,
+            INDICATORS,
+            indicator_id="X",
+            period=None,
+            group_ids=["NN"],
+            focus_code=KENT,
         )
