@@ -58,7 +58,10 @@ def test_two_points_near_opposite_limits_are_common_cause(variant):
         "common cause" if t == "common_cause" else t for t in case["expected"]["point_type_last2"]
     ]
     assert chart["variation"].tolist()[-2:] == expected
-    # by hand (note in the case): mr 11 screened out, limits +/- 6.175, near limits +/- 4.1167
+    # by hand: mean 0; moving ranges thirteen 2s, 6.5 (-1 to 5.5), 11 -> 43.5 / 15 = 2.9;
+    # 11 >= 3.267 x 2.9 = 9.47 is screened out -> 32.5 / 14 = 2.3214; limits +/- 2.66 x
+    # 2.3214 = 6.175; two sigma +/- 1.7733 x 2.3214 = 4.1167: 5.5 and -5.5 are each near a
+    # limit, but on opposite sides of the mean
     assert chart["upper_limit"].iloc[0] == pytest.approx(6.175)
     assert chart["upper_two_sigma"].iloc[0] == pytest.approx(4.116667, abs=1e-6)
     assert not chart["special_cause"].any()
