@@ -1,0 +1,373 @@
+"""Finance benchmarking from the Adult Social Care Finance Return (ASC-FR).
+
+Expenditure per head of the relevant population (18-64, 65+, 18+) by primary support reason,
+and unit costs (e.g. GBP per week of residential or nursing care for people aged 65+), for
+every council in a comparator group: rank, quartile, group median and distance from the
+group median in median absolute deviations (the Oflog method), by the same functions as the
+indicator comparisons (:mod:`kassanalysis.analysis.stats`).
+
+Both functions take a ``finance_lines`` frame (one row per council, year and line of the
+return) with the columns ``authority_code`` (ONS), ``cassr_code``, ``authority_name``,
+``financial_year``, ``support_type``, ``age_band``, ``primary_support_reason``,
+``support_setting``, ``measure``, ``value``, ``unit``, ``row_type``, ``status``,
+``source_file`` and ``source_line``.
+
+References
+----------
+.. [1] NHS England (formerly NHS Digital), "Adult Social Care Activity and Finance Report"
+   and its ASC-FR council-level data: expenditure by support type, age band and primary
+   support reason; unit costs by support setting.
+.. [2] Office for Local Government (Oflog), Local Authority Data Explorer: "distance from
+   the median" in median absolute deviations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kassanalysis.analysis import stats
+from kassanalysis.analysis.comparator import calculate_band_population
+from kassanalysis.periods import parse_period
+
+__all__ = ["UNIT_MULTIPLIERS", "benchmark_spend_per_head", "benchmark_unit_costs"]
+
+#: Money units of ASC-FR expenditure lines and the factor that turns them into GBP.
+UNIT_MULTIPLIERS = {
+    "GBP": 1.0,
+    "£": 1.0,
+    "GBP thousands": 1000.0,
+    "GBP thousand": 1000.0,
+    "£000": 1000.0,
+    "£000s": 1000.0,
+    "£ thousands": 1000.0,
+}
+
+#: Columns that describe a line of the return; one benchmark per combination.
+LINE_KEYS = (
+    "support_type",
+    "support_setting",
+    "age_band",
+    "primary_support_reason",
+    "row_type",
+    "measure",
+)
+
+_REQUIRED = (
+    "authority_code",
+    "authority_name",
+    "financial_year",
+    *LINE_KEYS,
+    "value",
+    "unit",
+    "status",
+    "source_file",
+    "source_line",
+)
+
+
+def _select_lines(
+    finance_lines: pd.DataFrame, financial_year: str, measures: Sequence[str]
+) -> pd.DataFrame:
+    missing = [column for column in _REQUIRED if column not in finance_lines.columns]
+    if missing:
+        raise ValueError(f"finance_lines is missing column(s): {', '.join(missing)}")
+    lines = finance_lines[
+        (finance_lines["financial_year"] == financial_year)
+        & finance_lines["measure"].isin(list(measures))
+    ].copy()
+    if lines.empty:
+        raise ValueError(
+            f"finance_lines has no rows for {financial_year} with measure "
+            f"{', '.join(map(repr, measures))}"
+        )
+    duplicated = lines.duplicated(["authority_code", *LINE_KEYS], keep=False)
+    if duplicated.any():
+        first = lines[duplicated].iloc[0]
+        twins = lines[duplicated & (lines["authority_code"] == first["authority_code"])]
+        for key in LINE_KEYS:
+            twins = twins[twins[key].fillna("") == ("" if pd.isna(first[key]) else first[key])]
+        where = ", ".join(f"{r.source_file} line {r.source_line}" for r in twins.itertuples())
+        raise ValueError(
+            f"{first['authority_code']} has more than one {first['measure']!r} line for "
+            f"{first['age_band']} {first['primary_support_reason']} in {financial_year} "
+            f"({where}); each council needs one value per line to be benchmarked"
+        )
+    return lines
+
+
+def _benchmark(
+    lines: pd.DataFrame,
+    members: pd.DataFrame,
+    *,
+    group_id: str,
+    focus_code: str,
+    polarity: str,
+) -> pd.DataFrame:
+    """Rank, quartile, group median and MAD distance within the group, per line."""
+    stats.check_polarity(polarity)
+    group = members.loc[members["group_id"] == group_id, "authority_code"].drop_duplicates()
+    if group.empty:
+        raise ValueError(f"comparator group {group_id!r} has no members")
+    names = lines.drop_duplicates("authority_code").set_index("authority_code")["authority_name"]
+    tables = []
+    keys = list(LINE_KEYS)
+    for key, rows in lines.groupby(keys, dropna=False, sort=True):
+        table = pd.DataFrame({"authority_code": group.to_numpy()})
+        table = table.merge(rows, on="authority_code", how="left")
+        for column, value in zip(keys, key, strict=True):
+            table[column] = value
+        table["authority_name"] = (
+            table["authority_name"]
+            .fillna(table["authority_code"].map(names))
+            .fillna(table["authority_code"])
+        )
+        table["status"] = table["status"].fillna("missing")
+        table["unit"] = table["unit"].fillna(rows["unit"].iloc[0])
+        present = table["benchmark_value"].notna()
+        count = int(present.sum())
+        table["rank"] = stats.rank_by_polarity(table["benchmark_value"], polarity)
+        table["group_size"] = count
+        table["quartile"] = stats.assign_quartile(table["rank"], count) if count else np.nan
+        table["group_median"] = table.loc[present, "benchmark_value"].median()
+        table["mads_from_group_median"] = (
+            stats.calculate_mad_distance(table["benchmark_value"]) if count > 1 else np.nan
+        )
+        tables.append(table)
+    result = pd.concat(tables, ignore_index=True)
+    result["is_focus"] = result["authority_code"] == focus_code
+    result["group_id"] = group_id
+    result["polarity"] = polarity
+    return result
+
+
+def benchmark_spend_per_head(
+    finance_lines: pd.DataFrame,
+    population: pd.DataFrame,
+    members: pd.DataFrame,
+    *,
+    group_id: str,
+    financial_year: str,
+    focus_code: str,
+    measures: Sequence[str] = ("gross_current_expenditure", "net_current_expenditure"),
+    age_bands: Sequence[str] = ("18-64", "65+", "18+"),
+    polarity: str = "no_polarity",
+) -> pd.DataFrame:
+    """Expenditure per head of the relevant population, benchmarked within a group.
+
+    For every line of the return (support type, support setting, age band, primary support
+    reason, row type, measure) and every council of the comparator group:
+    ``spend per head = value x unit multiplier / population of the age band``, the
+    population being the ONS mid-year estimate for the year the financial year starts in
+    (2014 for 2014-15), summed over single years of age (90 = 90 and over). Then rank (1 =
+    the highest spend for ``"no_polarity"``), quartile, group median and distance from the
+    group median in MADs.
+
+    Parameters
+    ----------
+    finance_lines : pandas.DataFrame
+        ASC-FR lines (columns in the module docstring); ``value`` in a money unit of
+        :data:`UNIT_MULTIPLIERS` (e.g. ``"GBP thousands"``).
+    population : pandas.DataFrame
+        ONS mid-year estimates (:class:`~kassanalysis.schemas.Population`: area_code, year,
+        age, persons).
+    members : pandas.DataFrame
+        Comparator group memberships (group_id, authority_code).
+    group_id : str
+        The comparator group.
+    financial_year : str
+        E.g. ``"2014-15"``.
+    focus_code : str
+        The council the report is for (``is_focus``).
+    measures : sequence of str
+        Expenditure measures to benchmark (as in the ``measure`` column).
+    age_bands : sequence of str
+        Age bands (as in the ``age_band`` column) whose population is the denominator.
+    polarity : {"no_polarity", "higher_is_better", "lower_is_better"}
+        How to rank; spending more is neither good nor bad by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line and group member: ``authority_code``, ``authority_name``,
+        ``is_focus``, the line columns, ``value`` and ``unit`` (as in the return),
+        ``population``, ``per_head`` (GBP per head), ``rank``, ``group_size``,
+        ``quartile``, ``group_median``, ``mads_from_group_median`` (all of per_head),
+        ``status`` (``"missing"`` for a member without the line), ``source_file``,
+        ``source_line``, ``group_id``, ``polarity``. A missing value or population gives a
+        missing per_head, which is not ranked.
+
+    Raises
+    ------
+    ValueError
+        If columns are missing, there are no lines for the year and measures, a council has
+        two lines with the same description, a unit is not a money unit, the group has no
+        members, or the population has no rows for the year.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"authority_code": ["E10000016", "E10000030"],
+    ...     "cassr_code": ["886", "936"], "authority_name": ["Kent", "Surrey"],
+    ...     "financial_year": "2014-15", "support_type": "Long term support",
+    ...     "age_band": "65+", "primary_support_reason": "Physical support",
+    ...     "support_setting": "Nursing", "measure": "gross_current_expenditure",
+    ...     "value": [30.0, 10.0], "unit": "GBP thousands", "row_type": "line",
+    ...     "status": "ok", "source_file": "asc-fr.csv", "source_line": [2, 3]})
+    >>> population = pd.DataFrame({"area_code": ["E10000016", "E10000030"], "year": 2014,
+    ...     "age": 70, "persons": [300.0, 200.0]})
+    >>> members = pd.DataFrame({"group_id": "g", "authority_code": ["E10000016", "E10000030"]})
+    >>> table = benchmark_spend_per_head(lines, population, members, group_id="g",
+    ...     financial_year="2014-15", focus_code="E10000016")
+    >>> table[["authority_name", "per_head", "rank"]].values.tolist()
+    [['Kent', 100.0, 1.0], ['Surrey', 50.0, 2.0]]
+    """
+    lines = _select_lines(finance_lines, financial_year, measures)
+    lines = lines[lines["age_band"].isin(list(age_bands))].copy()
+    if lines.empty:
+        raise ValueError(
+            f"finance_lines has no {financial_year} lines for age bands {', '.join(age_bands)}"
+        )
+    unknown = ~lines["unit"].isin(list(UNIT_MULTIPLIERS))
+    if unknown.any():
+        bad = lines[unknown].iloc[0]
+        raise ValueError(
+            f"{bad['source_file']} line {bad['source_line']}: unit {bad['unit']!r} is not a "
+            f"money unit ({', '.join(UNIT_MULTIPLIERS)})"
+        )
+    year = parse_period(financial_year).start.year
+    if year not in set(population["year"]):
+        raise ValueError(f"the population has no mid-year {year} estimates for {financial_year}")
+    codes = lines["authority_code"]
+    lines["population"] = np.nan
+    for band in lines["age_band"].unique():
+        in_band = lines["age_band"] == band
+        lines.loc[in_band, "population"] = calculate_band_population(
+            population, codes[in_band], str(band), year
+        ).to_numpy()
+    money = lines["value"].astype(float) * lines["unit"].map(UNIT_MULTIPLIERS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_head = money / lines["population"].where(lines["population"] > 0)
+    lines["benchmark_value"] = per_head
+    table = _benchmark(lines, members, group_id=group_id, focus_code=focus_code, polarity=polarity)
+    table = table.rename(columns={"benchmark_value": "per_head"})
+    columns = [
+        "authority_code",
+        "authority_name",
+        "is_focus",
+        "financial_year",
+        *LINE_KEYS,
+        "value",
+        "unit",
+        "population",
+        "per_head",
+        "rank",
+        "group_size",
+        "quartile",
+        "group_median",
+        "mads_from_group_median",
+        "status",
+        "source_file",
+        "source_line",
+        "group_id",
+        "polarity",
+    ]
+    table["financial_year"] = financial_year
+    return (
+        table[columns]
+        .sort_values([*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def benchmark_unit_costs(
+    finance_lines: pd.DataFrame,
+    members: pd.DataFrame,
+    *,
+    group_id: str,
+    financial_year: str,
+    focus_code: str,
+    measures: Sequence[str] = ("unit_cost",),
+    polarity: str = "no_polarity",
+) -> pd.DataFrame:
+    """Unit costs (e.g. GBP per week of nursing care, 65+) benchmarked within a group.
+
+    The published unit cost of each line is ranked among the group's councils as it stands
+    (no conversion): rank (1 = the highest cost for ``"no_polarity"``), quartile, group
+    median and distance from the group median in MADs.
+
+    Parameters
+    ----------
+    finance_lines : pandas.DataFrame
+        ASC-FR lines (columns in the module docstring).
+    members : pandas.DataFrame
+        Comparator group memberships (group_id, authority_code).
+    group_id, financial_year, focus_code, polarity
+        As :func:`benchmark_spend_per_head`.
+    measures : sequence of str, default ("unit_cost",)
+        The unit-cost measures (as in the ``measure`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line and group member: ``authority_code``, ``authority_name``,
+        ``is_focus``, the line columns, ``value``, ``unit``, ``rank``, ``group_size``,
+        ``quartile``, ``group_median``, ``mads_from_group_median``, ``status``,
+        ``source_file``, ``source_line``, ``group_id``, ``polarity``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`benchmark_spend_per_head` (except the population checks), or if one line
+        mixes units across councils.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"authority_code": ["E10000016", "E10000030", "E10000012"],
+    ...     "cassr_code": ["886", "936", "881"], "authority_name": ["Kent", "Surrey", "Essex"],
+    ...     "financial_year": "2014-15", "support_type": "Long term support",
+    ...     "age_band": "65+", "primary_support_reason": None,
+    ...     "support_setting": "Residential", "measure": "unit_cost",
+    ...     "value": [550.0, 600.0, 500.0], "unit": "GBP per week", "row_type": "line",
+    ...     "status": "ok", "source_file": "unit-cost.csv", "source_line": [5, 6, 7]})
+    >>> members = pd.DataFrame({"group_id": "g",
+    ...     "authority_code": ["E10000016", "E10000030", "E10000012"]})
+    >>> table = benchmark_unit_costs(lines, members, group_id="g", financial_year="2014-15",
+    ...     focus_code="E10000016")
+    >>> table.loc[table["is_focus"], ["value", "rank", "group_median"]].values.tolist()
+    [[550.0, 2.0, 550.0]]
+    """
+    lines = _select_lines(finance_lines, financial_year, measures)
+    mixed = lines.groupby(list(LINE_KEYS), dropna=False)["unit"].nunique() > 1
+    if mixed.any():
+        key = mixed[mixed].index[0]
+        raise ValueError(f"unit costs for {key} are in more than one unit; convert them first")
+    lines["benchmark_value"] = lines["value"].astype(float)
+    table = _benchmark(lines, members, group_id=group_id, focus_code=focus_code, polarity=polarity)
+    table["value"] = table["benchmark_value"]
+    table["financial_year"] = financial_year
+    columns = [
+        "authority_code",
+        "authority_name",
+        "is_focus",
+        "financial_year",
+        *LINE_KEYS,
+        "value",
+        "unit",
+        "rank",
+        "group_size",
+        "quartile",
+        "group_median",
+        "mads_from_group_median",
+        "status",
+        "source_file",
+        "source_line",
+        "group_id",
+        "polarity",
+    ]
+    return (
+        table[columns]
+        .sort_values([*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable")
+        .reset_index(drop=True)
+    )
