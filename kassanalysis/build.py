@@ -163,8 +163,10 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
     try:
         groups = read_config(paths.reference / "comparator_groups.yml", ComparatorGroups)
     except ConfigError as exc:  # reported with the data's problems, like a bad raw table
+        named = f"{paths.reference / 'comparator_groups.yml'}: "
         problems.extend(
-            pb.error("comparator group", GROUPS_FILE, None, line) for line in str(exc).splitlines()
+            pb.error("comparator group", GROUPS_FILE, None, line.removeprefix(named))
+            for line in str(exc).splitlines()
         )
         groups = ComparatorGroups()
     members, found = resolve_comparator_groups(groups, ref.authorities, nn)

@@ -17,12 +17,13 @@ from kassanalysis import __version__
 def _cmd_build(args: argparse.Namespace) -> int:
     from kassanalysis import io as kio
     from kassanalysis.build import run_build
+    from kassanalysis.config import ConfigError
     from kassanalysis.problems import RawDataError
 
     paths = kio.project_paths(args.root)
     try:
         result = run_build(paths, tolerance=args.tolerance)
-    except RawDataError as exc:
+    except (RawDataError, ConfigError) as exc:  # the data, or the catalogue describing it
         print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1

@@ -348,7 +348,7 @@ class Division(BaseModel):
 
     id: Annotated[str, StringConstraints(min_length=1)]
     name: str = ""
-    authority: OnsCode | Literal[""] = ""
+    authority: OnsCode | None = None
     budget_units: tuple[str, ...] = ()
     indicators: tuple[str, ...] = ()
     comparator_group: str
@@ -504,9 +504,9 @@ def _describe(error: Any, document: dict, where: str) -> str:
     if fields:
         parts.append(f"field {'.'.join(fields)!r}")
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown field"
-    elif kind == "missing":
+    elif kind in ("missing", "missing_argument"):
         message = "missing"
     elif kind in ("value_error", "assertion_error"):
         message = str(error.get("ctx", {}).get("error", error["msg"]))

@@ -158,7 +158,10 @@ def test_catalogue_defaults_are_laid_under_every_table(tmp_path):
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ("{id: t, file: t.txt, kind: budget_table, colour: red}", "table 't': field 'colour'"),
+        (
+            "{id: t, file: t.txt, kind: budget_table, colour: red}",
+            "table 't': field 'colour': unknown field",
+        ),
         ("{id: t, kind: budget_table}", "table 't': field 'file': missing"),
         ("{id: t, file: t, kind: pdf}", "table 't': field 'kind': unknown kind 'pdf'; known"),
         (

@@ -177,7 +177,7 @@ def test_rank_quartile_and_medians_higher_is_better():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     # Higher is better: B 70 -> 1, Kent 65 -> 2, A 60 -> 3, C 50 -> 4; with n = 4 the
     # quartile ceil(4 * rank / 4) is the rank itself. NO_DATA comes last, unranked.
@@ -223,7 +223,7 @@ def test_council_without_a_value_this_year_is_named_from_its_other_rows():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     row = table.set_index("authority_code").loc[NO_DATA]
     assert (row["authority_name"], row["status"]) == ("Council G", "missing")
@@ -238,7 +238,7 @@ def test_rank_quartile_lower_is_better_reverses_the_order():
         indicator_id="PCTLOW",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     # Lower is better: C 50 -> 1, A 60 -> 2, Kent 65 -> 3, B 70 -> 4. Medians and MAD
     # distances do not depend on polarity.
@@ -269,7 +269,7 @@ def test_ties_share_a_rank_and_a_quartile(indicator, order, ranks):
         indicator_id=indicator,
         period="2020-21",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     assert table["authority_code"].tolist() == [*order, NO_DATA]
     assert table["rank"].tolist()[:4] == ranks
@@ -290,7 +290,7 @@ def test_suppressed_value_keeps_its_status_and_is_not_counted():
         indicator_id="PCT",
         period="2020-21",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[C, "status"] == "suppressed"  # "[c]" is not "missing"
@@ -319,7 +319,7 @@ def test_unknown_group_is_refused():
             indicator_id="PCT",
             period="latest",
             group_id="NOPE",
-            focus_code="E10000016",
+            focus_code=KENT,
         )
 
 
@@ -364,7 +364,7 @@ def test_a_quarter_label_compares_the_latest_year_ended_by_then():
         indicator_id="PCT",
         period="2021-22 Q2",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     # 2021-22 Q2 ends 30 Sep 2021, so 2020-21 is compared: Kent 40 is best (higher is better).
     assert set(table["period"]) == {"2020-21"}
@@ -380,7 +380,7 @@ def test_no_period_published_by_then_gives_an_empty_table():
         indicator_id="PCT",
         period="2010-11",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     assert table.empty
     for column in ("authority_code", "value", "rank", "compared_with_england"):
@@ -426,7 +426,7 @@ def test_wilson_interval_and_comparison_with_england(indicator, labels):
         indicator_id=indicator,
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[A, "lower_95"] == pytest.approx(25.53, abs=0.005)
@@ -492,7 +492,7 @@ def test_rate_denominator_from_population_and_byar_interval():
         period="latest",
         group_id="NN",
         population=population(),
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[A, "denominator"] == 10000.0
@@ -558,7 +558,7 @@ def test_value_above_the_highest_possible_is_suspect():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     ).set_index("authority_code")
     assert bool(table.at[KENT, "suspect"]) is True
     assert "above the highest possible value (100)" in table.at[KENT, "suspect_reason"]
@@ -578,7 +578,7 @@ def test_value_more_than_ten_mads_from_the_england_median_is_suspect():
         indicator_id="RATE",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     ).set_index("authority_code")
     assert table.at[KENT, "mads_from_england_median"] == 12.0
     assert table.at[A, "mads_from_england_median"] == -2.0
@@ -595,7 +595,7 @@ def test_value_more_than_ten_mads_from_the_england_median_is_suspect():
         period="latest",
         group_id="NN",
         suspect_mads=12.0,
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     assert not at_twelve["suspect"].any()
 
@@ -615,7 +615,7 @@ def test_impossible_numerator_is_flagged_not_fatal():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     ).set_index("authority_code")
     assert bool(table.at[KENT, "suspect"]) is True
     assert np.isnan(table.at[KENT, "lower_95"])
@@ -638,7 +638,7 @@ def test_each_kind_of_impossible_figure_gets_its_own_reason():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     ).set_index("authority_code")
     assert table.at[KENT, "suspect_reason"] == "numerator outside 0 to denominator"
     assert table.at[B, "suspect_reason"] == "below the lowest possible value (0)"
@@ -659,7 +659,7 @@ def test_summarise_indicators_gives_the_focus_council_per_indicator():
         indicator_ids=["PCT", "PCTLOW"],
         period="latest",
         group_id="NN",
-        focus_code="E10000016",
+        focus_code=KENT,
     )
     # From the hand-worked main fixture: Kent 65 is 2nd of 4 when higher is better and 3rd
     # of 4 when lower is better; group median 62.5, England median 60, +0.5 MADs.
@@ -694,7 +694,7 @@ def test_summarise_indicators_focus_without_data_and_unknown_indicator():
             indicator_ids=["NOPE"],
             period="latest",
             group_id="NN",
-            focus_code="E10000016",
+            focus_code=KENT,
         )
 
 

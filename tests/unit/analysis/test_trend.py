@@ -115,7 +115,7 @@ def test_trend_higher_is_better_with_missing_value_in_the_middle():
     )
     before = obs.copy()
     result = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code=KENT
     )
     # change: first point has nothing before it; Q2 - Q1 = 66 - 60 = 6; Q3 is missing so
     #   Q3 - Q2 and Q4 - Q3 are both not comparable; 2014-15 Q1 - Q4 = 70 - 70 = 0.
@@ -158,7 +158,7 @@ def test_trend_lower_is_better_direction_and_year_falls_back_to_q4_target():
         row("ADM", "2013-14", "target", 4.5, unit="rate"),
     )
     result = summarise_trend(
-        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code=KENT
     )
     expected = expected_trend(
         period=["2011-12", "2012-13", "2013-14"],
@@ -189,9 +189,7 @@ def test_trend_no_polarity_says_up_and_down_and_pct_change_from_zero_is_nan():
         row("ACT", "Dec 2012", "actual", 2, unit="count of people"),
         row("ACT", "2012-13 Q3", "target", 2, unit="count of people"),
     )
-    result = summarise_trend(
-        obs, indicator_id="ACT", polarity="no_polarity", authority_code="E10000016"
-    )
+    result = summarise_trend(obs, indicator_id="ACT", polarity="no_polarity", authority_code=KENT)
     assert result["change"].tolist()[1:] == [3.0, 0.0, -1.0]
     assert np.isnan(result["pct_change"].iloc[1])
     assert result["pct_change"].iloc[2] == 0.0
@@ -212,7 +210,7 @@ def test_trend_month_actual_uses_its_own_target_else_the_containing_quarter():
         row("ADM", "2012-13 Q4", "target", 5.5, unit="rate"),
     )
     result = summarise_trend(
-        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code=KENT
     )
     assert result["target_period"].tolist() == ["Nov 2012", "2012-13 Q3"]
     assert result["target"].tolist() == [5.9, 5.7]
@@ -232,14 +230,14 @@ def test_trend_up_to_keeps_periods_ending_by_its_end():
         indicator_id="PB",
         polarity="higher_is_better",
         up_to="2013-14 Q2",
-        authority_code="E10000016",
+        authority_code=KENT,
     )
     by_period = summarise_trend(
         obs,
         indicator_id="PB",
         polarity="higher_is_better",
         up_to=make_quarter(2013, 2),
-        authority_code="E10000016",
+        authority_code=KENT,
     )
     assert by_label["period"].tolist() == ["2013-14 Q1", "2013-14 Q2"]
     assert_frame_equal(by_label, by_period)
@@ -249,7 +247,7 @@ def test_trend_up_to_keeps_periods_ending_by_its_end():
         indicator_id="PB",
         polarity="higher_is_better",
         up_to="Aug 2013",
-        authority_code="E10000016",
+        authority_code=KENT,
     )
     assert by_month["period"].tolist() == ["2013-14 Q1"]
 
@@ -262,7 +260,7 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
         row("PB", "2013-14 Q1", "actual", 98, breakdown="Female"),
     )
     result = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code=KENT
     )
     assert result["actual"].tolist() == [50.0, 60.0]
     assert result["source_line"].tolist() == [1, 2]
@@ -271,7 +269,7 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
         indicator_id="PB",
         polarity="higher_is_better",
         period_type="quarter",
-        authority_code="E10000016",
+        authority_code=KENT,
     )
     assert quarters["period"].tolist() == ["2013-14 Q1"]
     medway = summarise_trend(
@@ -283,7 +281,7 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
 def test_trend_of_unknown_indicator_is_empty_with_the_documented_columns():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 60))
     result = summarise_trend(
-        obs, indicator_id="NONE", polarity="higher_is_better", authority_code="E10000016"
+        obs, indicator_id="NONE", polarity="higher_is_better", authority_code=KENT
     )
     assert result.empty
     assert_frame_equal(
@@ -317,7 +315,7 @@ def test_trend_same_value_published_twice_is_kept_once_but_conflict_raises():
         row("PB", "2013-14 Q1", "actual", 60),
     )
     result = summarise_trend(
-        same, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+        same, indicator_id="PB", polarity="higher_is_better", authority_code=KENT
     )
     assert result["source_line"].tolist() == [1]  # the first by file and line
     conflict = make_observations(
@@ -326,14 +324,14 @@ def test_trend_same_value_published_twice_is_kept_once_but_conflict_raises():
     )
     with pytest.raises(ValueError, match="published as 60 .* and as 61"):
         summarise_trend(
-            conflict, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+            conflict, indicator_id="PB", polarity="higher_is_better", authority_code=KENT
         )
 
 
 def test_trend_rejects_unknown_polarity():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 60))
     with pytest.raises(ValueError, match="polarity"):
-        summarise_trend(obs, indicator_id="PB", polarity="up_is_good", authority_code="E10000016")
+        summarise_trend(obs, indicator_id="PB", polarity="up_is_good", authority_code=KENT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +350,7 @@ def test_list_targets_gives_phased_targets_floors_and_tbc():
         row("PB", "2013-14", "floor", 64),
         row("PB", "2013-14 Q1", "actual", 68),
     )
-    result = list_targets(obs, indicator_id="PB", authority_code="E10000016")
+    result = list_targets(obs, indicator_id="PB", authority_code=KENT)
     # Ordered by last day, then first day: the year (from 1 Apr 2013) comes before its Q4
     # (from 1 Jan 2014), both ending 31 Mar 2014.
     expected = pd.DataFrame(
@@ -405,7 +403,7 @@ def _alternating_trend(n, missing_at=None):
         make_observations(*rows),
         indicator_id="PB",
         polarity="higher_is_better",
-        authority_code="E10000016",
+        authority_code=KENT,
     )
 
 
@@ -469,9 +467,7 @@ def _pb_trend():
         row("PB", "2013-14 Q2", "target", 66),
         row("PB", "2013-14 Q4", "target", 72),
     )
-    return summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
-    )
+    return summarise_trend(obs, indicator_id="PB", polarity="higher_is_better", authority_code=KENT)
 
 
 def test_describe_improving_percentage_against_target():
@@ -511,7 +507,7 @@ def test_describe_lower_is_better_rate_with_quarter_target_for_a_month():
         row("ADM", "2012-13 Q3", "target", 5.7, unit="rate"),
     )
     trend = summarise_trend(
-        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code=KENT
     )
     # 5.9 -> 5.8: down 0.1, i.e. 0.1 / 5.9 = 1.69...% -> "1.7%"; a fall is an improvement
     # when lower is better. 5.8 is above the Q3 target of 5.7, so not met.
