@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,9 @@ from kassanalysis.charts.style import (
     HIGHLIGHT_COLOUR,
     TURQUOISE,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_comparator"]
 
@@ -113,8 +118,61 @@ def plot_comparator(
     >>> "No data: Cambridgeshire" in chart.alt_text
     True
     """
+    data = _prepare(
+        table,
+        polarity=check_polarity(polarity),
+        focus_code=focus_code,
+        indicator=plain_text(indicator_name),
+        unit=plain_text(unit),
+        period=plain_text(period),
+        group_label=plain_text(group_label),
+    )
+    title = _title(data)
+    notes = _notes(data)
+    figure, axes = new_figure(bar_height(len(data.present), note_lines(notes, source)))
+    _draw_bars(axes, data)
+    handles, labels = _reference_lines(axes, data)
+    _draw_labels(axes, data)
+    add_legend(axes, handles, labels, f"{data.period}. {_order(data.polarity)}")
+    set_title(figure, title)
+    set_notes(figure, notes, source)
+    return finish_chart(figure, title, _alt_text(data), source)
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """What every part of a comparator chart needs: councils with values (sorted best
+    first), the names without one, the focus council and the medians."""
+
+    frame: pd.DataFrame
+    present: pd.DataFrame
+    missing_names: list[str]
+    focus_name: str
+    polarity: str
+    indicator: str
+    unit: str
+    period: str
+    group_label: str
+    group_median: float
+    england_median: float
+
+    @property
+    def focus_present(self) -> pd.DataFrame:
+        return self.present[self.present["focus"]]
+
+    @property
+    def suspect_names(self) -> list[str]:
+        return self.present.loc[self.present["suspect"], "name"].tolist()
+
+    @property
+    def has_ci(self) -> bool:
+        present = self.present
+        return bool((np.isfinite(present["lower_95"]) & np.isfinite(present["upper_95"])).any())
+
+
+def _prepare(table: pd.DataFrame, *, polarity: str, focus_code: str, **text: str) -> _Comparison:
+    """The table as clean text and floats, sorted best first, with ranks filled in."""
     require_columns(table, ["authority_code", "authority_name", "value"], "table")
-    polarity = check_polarity(polarity)
     frame = pd.DataFrame(
         {
             "code": table["authority_code"].map(plain_text).to_numpy(),
@@ -133,11 +191,7 @@ def plot_comparator(
             "more than one council is the focus: "
             f"{join_names(frame.loc[frame['focus'], 'name'].tolist())}"
         )
-    group_median = first_value(table["group_median"]) if "group_median" in table else math.nan
-    england_median = first_value(table["england_median"]) if "england_median" in table else math.nan
-
     present = frame[np.isfinite(frame["value"])].copy()
-    missing_names = frame.loc[~np.isfinite(frame["value"]), "name"].tolist()
     ascending = polarity == "lower_is_better"
     present = present.sort_values(
         ["value", "name"], ascending=[ascending, True], kind="mergesort"
@@ -145,65 +199,74 @@ def plot_comparator(
     if polarity != "no_polarity" and present["rank"].isna().any():
         # Fall back to ranking here (ties share the best rank) when ranks were not supplied.
         present["rank"] = present["rank"].fillna(rank_by_polarity(present["value"], polarity))
-
     focus_rows = frame[frame["focus"]]
-    focus_name = focus_rows["name"].iloc[0] if not focus_rows.empty else ""
-    focus_present = present[present["focus"]]
-    n_ranked = len(present)
-    indicator_plain = plain_text(indicator_name)
-    unit = plain_text(unit)
-    period = plain_text(period)
-    group_label = plain_text(group_label)
+    return _Comparison(
+        frame=frame,
+        present=present,
+        missing_names=frame.loc[~np.isfinite(frame["value"]), "name"].tolist(),
+        focus_name=focus_rows["name"].iloc[0] if not focus_rows.empty else "",
+        polarity=polarity,
+        group_median=first_value(table["group_median"]) if "group_median" in table else math.nan,
+        england_median=(
+            first_value(table["england_median"]) if "england_median" in table else math.nan
+        ),
+        **text,
+    )
 
-    # ---- title: the finding
-    median_text = with_unit(group_median, unit)
-    if not focus_present.empty and polarity != "no_polarity":
+
+def _order(polarity: str) -> str:
+    if polarity == "no_polarity":
+        return "Sorted largest (top) to smallest."
+    return f"Sorted best (top) to worst; {polarity_words(polarity)}."
+
+
+def _title(data: _Comparison) -> str:
+    """The finding: the focus council's rank, or its value against the median."""
+    n_ranked, focus_present = len(data.present), data.focus_present
+    median_text = with_unit(data.group_median, data.unit)
+    focus, indicator, group = short_label(data.focus_name), data.indicator, data.group_label
+    if not focus_present.empty and data.polarity != "no_polarity":
         rank = int(focus_present["rank"].iloc[0])
-        joint = int((present["rank"] == rank).sum()) > 1
-        title = (
-            f"{short_label(focus_name)} is {'joint ' if joint else ''}{ordinal(rank)} of "
-            f"{n_ranked} {group_label} for {indicator_plain} (rank 1 = best)"
+        joint = int((data.present["rank"] == rank).sum()) > 1
+        return (
+            f"{focus} is {'joint ' if joint else ''}{ordinal(rank)} of "
+            f"{n_ranked} {group} for {indicator} (rank 1 = best)"
         )
-    elif not focus_present.empty:
+    if not focus_present.empty:
         value = focus_present["value"].iloc[0]
-        if math.isfinite(group_median):
-            relation = (
-                "above" if value > group_median else "below" if value < group_median else "equal to"
-            )
-            title = (
-                f"{short_label(focus_name)}'s {indicator_plain} is "
-                f"{with_unit(value, unit)}, {relation} the median of "
-                f"{n_ranked} {group_label} ({median_text})"
-            )
-        else:
-            title = (
-                f"{short_label(focus_name)}'s {indicator_plain} is "
-                f"{with_unit(value, unit)} ({n_ranked} {group_label})"
-            )
-    elif focus_name:
-        title = f"No {period} data for {short_label(focus_name)} on {indicator_plain}"
-    else:
-        title = f"{indicator_plain}: {n_ranked} {group_label}, median {median_text}"
+        value_text = with_unit(value, data.unit)
+        if not math.isfinite(data.group_median):
+            return f"{focus}'s {indicator} is {value_text} ({n_ranked} {group})"
+        median = data.group_median
+        relation = "above" if value > median else "below" if value < median else "equal to"
+        return (
+            f"{focus}'s {indicator} is {value_text}, {relation} the median of "
+            f"{n_ranked} {group} ({median_text})"
+        )
+    if data.focus_name:
+        return f"No {data.period} data for {focus} on {indicator}"
+    return f"{indicator}: {n_ranked} {group}, median {median_text}"
 
-    # ---- figure
-    suspect_names = present.loc[present["suspect"], "name"].tolist()
-    has_ci = bool((np.isfinite(present["lower_95"]) & np.isfinite(present["upper_95"])).any())
+
+def _notes(data: _Comparison) -> list[str]:
     notes = []
-    if suspect_names:
+    if data.suspect_names:
         notes.append(
             "Suspect values (hatched, labelled 'suspect'; check before quoting): "
-            + join_names([short_label(name) for name in suspect_names])
+            + join_names([short_label(name) for name in data.suspect_names])
             + "."
         )
-    if missing_names:
-        notes.append("No data: " + join_names([short_label(name) for name in missing_names]) + ".")
-    if has_ci:
+    if data.missing_names:
+        names = join_names([short_label(name) for name in data.missing_names])
+        notes.append(f"No data: {names}.")
+    if data.has_ci:
         notes.append("Black lines on bars show 95% confidence intervals.")
-    figure, axes = new_figure(bar_height(len(present), note_lines(notes, source)))
+    return notes
 
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
+def _draw_bars(axes: Axes, data: _Comparison) -> None:
+    """Focus bar dark blue, the others grey; suspect bars hatched; 95% intervals."""
+    present = data.present
     positions = np.arange(len(present))
     colours = [HIGHLIGHT_COLOUR if focus else CONTEXT_GREY for focus in present["focus"]]
     bars = axes.barh(positions, present["value"], height=0.7, color=colours)
@@ -212,8 +275,7 @@ def plot_comparator(
             bar.set_hatch("//")
             bar.set_edgecolor(DARK_GREY)
             bar.set_linewidth(0)
-
-    if has_ci:
+    if data.has_ci:
         lower, upper, value = (present[c].to_numpy() for c in ("lower_95", "upper_95", "value"))
         shown = np.isfinite(lower) & np.isfinite(upper)
         errors = np.clip(np.vstack([value - lower, upper - value])[:, shown], 0, None)
@@ -226,36 +288,44 @@ def plot_comparator(
             elinewidth=1,
             capsize=3,
         )
-
-    handles: list = []
-    labels: list[str] = []
-    if math.isfinite(group_median):
-        handles.append(
-            axes.axvline(
-                group_median, color=DARK_GREY, linewidth=1.5, label=f"Group median ({median_text})"
-            )
-        )
-        labels.append(f"Group median ({median_text})")
-    if math.isfinite(england_median):
-        text = f"England median ({with_unit(england_median, unit)})"
-        handles.append(
-            axes.axvline(england_median, color=TURQUOISE, linewidth=1.5, linestyle="--", label=text)
-        )
-        labels.append(text)
-    if focus_name and not focus_present.empty:
-        handles.append(Patch(facecolor=HIGHLIGHT_COLOUR))
-        labels.append(short_label(focus_name, 30))
-        handles.append(Patch(facecolor=CONTEXT_GREY))
-        labels.append("Other councils")
-    if has_ci:
-        handles.append(Line2D([], [], color="black", linewidth=1, marker="|", markersize=8))
-        labels.append("95% confidence interval")
-    if suspect_names:
-        handles.append(Patch(facecolor=CONTEXT_GREY, hatch="//", edgecolor=DARK_GREY, linewidth=0))
-        labels.append("Suspect value")
     if present["value"].min() < 0 < present["value"].max():
         axes.axvline(0, color="black", linewidth=0.8)
 
+
+def _reference_lines(axes: Axes, data: _Comparison) -> tuple[list, list[str]]:
+    """Median lines, and the legend entries for everything the chart draws."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list = []
+    labels: list[str] = []
+    if math.isfinite(data.group_median):
+        text = f"Group median ({with_unit(data.group_median, data.unit)})"
+        handles.append(axes.axvline(data.group_median, color=DARK_GREY, linewidth=1.5, label=text))
+        labels.append(text)
+    if math.isfinite(data.england_median):
+        text = f"England median ({with_unit(data.england_median, data.unit)})"
+        handles.append(
+            axes.axvline(
+                data.england_median, color=TURQUOISE, linewidth=1.5, linestyle="--", label=text
+            )
+        )
+        labels.append(text)
+    if data.focus_name and not data.focus_present.empty:
+        handles += [Patch(facecolor=HIGHLIGHT_COLOUR), Patch(facecolor=CONTEXT_GREY)]
+        labels += [short_label(data.focus_name, 30), "Other councils"]
+    if data.has_ci:
+        handles.append(Line2D([], [], color="black", linewidth=1, marker="|", markersize=8))
+        labels.append("95% confidence interval")
+    if data.suspect_names:
+        handles.append(Patch(facecolor=CONTEXT_GREY, hatch="//", edgecolor=DARK_GREY, linewidth=0))
+        labels.append("Suspect value")
+    return handles, labels
+
+
+def _draw_labels(axes: Axes, data: _Comparison) -> None:
+    """Council names left of the bars, values at their ends, the axis title with its unit."""
+    present = data.present
     category_labels(
         axes,
         [short_label(name) for name in present["name"]],
@@ -265,7 +335,7 @@ def plot_comparator(
     for row in present.itertuples():
         end_high = max(row.value, row.upper_95) if math.isfinite(row.upper_95) else row.value
         end_low = min(row.value, row.lower_95) if math.isfinite(row.lower_95) else row.value
-        text = number_text(row.value, unit)
+        text = number_text(row.value, data.unit)
         if row.suspect:
             text += " (suspect)"
         if row.value < 0:
@@ -273,33 +343,33 @@ def plot_comparator(
         else:
             draw_value_label(axes, end_high, row.Index, text, left=False)
     extent = np.concatenate(
-        [present["value"], present["lower_95"], present["upper_95"], [group_median, england_median]]
+        [
+            present["value"],
+            present["lower_95"],
+            present["upper_95"],
+            [data.group_median, data.england_median],
+        ]
     )
     extent = extent[np.isfinite(extent)]
     if extent.size:
         room_for_labels(axes, float(extent.min()), float(extent.max()))
     number_axis(axes.xaxis)
     axes.set_xlabel(
-        wrap_text(short_label(unit_title(indicator_plain, unit), 140), 70), **axis_label()
+        wrap_text(short_label(unit_title(data.indicator, data.unit), 140), 70), **axis_label()
     )
-    order = (
-        "Sorted largest (top) to smallest."
-        if polarity == "no_polarity"
-        else f"Sorted best (top) to worst; {polarity_words(polarity)}."
-    )
-    add_legend(axes, handles, labels, f"{period}. {order}")
-    set_title(figure, title)
-    set_notes(figure, notes, source)
 
-    # ---- alt text
+
+def _alt_text(data: _Comparison) -> list[str]:
+    """The chart in sentences: what it shows, the focus council, medians, every value."""
+    unit, n_ranked = data.unit, len(data.present)
     sentences = [
-        f"Bar chart of {unit_title(indicator_plain, unit)} for {len(frame)} {group_label}, "
-        f"{period}. {order}"
+        f"Bar chart of {unit_title(data.indicator, unit)} for {len(data.frame)} "
+        f"{data.group_label}, {data.period}. {_order(data.polarity)}"
     ]
-    if not focus_present.empty:
-        row = focus_present.iloc[0]
-        text = f"{focus_name} (highlighted): {with_unit(row['value'], unit)}"
-        if polarity != "no_polarity":
+    if not data.focus_present.empty:
+        row = data.focus_present.iloc[0]
+        text = f"{data.focus_name} (highlighted): {with_unit(row['value'], unit)}"
+        if data.polarity != "no_polarity":
             text += f", ranked {int(row['rank'])} of {n_ranked} (rank 1 = best)"
         if math.isfinite(row["lower_95"]) and math.isfinite(row["upper_95"]):
             text += (
@@ -307,20 +377,20 @@ def plot_comparator(
                 f"{number_text(row['upper_95'], unit)}"
             )
         sentences.append(text + ".")
-    elif focus_name:
-        sentences.append(f"{focus_name} (highlighted council) has no data for {period}.")
-    if math.isfinite(group_median):
-        sentences.append(f"Group median {median_text}.")
-    if math.isfinite(england_median):
-        sentences.append(f"England median {with_unit(england_median, unit)}.")
-    if len(present):
+    elif data.focus_name:
+        sentences.append(f"{data.focus_name} (highlighted council) has no data for {data.period}.")
+    if math.isfinite(data.group_median):
+        sentences.append(f"Group median {with_unit(data.group_median, unit)}.")
+    if math.isfinite(data.england_median):
+        sentences.append(f"England median {with_unit(data.england_median, unit)}.")
+    if n_ranked:
         listing = "; ".join(
             f"{row.name} {with_unit(row.value, unit)}" + (" (suspect)" if row.suspect else "")
-            for row in present.itertuples()
+            for row in data.present.itertuples()
         )
         sentences.append(f"All values, in order: {listing}.")
-    if suspect_names:
-        sentences.append(f"Suspect values: {join_names(suspect_names)}.")
-    if missing_names:
-        sentences.append(f"No data: {join_names(missing_names)}.")
-    return finish_chart(figure, title, sentences, source)
+    if data.suspect_names:
+        sentences.append(f"Suspect values: {join_names(data.suspect_names)}.")
+    if data.missing_names:
+        sentences.append(f"No data: {join_names(data.missing_names)}.")
+    return sentences

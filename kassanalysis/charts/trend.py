@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,9 @@ from kassanalysis.charts.style import (
     MID_GREY,
     VARIATION_STYLE,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_trend"]
 
@@ -144,38 +149,75 @@ def plot_trend(
     )
     plan = _combined_targets(data, targets)
     plan["period"] = plan["period"].map(plain_text)
-    indicator_plain = plain_text(indicator_name)
-    unit = plain_text(unit)
-
-    from matplotlib.dates import date2num
-    from matplotlib.lines import Line2D
-
-    x = date2num(data["period_end"].to_numpy())
-    x_plan = date2num(plan["period_end"].to_numpy())
+    series = _Series(
+        data=data,
+        plan=plan,
+        spc=_align_spc(spc, data),
+        indicator=plain_text(indicator_name),
+        unit=plain_text(unit),
+        polarity=polarity,
+    )
     notes: list[str] = []
     figure, axes = new_figure(5.5 + 0.18 * note_lines(notes, source))
-    handles: list = []
-    labels: list[str] = []
+    handles, labels = _draw_lines(axes, series)
+    special_text = _draw_special_causes(axes, series, handles, labels)
+    _draw_axes(axes, series)
+    title = _title(series)
+    subtitle = polarity_words(polarity).capitalize() + "."
+    if series.spc is not None:
+        subtitle += " SPC (XmR) chart: mean and process limits."
+    add_legend(axes, handles, labels, subtitle)
+    set_title(figure, title)
+    set_notes(figure, notes, source)
+    return finish_chart(figure, title, _alt_text(series, title, special_text), source)
 
-    spc_rows = None
-    if spc is not None:
-        require_columns(
-            spc, ["mean", "lower_limit", "upper_limit", "special_cause", "variation"], "spc"
+
+@dataclass(frozen=True)
+class _Series:
+    """What every part of a trend chart needs: actuals by period, targets and floors
+    (``plan``), SPC rows aligned to the periods (or None) and the indicator's words."""
+
+    data: pd.DataFrame
+    plan: pd.DataFrame
+    spc: pd.DataFrame | None
+    indicator: str
+    unit: str
+    polarity: str
+
+    @property
+    def known(self) -> pd.DataFrame:
+        return self.data[np.isfinite(self.data["actual"])]
+
+
+def _align_spc(spc: pd.DataFrame | None, data: pd.DataFrame) -> pd.DataFrame | None:
+    """SPC rows reindexed to the trend's periods; an error when none of them match."""
+    if spc is None:
+        return None
+    require_columns(
+        spc, ["mean", "lower_limit", "upper_limit", "special_cause", "variation"], "spc"
+    )
+    spc_index = pd.Index(spc.index.map(plain_text))
+    if not spc_index.isin(data["period"]).any():
+        raise ValueError(
+            "spc must be indexed by the trend's periods "
+            f"(e.g. {data['period'].iloc[0]!r}); none matched"
         )
-        spc_index = pd.Index(spc.index.map(plain_text))
-        if not spc_index.isin(data["period"]).any():
-            raise ValueError(
-                "spc must be indexed by the trend's periods "
-                f"(e.g. {data['period'].iloc[0]!r}); none matched"
-            )
-        spc_rows = spc.set_axis(spc_index).reindex(data["period"])
+    return spc.set_axis(spc_index).reindex(data["period"])
 
-    line_colour = MID_GREY if spc_rows is not None else DARK_BLUE
+
+def _draw_lines(axes: Axes, series: _Series) -> tuple[list, list[str]]:
+    """Actuals, target and floor steps, SPC mean and limits; their legend entries."""
+    from matplotlib.dates import date2num
+
+    data, plan, spc = series.data, series.plan, series.spc
+    x = date2num(data["period_end"].to_numpy())
+    x_plan = date2num(plan["period_end"].to_numpy())
+    line_colour = MID_GREY if spc is not None else DARK_BLUE
     (actual_line,) = axes.plot(
         x, data["actual"], color=line_colour, linewidth=2, marker="o", markersize=5, label="Actual"
     )
-    handles.append(actual_line)
-    labels.append("Actual")
+    handles: list = [actual_line]
+    labels: list[str] = ["Actual"]
     for column, style, label in (
         ("target", "--", "Target"),
         ("floor", "-.", "Floor (minimum standard)"),
@@ -192,17 +234,14 @@ def plot_trend(
             )
             handles.append(line)
             labels.append(label)
-
-    special_text: list[str] = []
-    if spc_rows is not None:
-        mean = across_gaps(spc_rows["mean"])
-        (line,) = axes.plot(x, mean, color=DARK_GREY, linewidth=1, label="Mean")
+    if spc is not None:
+        (line,) = axes.plot(x, across_gaps(spc["mean"]), color=DARK_GREY, linewidth=1, label="Mean")
         handles.append(line)
         labels.append("Mean")
         for column in ("lower_limit", "upper_limit"):
             (line,) = axes.plot(
                 x,
-                across_gaps(spc_rows[column]),
+                across_gaps(spc[column]),
                 color=DARK_GREY,
                 linewidth=1,
                 linestyle=":",
@@ -210,29 +249,49 @@ def plot_trend(
             )
         handles.append(line)
         labels.append("Process limits")
-        special = spc_rows["special_cause"].fillna(False).astype(bool).to_numpy()
-        variation = spc_rows["variation"].astype(object).to_numpy()
-        for kind, (colour, marker, label) in VARIATION_STYLE.items():
-            chosen = special & (variation == kind) & np.isfinite(data["actual"].to_numpy())
-            if chosen.any():
-                axes.plot(
-                    x[chosen],
-                    data["actual"].to_numpy()[chosen],
-                    linestyle="none",
-                    marker=marker,
-                    markersize=9,
-                    color=colour,
-                    label=label,
-                )
-                handles.append(
-                    Line2D([], [], linestyle="none", marker=marker, markersize=9, color=colour)
-                )
-                labels.append(label)
-                periods = join_names(data.loc[chosen, "period"].tolist())
-                special_text.append(f"{kind} at {periods}")
+    return handles, labels
 
-    # x axis: one label per period (thinned to at most 12), literal text
-    ticks = plan.drop_duplicates("period_end")
+
+def _draw_special_causes(axes: Axes, series: _Series, handles: list, labels: list[str]) -> list:
+    """Special-cause points in their own colour and shape; returns them in words."""
+    if series.spc is None:
+        return []
+    from matplotlib.dates import date2num
+    from matplotlib.lines import Line2D
+
+    data = series.data
+    x = date2num(data["period_end"].to_numpy())
+    actual = data["actual"].to_numpy()
+    special = series.spc["special_cause"].fillna(False).astype(bool).to_numpy()
+    variation = series.spc["variation"].astype(object).to_numpy()
+    special_text = []
+    for kind, (colour, marker, label) in VARIATION_STYLE.items():
+        chosen = special & (variation == kind) & np.isfinite(actual)
+        if chosen.any():
+            axes.plot(
+                x[chosen],
+                actual[chosen],
+                linestyle="none",
+                marker=marker,
+                markersize=9,
+                color=colour,
+                label=label,
+            )
+            handles.append(
+                Line2D([], [], linestyle="none", marker=marker, markersize=9, color=colour)
+            )
+            labels.append(label)
+            periods = join_names(data.loc[chosen, "period"].tolist())
+            special_text.append(f"{kind} at {periods}")
+    return special_text
+
+
+def _draw_axes(axes: Axes, series: _Series) -> None:
+    """One x label per period (thinned to at most 12), literal text; the y axis titled
+    with the indicator and its unit."""
+    from matplotlib.dates import date2num
+
+    ticks = series.plan.drop_duplicates("period_end")
     step = max(1, math.ceil(len(ticks) / 12))
     shown = ticks.iloc[::step]
     axes.set_xticks(
@@ -250,59 +309,53 @@ def plot_trend(
             text.set_rotation_mode("anchor")
     number_axis(axes.yaxis)
     axes.set_ylabel(
-        wrap_text(short_label(unit_title(indicator_plain, unit), 90), 45), **axis_label()
+        wrap_text(short_label(unit_title(series.indicator, series.unit), 90), 45), **axis_label()
     )
     axes.set_xlabel("Period", **axis_label())
 
-    # ---- title: latest value against target or previous value
-    known = data[np.isfinite(data["actual"])]
-    if known.empty:
-        title = f"No data yet for {indicator_plain}"
-    else:
-        last = known.iloc[-1]
-        latest = f"{indicator_plain} was {with_unit(last['actual'], unit)} in {last['period']}"
-        target = last["target"]
-        if math.isfinite(target) and polarity != "no_polarity":
-            better = (
-                last["actual"] >= target
-                if polarity == "higher_is_better"
-                else last["actual"] <= target
-            )
-            title = (
-                f"{latest}, {'meeting' if better else 'missing'} its target of "
-                f"{with_unit(target, unit)}"
-            )
-        elif math.isfinite(target):
-            title = f"{latest}, against a target of {with_unit(target, unit)}"
-        elif len(known) > 1:
-            previous = known.iloc[-2]
-            change = last["actual"] - previous["actual"]
-            direction = "up from" if change > 0 else "down from" if change < 0 else "unchanged from"
-            title = (
-                f"{latest}, {direction} {with_unit(previous['actual'], unit)}"
-                f" in {previous['period']}"
-            )
-        else:
-            title = latest
-    subtitle = polarity_words(polarity).capitalize() + "."
-    if spc_rows is not None:
-        subtitle += " SPC (XmR) chart: mean and process limits."
-    add_legend(axes, handles, labels, subtitle)
-    set_title(figure, title)
-    set_notes(figure, notes, source)
 
-    # ---- alt text
+def _title(series: _Series) -> str:
+    """The finding: the latest value against its target, or against the previous value."""
+    known, unit, polarity = series.known, series.unit, series.polarity
+    if known.empty:
+        return f"No data yet for {series.indicator}"
+    last = known.iloc[-1]
+    latest = f"{series.indicator} was {with_unit(last['actual'], unit)} in {last['period']}"
+    target = last["target"]
+    if math.isfinite(target) and polarity != "no_polarity":
+        better = (
+            last["actual"] >= target if polarity == "higher_is_better" else last["actual"] <= target
+        )
+        return (
+            f"{latest}, {'meeting' if better else 'missing'} its target of "
+            f"{with_unit(target, unit)}"
+        )
+    if math.isfinite(target):
+        return f"{latest}, against a target of {with_unit(target, unit)}"
+    if len(known) > 1:
+        previous = known.iloc[-2]
+        change = last["actual"] - previous["actual"]
+        direction = "up from" if change > 0 else "down from" if change < 0 else "unchanged from"
+        return (
+            f"{latest}, {direction} {with_unit(previous['actual'], unit)} in {previous['period']}"
+        )
+    return latest
+
+
+def _alt_text(series: _Series, title: str, special_text: list[str]) -> list[str]:
+    """The chart in sentences: range, latest, lowest and highest, every value, gaps,
+    future targets and the SPC findings."""
+    data, plan, known, unit = series.data, series.plan, series.known, series.unit
     sentences = [
-        f"Line chart of {unit_title(indicator_plain, unit)} from {data['period'].iloc[0]} "
-        f"to {data['period'].iloc[-1]}; {polarity_words(polarity)}."
+        f"Line chart of {unit_title(series.indicator, unit)} from {data['period'].iloc[0]} "
+        f"to {data['period'].iloc[-1]}; {polarity_words(series.polarity)}."
     ]
     if not known.empty:
         sentences.append(title + ".")
         low = known.loc[known["actual"].idxmin()]
         high = known.loc[known["actual"].idxmax()]
         sentences.append(
-            f"Lowest {with_unit(low['actual'], unit)} "
-            f"({low['period']}); highest "
+            f"Lowest {with_unit(low['actual'], unit)} ({low['period']}); highest "
             f"{with_unit(high['actual'], unit)} ({high['period']})."
         )
         listing = "; ".join(
@@ -322,16 +375,16 @@ def plot_trend(
             for row in future.itertuples()
         )
         sentences.append(f"Future targets: {listing}.")
-    if spc_rows is not None:
-        mean = first_value(spc_rows["mean"])
-        limits = [first_value(spc_rows["lower_limit"]), first_value(spc_rows["upper_limit"])]
+    if series.spc is not None:
+        mean = first_value(series.spc["mean"])
+        low, high = first_value(series.spc["lower_limit"]), first_value(series.spc["upper_limit"])
         sentences.append(
             f"Process mean {with_unit(mean, unit)}, process limits "
-            f"{with_unit(limits[0], unit)} to {with_unit(limits[1], unit)}."
+            f"{with_unit(low, unit)} to {with_unit(high, unit)}."
         )
         sentences.append(
             ("Special cause variation (SPC rules): " + "; ".join(special_text) + ".")
             if special_text
             else "All points show common cause variation."
         )
-    return finish_chart(figure, title, sentences, source)
+    return sentences
