@@ -8,7 +8,8 @@ spreadsheets" and "Data visualisation: charts") and the GOV.UK style guide:
 * thousands separators always (``2,736``);
 * a fixed number of decimal places per kind of unit, never a number that depends on the
   value: counts 0, percentages 1, rates 1, money 1 (the councils' tables print to 0.1 of
-  ``£000``), scores 3 on a 0 to 1 scale and 1 otherwise, anything else 1;
+  ``£000``), full-time equivalent posts 2 (as the staffing tables print them), scores 3
+  on a 0 to 1 scale and 1 otherwise, anything else 1;
 * the unit written in words beside a figure in a sentence (``2,736 people``, ``75.4%``,
   ``5.3 per 1,000 aged 65+``, ``£1,234.5 thousand``) and in the column heading or axis
   title of a table or chart (``people``, ``%``, ``per 1,000 aged 65+``, ``£000``);
@@ -80,7 +81,7 @@ class Unit:
 
     Attributes
     ----------
-    kind : {"count", "percent", "rate", "score", "money", "number"}
+    kind : {"count", "percent", "rate", "score", "money", "fte", "number"}
     decimals : int
         Decimal places every figure of this unit is shown (and rounded) to.
     words : str
@@ -141,6 +142,8 @@ def parse_unit(unit: str | None) -> Unit:
         return Unit("count" if lower == "count" else "number", 0 if lower == "count" else 1)
     if lower in _PERCENT_UNITS:
         return Unit("percent", 1, "", "%")
+    if lower in ("fte", "full-time equivalent"):
+        return Unit("fte", 2, "FTE", "FTE")  # staffing tables print FTE to 0.01
     if lower in _MONEY:
         words, header = _MONEY[lower]
         return Unit("money", 1 if words else 0, words, header)
@@ -356,9 +359,10 @@ def percent_change(base: Any, new: Any) -> float:
     >>> import math; math.isnan(percent_change(5.1, 59600)), math.isnan(percent_change(0, 3))
     (True, True)
     """
-    if is_missing(base) or is_missing(new):
+    try:
+        base, new = float(base), float(new)
+    except (TypeError, ValueError):  # missing, or a marker such as "[c]"
         return math.nan
-    base, new = float(base), float(new)
     if base == 0 or abs(base) < TINY_BASE_SHARE * abs(new):
         return math.nan
     return (new - base) / abs(base) * 100
