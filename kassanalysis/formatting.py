@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -52,6 +53,7 @@ __all__ = [
     "is_missing",
     "parse_unit",
     "percent_change",
+    "round_columns",
     "round_to_unit",
     "unit_header",
 ]
@@ -378,3 +380,51 @@ def format_percent_change(base: Any, new: Any, *, sign: bool = False) -> str:
     """
     change = percent_change(base, new)
     return "n/a" if math.isnan(change) else format_percent(change, sign=sign)
+
+
+def round_columns(
+    frame: pd.DataFrame,
+    units: Mapping[str, str] | None = None,
+    row_units: Sequence[str] = (),
+    unit_column: str = "unit",
+) -> pd.DataFrame:
+    """A copy of ``frame`` with figures rounded to their unit's decimals, for CSVs and
+    workbooks: no float noise (``-118.20000000000073``) and the same figure as the HTML.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    units : mapping of str to str, optional
+        Column -> unit for columns of one unit (``{"budget": "GBP thousands"}``).
+    row_units : sequence of str
+        Columns whose unit is each row's own ``unit_column`` (mixed indicators).
+    unit_column : str
+        The column naming each row's unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same shape and columns; columns not named are left as they are, and missing
+        values stay missing.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["%", "count of people"], "value": [25.479, 1452.0],
+    ...     "variance": [-118.20000000000073, 0.04]})
+    >>> out = round_columns(table, {"variance": "GBP thousands"}, ("value",))
+    >>> out["value"].tolist(), out["variance"].tolist()
+    ([25.5, 1452.0], [-118.2, 0.0])
+    """
+    out = frame.copy()
+    for column, unit in (units or {}).items():
+        if column in out.columns and pd.api.types.is_float_dtype(out[column]):
+            out[column] = round_to_unit(out[column], unit)
+    if unit_column in out.columns:
+        for column in row_units:
+            if column not in out.columns or not pd.api.types.is_float_dtype(out[column]):
+                continue
+            out[column] = [
+                value if is_missing(value) or is_missing(u) else round_to_unit(value, str(u))
+                for value, u in zip(out[column], out[unit_column], strict=True)
+            ]
+    return out

@@ -236,19 +236,42 @@ def axis_label() -> dict:
     return {"fontsize": FONT, **PLAIN_TEXT}
 
 
+def tick_decimals(values: Sequence[float]) -> int:
+    """Decimal places that tell every tick apart: as many as the step between ticks needs
+    (up to 3), the same for every tick on the axis.
+
+    Examples
+    --------
+    >>> tick_decimals([10.0, 10.2, 10.4]), tick_decimals([0, 2500, 5000]), tick_decimals([0, 0.25])
+    (1, 0, 2)
+    """
+    finite = sorted(float(v) for v in values if math.isfinite(float(v)))
+    steps = [b - a for a, b in zip(finite, finite[1:], strict=False) if b - a > 0]
+    if not steps:
+        return 0
+    step = min(steps)
+    for places in range(4):
+        if abs(round(step, places) - step) <= 1e-9 * max(1.0, abs(step)):
+            return places
+    return 3
+
+
 def number_axis(axis: Any) -> None:
-    """Tick labels with thousands separators and no spurious decimals."""
-    from matplotlib.ticker import FuncFormatter
+    """Tick labels with thousands separators and one number of decimals for the whole
+    axis, so no two ticks read the same (``10``, ``10``, ``10`` for 10.0, 10.2, 10.4)."""
+    from matplotlib.ticker import Formatter
 
-    def format_tick(value: float, _position: int) -> str:
-        if value == 0:
-            return "0"
-        size = abs(value)
-        decimals = 0 if size >= 10 or value == round(value) else 1 if size >= 1 else 2
-        text = f"{value:,.{decimals}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+    class _TickFormatter(Formatter):
+        places = 0
 
-    axis.set_major_formatter(FuncFormatter(format_tick))
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            self.places = tick_decimals(values)
+            return [format_number(value, decimals=self.places) for value in values]
+
+        def __call__(self, value: float, pos: int | None = None) -> str:
+            return format_number(value, decimals=self.places)
+
+    axis.set_major_formatter(_TickFormatter())
 
 
 def category_labels(

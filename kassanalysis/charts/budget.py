@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,12 +33,11 @@ from kassanalysis.charts.base import (
     unit_title,
     with_unit,
 )
-from kassanalysis.charts.style import (
-    DARK_BLUE,
-    DARK_GREY,
-    ORANGE,
-)
+from kassanalysis.charts.style import CONCERN_COLOUR, DARK_BLUE, DARK_GREY, ORANGE
 from kassanalysis.formatting import unit_header
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_budget_variance"]
 
@@ -47,6 +48,7 @@ def plot_budget_variance(
     title_context: str,
     value_label: str = "GBP thousands",
     kind: str = "change",
+    framing: str = "change",
     total_label: str = "Total",
     row_types: Sequence[str] = ("line",),
     source: str | None = None,
@@ -72,6 +74,11 @@ def plot_budget_variance(
         Unit of the values, for the axis label.
     kind : {"change", "waterfall"}, default "change"
         Chart type.
+    framing : {"change", "forecast"}, default "change"
+        For ``"change"``: how a rise reads. ``"forecast"`` (forecast outturn against
+        budget) names a rise a forecast overspend and draws it in the concern colour
+        (orange), a fall an underspend in dark blue, as a finance reader expects;
+        ``"change"`` names them increase (dark blue) and decrease (orange).
     total_label : str, default "Total"
         Label of the waterfall's total bar.
     row_types : sequence of str, default ("line",)
@@ -92,6 +99,8 @@ def plot_budget_variance(
     >>> variance["change"] = variance["to_value"] - variance["from_value"]
     >>> plot_budget_variance(variance, title_context="OP").title
     'OP: biggest increase Home care +£30.5; biggest decrease Day care -£10.0 (£000)'
+    >>> plot_budget_variance(variance, title_context="OP", framing="forecast").title
+    'OP: biggest overspend Home care +£30.5; biggest underspend Day care -£10.0 (£000)'
     >>> parts = pd.DataFrame({"label": ["Employees", "Income", "Contracts"],
     ...     "value": [10.0, -3.0, 5.0]})
     >>> plot_budget_variance(parts, title_context="Unit", kind="waterfall").title
@@ -107,6 +116,54 @@ def plot_budget_variance(
         )
     if kind != "change":
         raise ValueError(f"kind must be 'change' or 'waterfall'; got {kind!r}")
+    if framing not in _FRAMINGS:
+        raise ValueError(f"framing must be one of {sorted(_FRAMINGS)}; got {framing!r}")
+    words = _FRAMINGS[framing]
+    frame, notes, lines_only = _prepare_changes(variance, row_types)
+    unit = plain_text(value_label)
+    context = capitalise(plain_text(title_context))
+    title, parts = _change_title(frame, context, unit, lines_only, words)
+    figure, axes = new_figure(bar_height(len(frame), note_lines(notes, source)))
+    _draw_changes(axes, frame, unit, words)
+    set_title(figure, title)
+    set_notes(figure, notes, source)
+    sentences = [
+        f"Bar chart of the change in each budget line ({unit_header(unit)}), {context}, sorted "
+        f"from largest {words.rise} to largest {words.fall}."
+    ]
+    if parts:
+        sentences.append(parts[0][0].upper() + "; ".join(parts)[1:] + ".")
+    listing = "; ".join(
+        f"{row.label} {number_text(row.change, unit, sign=True)} (from "
+        f"{number_text(row.from_value, unit)} to {number_text(row.to_value, unit)})"
+        for row in frame.itertuples()
+    )
+    if listing:
+        sentences.append(f"Changes: {listing}.")
+    sentences.extend(plain_text(note) for note in notes)
+    return finish_chart(figure, title, sentences, source)
+
+
+@dataclass(frozen=True)
+class _Framing:
+    """How a rise and a fall are named and coloured."""
+
+    rise: str
+    fall: str
+    rise_colour: str
+    fall_colour: str
+
+
+_FRAMINGS = {
+    "change": _Framing("increase", "decrease", DARK_BLUE, ORANGE),
+    "forecast": _Framing("overspend", "underspend", CONCERN_COLOUR, DARK_BLUE),
+}
+
+
+def _prepare_changes(
+    variance: pd.DataFrame, row_types: Sequence[str]
+) -> tuple[pd.DataFrame, list[str], bool]:
+    """Lines with a change, largest rise first; footnotes for rows left out."""
     require_columns(variance, ["label", "from_value", "to_value", "change"], "variance")
     frame = pd.DataFrame(
         {
@@ -135,37 +192,40 @@ def plot_budget_variance(
         .sort_values(["change", "label"], ascending=[False, True], kind="mergesort")
         .reset_index(drop=True)
     )
-    unit = plain_text(value_label)
-    context = capitalise(plain_text(title_context))
+    return frame, notes, lines_only
 
-    parts = []
+
+def _change_title(
+    frame: pd.DataFrame, context: str, unit: str, lines_only: bool, words: _Framing
+) -> tuple[str, list[str]]:
+    """The finding: net change, the biggest rise and the biggest fall."""
     if frame.empty:
-        title = f"{context}: no changes to show"
-    else:
-        if lines_only:
-            parts.append(f"net change {number_text(frame['change'].sum(), unit, sign=True)}")
-        top, bottom = frame.iloc[0], frame.iloc[-1]
-        if top["change"] > 0:
-            parts.append(
-                f"biggest increase {short_label(top['label'], 30)} "
-                f"{number_text(top['change'], unit, sign=True)}"
-            )
-        if bottom["change"] < 0:
-            parts.append(
-                f"biggest decrease {short_label(bottom['label'], 30)} "
-                f"{number_text(bottom['change'], unit, sign=True)}"
-            )
-        title = (
-            f"{context}: {'; '.join(parts)} ({unit_header(unit)})"
-            if parts
-            else f"{context}: no change on any line"
+        return f"{context}: no changes to show", []
+    parts = []
+    if lines_only:
+        parts.append(f"net change {number_text(frame['change'].sum(), unit, sign=True)}")
+    top, bottom = frame.iloc[0], frame.iloc[-1]
+    if top["change"] > 0:
+        parts.append(
+            f"biggest {words.rise} {short_label(top['label'], 30)} "
+            f"{number_text(top['change'], unit, sign=True)}"
         )
+    if bottom["change"] < 0:
+        parts.append(
+            f"biggest {words.fall} {short_label(bottom['label'], 30)} "
+            f"{number_text(bottom['change'], unit, sign=True)}"
+        )
+    if not parts:
+        return f"{context}: no change on any line", parts
+    return f"{context}: {'; '.join(parts)} ({unit_header(unit)})", parts
 
-    figure, axes = new_figure(bar_height(len(frame), note_lines(notes, source)))
+
+def _draw_changes(axes: Axes, frame: pd.DataFrame, unit: str, words: _Framing) -> None:
+    """Diverging bars from a zero line, signed labels, legend in words."""
     from matplotlib.patches import Patch
 
     positions = np.arange(len(frame))
-    colours = [DARK_BLUE if c > 0 else ORANGE for c in frame["change"]]
+    colours = [words.rise_colour if c > 0 else words.fall_colour for c in frame["change"]]
     axes.barh(positions, frame["change"], height=0.7, color=colours)
     axes.axvline(0, color="black", linewidth=1)
     category_labels(axes, [short_label(label) for label in frame["label"]])
@@ -183,28 +243,10 @@ def plot_budget_variance(
     axes.set_xlabel(unit_title("Change", unit), **axis_label())
     add_legend(
         axes,
-        [Patch(facecolor=DARK_BLUE), Patch(facecolor=ORANGE)],
-        ["Increase", "Decrease"],
-        "Sorted from largest increase (top) to largest decrease.",
+        [Patch(facecolor=words.rise_colour), Patch(facecolor=words.fall_colour)],
+        [words.rise.capitalize(), words.fall.capitalize()],
+        f"Sorted from largest {words.rise} (top) to largest {words.fall}.",
     )
-    set_title(figure, title)
-    set_notes(figure, notes, source)
-
-    sentences = [
-        f"Bar chart of the change in each budget line ({unit_header(unit)}), {context}, sorted "
-        "from largest increase to largest decrease."
-    ]
-    if parts:
-        sentences.append(parts[0][0].upper() + "; ".join(parts)[1:] + ".")
-    listing = "; ".join(
-        f"{row.label} {number_text(row.change, unit, sign=True)} (from "
-        f"{number_text(row.from_value, unit)} to {number_text(row.to_value, unit)})"
-        for row in frame.itertuples()
-    )
-    if listing:
-        sentences.append(f"Changes: {listing}.")
-    sentences.extend(plain_text(note) for note in notes)
-    return finish_chart(figure, title, sentences, source)
 
 
 def _plot_waterfall(
@@ -229,9 +271,7 @@ def _plot_waterfall(
             "Not included (value missing): " + join_names([short_label(m) for m in missing]) + "."
         )
     frame = frame[np.isfinite(frame["value"])].reset_index(drop=True)
-    ends = frame["value"].cumsum().to_numpy()
-    starts = ends - frame["value"].to_numpy()
-    total = float(ends[-1]) if len(ends) else 0.0
+    total = float(frame["value"].sum()) if len(frame) else 0.0
     unit = plain_text(value_label)
     context = capitalise(plain_text(title_context))
     total_name = plain_text(total_label)
@@ -243,16 +283,36 @@ def _plot_waterfall(
             f"; biggest component {short_label(biggest['label'], 30)} "
             f"{number_text(biggest['value'], unit, sign=True)}"
         )
+    figure, axes = new_figure(bar_height(len(frame) + 1, note_lines(notes, source)))
+    _draw_waterfall(axes, frame, unit, total_name)
+    set_title(figure, title)
+    set_notes(figure, notes, source)
 
-    n_bars = len(frame) + 1
-    figure, axes = new_figure(bar_height(n_bars, note_lines(notes, source)))
+    listing = "; ".join(
+        f"{row.label} {number_text(row.value, unit, sign=True)}" for row in frame.itertuples()
+    )
+    sentences = [
+        f"Waterfall chart ({unit_header(unit)}), {context}: {len(frame)} components add up to "
+        f"{total_name} {number_text(total, unit)}."
+    ]
+    if listing:
+        sentences.append(f"Components in order: {listing}.")
+    sentences.extend(notes)
+    return finish_chart(figure, title, sentences, source)
+
+
+def _draw_waterfall(axes: Axes, frame: pd.DataFrame, unit: str, total_name: str) -> None:
+    """Components one under another, each from where the previous ended; then the total."""
     from matplotlib.patches import Patch
 
+    ends = frame["value"].cumsum().to_numpy()
+    starts = ends - frame["value"].to_numpy()
+    total = float(ends[-1]) if len(ends) else 0.0
+    n_bars = len(frame) + 1
     lefts = np.append(np.minimum(starts, ends), min(0.0, total))
     widths = np.append(np.abs(frame["value"].to_numpy()), abs(total))
     colours = [DARK_BLUE if v >= 0 else ORANGE for v in frame["value"]] + [DARK_GREY]
-    positions = np.arange(n_bars)
-    axes.barh(positions, widths, left=lefts, height=0.7, color=colours)
+    axes.barh(np.arange(n_bars), widths, left=lefts, height=0.7, color=colours)
     for position, end in enumerate(ends):  # connectors: where the next bar starts
         axes.plot(
             [end, end],
@@ -273,9 +333,7 @@ def _plot_waterfall(
             draw_value_label(axes, lefts[position], position, text, left=True)
         else:
             draw_value_label(axes, lefts[position] + widths[position], position, text, left=False)
-    draw_value_label(
-        axes, total if total < 0 else total, n_bars - 1, number_text(total, unit), left=total < 0
-    )
+    draw_value_label(axes, total, n_bars - 1, number_text(total, unit), left=total < 0)
     room_for_labels(axes, float(lefts.min()), float((lefts + widths).max()))
     number_axis(axes.xaxis)
     axes.set_xlabel(unit_header(unit), **axis_label())
@@ -285,17 +343,3 @@ def _plot_waterfall(
         ["Adds to the total", "Takes away from the total", short_label(total_name, 30)],
         "Each bar starts where the one above ended.",
     )
-    set_title(figure, title)
-    set_notes(figure, notes, source)
-
-    listing = "; ".join(
-        f"{row.label} {number_text(row.value, unit, sign=True)}" for row in frame.itertuples()
-    )
-    sentences = [
-        f"Waterfall chart ({unit_header(unit)}), {context}: {len(frame)} components add up to "
-        f"{total_name} {number_text(total, unit)}."
-    ]
-    if listing:
-        sentences.append(f"Components in order: {listing}.")
-    sentences.extend(notes)
-    return finish_chart(figure, title, sentences, source)

@@ -27,11 +27,14 @@ from kassanalysis.report.common import (
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import Figures, KeyFigures, Note, Table
 
+RAG_FIGURES = ("actual", "target", "floor", "gap_to_target")
+"""Columns of the RAG table in each indicator's own unit."""
+
 
 def performance_against_target(ctx: ReportContext) -> Table:
     """The RAG dashboard: latest actual against the (phased) target and the floor."""
     rag = rag_table(ctx)
-    rag = ctx.save("rag", rag)
+    rag = ctx.save("rag", rag, row_units=RAG_FIGURES)
     shown = rag.reindex(
         columns=[
             "indicator_name",
@@ -50,7 +53,7 @@ def performance_against_target(ctx: ReportContext) -> Table:
     return Table(
         shown,
         f"Performance against target at {ctx.period.label}",
-        row_units=("actual", "target", "floor", "gap_to_target"),
+        row_units=RAG_FIGURES,
         note=caveat(ctx, rag)
         or "Green: target met. Amber: below target, at or "
         "above the floor. Red: below the floor. Judged by each indicator's polarity "
@@ -93,7 +96,13 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
     exists, else the year-on-year change in controllable expenditure by line."""
     monitoring = monitoring_table(ctx)
     if not monitoring.empty:
-        monitoring = ctx.save("budget_monitoring", monitoring)
+        units = {
+            **dict.fromkeys(
+                ["budget", "actual_to_date", "forecast_outturn", "forecast_variance"], MONEY
+            ),
+            **dict.fromkeys(["spent_to_date_pct", "forecast_variance_pct"], "%"),
+        }
+        monitoring = ctx.save("budget_monitoring", monitoring, units=units)
         shown = monitoring.reindex(
             columns=[
                 "line_name",
@@ -109,12 +118,7 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
         return Table(
             shown,
             f"Budget monitoring at {ctx.period.label} (£000)",
-            units={
-                **dict.fromkeys(
-                    ["budget", "actual_to_date", "forecast_outturn", "forecast_variance"], MONEY
-                ),
-                **dict.fromkeys(["spent_to_date_pct", "forecast_variance_pct"], "%"),
-            },
+            units=units,
             note=caveat(ctx, monitoring) or "Forecast outturn against budget.",
             source=str(monitoring["source_file"].iloc[0]),
         )
@@ -124,7 +128,8 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
     previous, year, changes = yoy
     if changes["from_value"].notna().sum() == 0:
         changes = changes.assign(note=f"no {previous} figures printed")
-    changes = ctx.save("budget_variance", changes)
+    units = {**dict.fromkeys(["from_value", "to_value", "change"], MONEY), "pct_change": "%"}
+    changes = ctx.save("budget_variance", changes, units=units)
     shown = changes.reindex(
         columns=[
             "unit",
@@ -142,7 +147,7 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
     return Table(
         shown,
         f"Controllable expenditure {previous} to {year} (£000)",
-        units=dict.fromkeys(["from_value", "to_value", "change"], MONEY),
+        units=units,
         changes={"pct_change": ("from_value", "to_value")},
         note=coverage_note(ctx),
         source=", ".join(sorted(changes["source_file"].unique())),
@@ -165,15 +170,16 @@ def budget_make_up(ctx: ReportContext) -> Table | Note:
                 "of gross expenditure."
             ]
         )
-    parts = ctx.save("budget_make_up", parts)
+    units = {
+        column: "%" if column.endswith("_share") else MONEY
+        for column in parts.columns
+        if column not in ("unit", "year", "source_file", "source_line")
+    }
+    parts = ctx.save("budget_make_up", parts, units=units)
     return Table(
         parts,
         f"Make-up of the {year} budget (£000; shares of gross, %)",
-        units={
-            column: "%" if column.endswith("_share") else MONEY
-            for column in parts.columns
-            if column not in ("unit", "year", "source_file", "source_line")
-        },
+        units=units,
         note=coverage_note(ctx),
         source=", ".join(sorted(parts["source_file"].unique())),
     )
@@ -185,7 +191,11 @@ def locality_comparison(ctx: ReportContext) -> Table | Note:
     if table is None:
         return Note(["This division's budget is not set out by locality."])
     year = budget_year(ctx)
-    table = ctx.save("localities", table)
+    units = {
+        **dict.fromkeys(["gross_expenditure", "service_income", "net_cost"], MONEY),
+        **dict.fromkeys(["share_of_gross", "income_recovery_rate"], "%"),
+    }
+    table = ctx.save("localities", table, units=units)
     shown = table.reindex(
         columns=[
             "line_name",
@@ -200,10 +210,7 @@ def locality_comparison(ctx: ReportContext) -> Table | Note:
     return Table(
         shown,
         f"Localities {year}: net cost, share of gross, income recovery (%)",
-        units={
-            **dict.fromkeys(["gross_expenditure", "service_income", "net_cost"], MONEY),
-            **dict.fromkeys(["share_of_gross", "income_recovery_rate"], "%"),
-        },
+        units=units,
         source=str(table["source_file"].iloc[0]),
     )
 
@@ -219,11 +226,12 @@ def staffing_variance(ctx: ReportContext) -> Table | Note:
     table = variance.compare_staffing(
         ctx.annual_budget, unit=unit, from_year=years[-2], to_year=years[-1]
     )
-    table = ctx.save("staffing", table)
+    units = {**dict.fromkeys(["from_fte", "to_fte", "change"], "FTE"), "pct_change": "%"}
+    table = ctx.save("staffing", table, units=units)
     return Table(
         table.drop(columns=["source_file"]),
         f"Staffing (FTE) {years[-2]} to {years[-1]}",
-        units=dict.fromkeys(["from_fte", "to_fte", "change"], "FTE"),
+        units=units,
         changes={"pct_change": ("from_fte", "to_fte")},
         source=str(table["source_file"].iloc[0]),
     )
@@ -265,6 +273,7 @@ def variance_charts(ctx: ReportContext) -> Figures:
                     }
                 ),
                 title_context=f"forecast outturn against budget, {ctx.period.label}",
+                framing="forecast",
             )
         )
     else:
