@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -36,6 +38,9 @@ from kassanalysis.charts.style import (
     PLAIN_TEXT,
 )
 from kassanalysis.formatting import format_percent
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_locality_share"]
 
@@ -84,6 +89,45 @@ def plot_locality_share(
     ...     title_context="2013-14", unit="GBP thousands").title
     '2013-14: Dover has the highest net cost (£750.0 thousand, 75.0% of the total)'
     """
+    frame, notes = _prepare(localities, label_column, value_column)
+    unit = plain_text(unit)
+    measure = plain_text(value_column).replace("_", " ")
+    context = capitalise(plain_text(title_context))
+    total = float(frame["value"].sum())
+    with_share = bool(len(frame)) and bool((frame["value"] >= 0).all()) and total > 0
+    shares = frame["value"] / total * 100 if with_share else pd.Series(np.nan, frame.index)
+
+    if frame.empty:
+        title = f"{context}: no {measure} to show"
+    else:
+        top = frame.iloc[0]
+        detail = with_unit(top["value"], unit)
+        if with_share:
+            detail += f", {format_percent(shares.iloc[0])} of the total"
+        title = f"{context}: {short_label(top['label'], 30)} has the highest {measure} ({detail})"
+
+    figure, axes = new_figure(bar_height(len(frame), note_lines(notes, source)))
+    _draw_bars(axes, frame, shares if with_share else None, unit, measure)
+    set_title(figure, title)
+    set_notes(figure, notes, source)
+
+    listing = "; ".join(
+        f"{row.label} {with_unit(row.value, unit)}"
+        + (f" ({format_percent(share)})" if with_share else "")
+        for row, share in zip(frame.itertuples(), shares, strict=True)
+    )
+    sentences = [f"Bar chart of {unit_title(measure, unit)} by locality, {context}, largest first."]
+    if listing:
+        sentences.append(f"{listing}.")
+        sentences.append(f"Total {with_unit(total, unit)}.")
+    sentences.extend(notes)
+    return finish_chart(figure, title, sentences, source)
+
+
+def _prepare(
+    localities: pd.DataFrame, label_column: str, value_column: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Locality lines with a value, largest first; footnotes for totals and gaps."""
     require_columns(localities, [label_column, value_column], "localities")
     frame = pd.DataFrame(
         {
@@ -109,32 +153,22 @@ def plot_locality_share(
         .sort_values(["value", "label"], ascending=[False, True], kind="mergesort")
         .reset_index(drop=True)
     )
-    unit = plain_text(unit)
-    measure = plain_text(value_column).replace("_", " ")
-    context = capitalise(plain_text(title_context))
-    total = float(frame["value"].sum())
-    with_share = bool(len(frame)) and bool((frame["value"] >= 0).all()) and total > 0
-    shares = frame["value"] / total * 100 if with_share else pd.Series(np.nan, frame.index)
+    return frame, notes
 
-    if frame.empty:
-        title = f"{context}: no {measure} to show"
-    else:
-        top = frame.iloc[0]
-        detail = with_unit(top["value"], unit)
-        if with_share:
-            detail += f", {format_percent(shares.iloc[0])} of the total"
-        title = f"{context}: {short_label(top['label'], 30)} has the highest {measure} ({detail})"
 
-    figure, axes = new_figure(bar_height(len(frame), note_lines(notes, source)))
+def _draw_bars(
+    axes: Axes, frame: pd.DataFrame, shares: pd.Series | None, unit: str, measure: str
+) -> None:
+    """One bar per locality, labelled with its value (and share), the axis titled."""
     positions = np.arange(len(frame))
     axes.barh(positions, frame["value"], height=0.7, color=DARK_BLUE)
     if len(frame) and frame["value"].min() < 0:
         axes.axvline(0, color="black", linewidth=1)
     category_labels(axes, [short_label(label) for label in frame["label"]])
-    for row, share in zip(frame.itertuples(), shares, strict=True):
+    for row in frame.itertuples():
         text = number_text(row.value, unit)
-        if with_share:
-            text += f" ({format_percent(share)})"
+        if shares is not None:
+            text += f" ({format_percent(shares.loc[row.Index])})"
         draw_value_label(axes, row.value, row.Index, text, left=row.value < 0)
     if len(frame):
         room_for_labels(axes, float(frame["value"].min()), float(frame["value"].max()))
@@ -143,21 +177,7 @@ def plot_locality_share(
         wrap_text(short_label(unit_title(measure.capitalize(), unit), 140), 70), **axis_label()
     )
     subtitle = "Largest (top) to smallest."
-    if with_share:
+    if shares is not None:
         subtitle += " Labels give each locality's share of the total shown."
     legend_title = axes.set_title(subtitle, loc="left", fontsize=FONT, **PLAIN_TEXT)
     legend_title.set_color(DARK_GREY)
-    set_title(figure, title)
-    set_notes(figure, notes, source)
-
-    listing = "; ".join(
-        f"{row.label} {with_unit(row.value, unit)}"
-        + (f" ({format_percent(share)})" if with_share else "")
-        for row, share in zip(frame.itertuples(), shares, strict=True)
-    )
-    sentences = [f"Bar chart of {unit_title(measure, unit)} by locality, {context}, largest first."]
-    if listing:
-        sentences.append(f"{listing}.")
-        sentences.append(f"Total {with_unit(total, unit)}.")
-    sentences.extend(notes)
-    return finish_chart(figure, title, sentences, source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,6 +35,9 @@ from kassanalysis.charts.style import (
     TITLE_WRAP,
 )
 from kassanalysis.text import truncate_for_display
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_rag_table"]
 
@@ -86,10 +89,48 @@ def plot_rag_table(
     require_columns(
         rag, ["indicator_name", "actual_period", "actual", "target", "floor", "rag", "unit"], "rag"
     )
+    rows = _rows(rag)
+    title = _title(rows, title_context)
+    notes = [
+        "Green = target met or exceeded; Amber = below target but at or above the floor "
+        "(minimum standard); Red = below the floor. 'Below' and 'above' follow each "
+        "indicator's polarity. '-' = not set or not available."
+    ]
+    heights = [
+        len(max(r["name_lines"], r["status_lines"], key=len)) * _LINE_HEIGHT + _ROW_PADDING
+        for r in rows
+    ]
+    table_height = _LINE_HEIGHT + _ROW_PADDING + sum(heights)
+    title_lines = len(wrap_text(title, TITLE_WRAP).split("\n"))
+    figure, axes = new_figure(
+        table_height + 0.35 * title_lines + 0.5 + 0.2 * note_lines(notes, source), width=10
+    )
+    axes.set_axis_off()
+    axes.set_xlim(0, 1)
+    axes.set_ylim(table_height, 0)
+    _draw_table(axes, rows, heights)
+    set_title(figure, title)
+    set_notes(figure, notes, source)
+
+    sentences = [f"Table of {len(rows)} performance indicators with their RAG status. {title}."]
+    for row in rows:
+        actual, target, floor = (
+            with_unit(v, row["unit"]) if math.isfinite(v) else "not set" for v in row["values"]
+        )
+        if not math.isfinite(row["values"][0]):
+            actual = "no data"
+        sentences.append(
+            f"{row['name']}: actual {actual} in {row['period'] or 'no period'}; "
+            f"target {target}; floor {floor}; status {row['status']}."
+        )
+    return finish_chart(figure, title, sentences, source)
+
+
+def _rows(rag: pd.DataFrame) -> list[dict]:
+    """Each indicator as clean text and floats, its name and status wrapped to fit."""
     rows = []
     for record in rag.itertuples(index=False):
         unit = plain_text(record.unit)
-        values = [to_float([v])[0] for v in (record.actual, record.target, record.floor)]
         status = plain_text(record.rag) or "No data"
         name = plain_text(record.indicator_name)
         rows.append(
@@ -97,7 +138,7 @@ def plot_rag_table(
                 "name": name,
                 "unit": unit,
                 "period": plain_text(record.actual_period),
-                "values": values,
+                "values": [to_float([v])[0] for v in (record.actual, record.target, record.floor)],
                 "status": status,
                 "name_lines": textwrap.wrap(
                     truncate_for_display(unit_title(name, unit), 120),
@@ -112,7 +153,11 @@ def plot_rag_table(
                 or [""],
             }
         )
+    return rows
 
+
+def _title(rows: list[dict], title_context: str | None) -> str:
+    """The finding: how many met target, and how many are Amber and Red."""
     counts = {key: sum(row["status"] == key for row in rows) for key in RAG_COLOURS}
     other = len(rows) - sum(counts.values())
     title = (
@@ -123,27 +168,12 @@ def plot_rag_table(
         title += f", {other} with no target, floor or data"
     if title_context:
         title = f"{capitalise(plain_text(title_context))}: {title}"
+    return title
 
-    notes = [
-        "Green = target met or exceeded; Amber = below target but at or above the floor "
-        "(minimum standard); Red = below the floor. 'Below' and 'above' follow each "
-        "indicator's polarity. '-' = not set or not available."
-    ]
-    heights = [
-        len(max(r["name_lines"], r["status_lines"], key=len)) * _LINE_HEIGHT + _ROW_PADDING
-        for r in rows
-    ]
-    header_height = _LINE_HEIGHT + _ROW_PADDING
-    table_height = header_height + sum(heights)
-    title_lines = len(wrap_text(title, TITLE_WRAP).split("\n"))
-    figure, axes = new_figure(
-        table_height + 0.35 * title_lines + 0.5 + 0.2 * note_lines(notes, source), width=10
-    )
+
+def _draw_table(axes: Axes, rows: list[dict], heights: list[float]) -> None:
+    """Header, then one row per indicator with the status cell in its colour and words."""
     from matplotlib.patches import Rectangle
-
-    axes.set_axis_off()
-    axes.set_xlim(0, 1)
-    axes.set_ylim(table_height, 0)
 
     def cell(text: str, column: int, top: float, height: float, **kwargs: Any) -> None:
         _header, left, right, align = _RAG_COLUMNS[column]
@@ -160,6 +190,7 @@ def plot_rag_table(
             **PLAIN_TEXT,
         )
 
+    header_height = _LINE_HEIGHT + _ROW_PADDING
     for column, (header, *_rest) in enumerate(_RAG_COLUMNS):
         cell(header, column, 0, header_height, fontweight="bold")
     axes.axhline(header_height, color=DARK_GREY, linewidth=1)
@@ -187,18 +218,3 @@ def plot_rag_table(
         )
         top += height
         axes.axhline(top, color=CONTEXT_GREY, linewidth=0.5)
-    set_title(figure, title)
-    set_notes(figure, notes, source)
-
-    sentences = [f"Table of {len(rows)} performance indicators with their RAG status. {title}."]
-    for row in rows:
-        actual, target, floor = (
-            with_unit(v, row["unit"]) if math.isfinite(v) else "not set" for v in row["values"]
-        )
-        if not math.isfinite(row["values"][0]):
-            actual = "no data"
-        sentences.append(
-            f"{row['name']}: actual {actual} in {row['period'] or 'no period'}; "
-            f"target {target}; floor {floor}; status {row['status']}."
-        )
-    return finish_chart(figure, title, sentences, source)
