@@ -29,12 +29,15 @@ _ENV = Environment(autoescape=True)
 
 _TABLE = _ENV.from_string(
     """<section class="kass-table">
-<h3>{{ caption }}</h3>
+{% if empty %}<p class="kass-caption">{{ caption }}</p>
+<p>No rows.</p>{% else %}{{ table }}{% endif %}
 {% if note %}<p>{{ note }}</p>{% endif %}
-{{ table }}
 {% if source %}<p class="kass-source">Source: {{ source }}</p>{% endif %}
 </section>"""
 )
+# The table's own caption and column-header scope (WCAG 1.3.1): the caption names the
+# table for a screen reader, and each heading says it heads a column.
+_CAPTION = _ENV.from_string("<caption>{{ caption }}</caption>")
 _FIGURES = _ENV.from_string(
     """{% for f in figures %}<figure class="kass-figure">
 <img src="data:image/svg+xml;base64,{{ f.svg }}" alt="{{ f.alt }}">
@@ -146,11 +149,22 @@ class Table:
         return f"{label} ({header})"
 
     def _repr_html_(self) -> str:
-        if self.frame.empty:
-            table = Markup("<p>No rows.</p>")
-        else:
-            table = Markup(self._formatted().to_html(index=False, escape=True, border=0))
-        return _TABLE.render(caption=self.caption, table=table, source=self.source, note=self.note)
+        table = Markup("") if self.frame.empty else self._html_table()
+        return _TABLE.render(
+            caption=self.caption,
+            table=table,
+            source=self.source,
+            note=self.note,
+            empty=self.frame.empty,
+        )
+
+    def _html_table(self) -> Markup:
+        """The formatted frame as an escaped HTML table with a caption, column headers
+        scoped to their columns, and headers aligned left like the text they head."""
+        html = self._formatted().to_html(index=False, escape=True, border=0, justify="left")
+        html = html.replace("<th>", '<th scope="col">')  # index=False: only column headers
+        opening, rest = html.split(">", 1)
+        return Markup(opening + ">") + Markup(_CAPTION.render(caption=self.caption)) + Markup(rest)
 
     def __repr__(self) -> str:
         body = "No rows." if self.frame.empty else self._formatted().to_string(index=False)
