@@ -21,6 +21,7 @@ from kassanalysis.charts.base import (
     new_figure,
     note_lines,
     number_axis,
+    number_text,
     plain_text,
     polarity_words,
     require_columns,
@@ -33,6 +34,7 @@ from kassanalysis.charts.base import (
     wrap_text,
 )
 from kassanalysis.charts.style import (
+    CONTEXT_GREY,
     DARK_BLUE,
     DARK_GREY,
     DARK_PINK,
@@ -89,6 +91,7 @@ def plot_trend(
     polarity: str,
     targets: pd.DataFrame | None = None,
     spc: pd.DataFrame | None = None,
+    expected_range: tuple[float, float] | None = None,
     source: str | None = None,
 ) -> Chart:
     """Line chart of an indicator over time with targets and, optionally, SPC limits.
@@ -119,6 +122,9 @@ def plot_trend(
         Output of :func:`kassanalysis.analysis.stats.calculate_xmr_chart`: index of
         periods matching ``trend["period"]``, columns ``mean``, ``lower_limit``,
         ``upper_limit``, ``special_cause`` and ``variation``.
+    expected_range : (float, float), optional
+        For an activity indicator: the low and high ends of its expected range, shaded
+        light grey behind the line and named in the legend and the alt text.
     source : str, optional
         Source note printed at the bottom.
 
@@ -163,6 +169,7 @@ def plot_trend(
     notes: list[str] = []
     figure, axes = new_figure(5.5 + 0.18 * note_lines(notes, source))
     handles, labels = _draw_lines(axes, series)
+    _shade_expected_range(axes, expected_range, series.unit, handles, labels)
     special_text = _draw_special_causes(axes, series, handles, labels)
     _draw_axes(axes, series)
     title = _title(series)
@@ -172,7 +179,32 @@ def plot_trend(
     add_legend(axes, handles, labels, subtitle)
     set_title(figure, title)
     set_notes(figure, notes, source)
-    return finish_chart(figure, title, _alt_text(series, title, special_text), source)
+    sentences = _alt_text(series, title, special_text)
+    if expected_range is not None and all(map(math.isfinite, expected_range)):
+        low, high = expected_range
+        sentences.append(
+            f"Expected range {with_unit(low, series.unit)} to {with_unit(high, series.unit)} "
+            "(shaded)."
+        )
+    return finish_chart(figure, title, sentences, source)
+
+
+def _shade_expected_range(
+    axes: Axes,
+    expected_range: tuple[float, float] | None,
+    unit: str,
+    handles: list,
+    labels: list[str],
+) -> None:
+    """The expected range of an activity indicator as a light band, named in the legend."""
+    if expected_range is None:
+        return
+    low, high = (float(v) for v in expected_range)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return
+    band = axes.axhspan(min(low, high), max(low, high), color=CONTEXT_GREY, alpha=0.45, zorder=0)
+    handles.append(band)
+    labels.append(f"Expected range ({number_text(low, unit)} to {number_text(high, unit)})")
 
 
 @dataclass(frozen=True)

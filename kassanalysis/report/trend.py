@@ -7,6 +7,7 @@ import pandas as pd
 
 from kassanalysis.analysis import trend
 from kassanalysis.report.common import (
+    activity_table,
     caveat,
     chart_spc_limits,
     division_indicators,
@@ -97,9 +98,21 @@ def trend_charts(ctx: ReportContext) -> Figures:
                 polarity=polarity,
                 targets=targets if not targets.empty else None,
                 spc=chart_spc_limits(ctx, indicator_id),
+                expected_range=_expected_range(ctx, indicator_id),
             )
         )
     return Figures(figures, empty="No time series for this division's indicators.")
+
+
+def _expected_range(ctx: ReportContext, indicator_id: str) -> tuple[float, float] | None:
+    """An activity indicator's expected range at the period (from the activity table)."""
+    activity = activity_table(ctx)
+    if activity.empty:
+        return None
+    row = activity[activity["indicator_id"] == indicator_id]
+    if row.empty:
+        return None
+    return float(row["expected_low"].iloc[0]), float(row["expected_high"].iloc[0])
 
 
 def trend_key_figures(ctx: ReportContext) -> KeyFigures:

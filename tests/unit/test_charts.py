@@ -510,3 +510,30 @@ def test_forecast_overspend_is_drawn_in_the_concern_colour(figures):
     assert legend == ["Overspend", "Underspend"]
     with pytest.raises(ValueError, match="framing"):
         charts.plot_budget_variance(monitoring, title_context="Q1", framing="spin")
+
+
+def test_activity_chart_shades_its_expected_range(figures):
+    # older people in residential care: 2,736 then 2,690 against an expected 2,600-2,750
+    trend = pd.DataFrame(
+        {
+            "period": ["2012-13", "2013-14 Q1"],
+            "period_end": pd.to_datetime(["2013-03-31", "2013-06-30"]),
+            "actual": [2736.0, 2690.0],
+        }
+    )
+    chart = charts.plot_trend(
+        trend,
+        indicator_name="Older people in residential care",
+        unit="count of people",
+        polarity="no_polarity",
+        expected_range=(2600.0, 2750.0),
+    )
+    figures.append(chart)
+    axes = chart.figure.axes[0]
+    bands = [p for p in axes.patches if to_hex(p.get_facecolor()) == GREY]
+    assert len(bands) == 1
+    band = bands[0]  # a Rectangle in data units on y: from 2,600, 150 high
+    assert (band.get_y(), band.get_y() + band.get_height()) == (2600.0, 2750.0)
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "Expected range (2,600 to 2,750)" in legend
+    assert "Expected range 2,600 people to 2,750 people (shaded)." in chart.alt_text
