@@ -64,6 +64,9 @@ def trend_overview(ctx: ReportContext) -> Table:
     if not shown.empty:
         units = ctx.indicators.loc[shown["indicator_id"], "unit"].to_numpy()
         shown.insert(shown.columns.get_loc("latest") + 1, "unit", units)
+        # the indicator in words first; its code last, for reference (issue 15)
+        shown = shown[[c for c in shown.columns if c != "indicator_id"] + ["indicator_id"]]
+        shown = shown.rename(columns={"indicator_id": "code"})
     return Table(
         shown,
         f"Trends up to {ctx.period.label}",
