@@ -14,7 +14,13 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
-from kassanalysis.formatting import format_number, format_plain, is_missing, unit_header
+from kassanalysis.formatting import (
+    format_number,
+    format_percent_change,
+    format_plain,
+    is_missing,
+    unit_header,
+)
 
 MISSING_MARKER = "[x]"
 """What a table cell shows for a missing figure (the GSS "not available" marker)."""
@@ -23,12 +29,15 @@ _ENV = Environment(autoescape=True)
 
 _TABLE = _ENV.from_string(
     """<section class="kass-table">
-<h3>{{ caption }}</h3>
+{% if empty %}<p class="kass-caption">{{ caption }}</p>
+<p>No rows.</p>{% else %}{{ table }}{% endif %}
 {% if note %}<p>{{ note }}</p>{% endif %}
-{{ table }}
 {% if source %}<p class="kass-source">Source: {{ source }}</p>{% endif %}
 </section>"""
 )
+# The table's own caption and column-header scope (WCAG 1.3.1): the caption names the
+# table for a screen reader, and each heading says it heads a column.
+_CAPTION = _ENV.from_string("<caption>{{ caption }}</caption>")
 _FIGURES = _ENV.from_string(
     """{% for f in figures %}<figure class="kass-figure">
 <img src="data:image/svg+xml;base64,{{ f.svg }}" alt="{{ f.alt }}">
@@ -66,6 +75,11 @@ def format_value(value: object, unit: str | None = None) -> str:
     return str(value)
 
 
+def _numeric(*values: object) -> bool:
+    """Whether every value is a number (not missing, not a marker such as ``[c]``)."""
+    return all(isinstance(v, int | float) and not is_missing(v) for v in values)
+
+
 def label_column(name: object) -> str:
     """A column name as a reader's heading: ``gap_to_target`` -> ``Gap to target``.
 
@@ -94,6 +108,10 @@ class Table:
     unit in the heading (``"Budget (£000)"``)."""
     row_units: tuple[str, ...] = ()
     """Columns whose unit is the row's own ``unit`` column (tables of mixed indicators)."""
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Percentage-change column -> (base column, new column): shown from the two figures by
+    :func:`~kassanalysis.formatting.format_percent_change`, so "n/a" on a zero or tiny
+    base rather than a misleading 90,635%."""
 
     def _formatted(self) -> pd.DataFrame:
         out = self.frame.copy()
@@ -101,7 +119,15 @@ class Table:
             out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
         )
         for column in out.columns:
-            if column in self.units:
+            if column in self.changes:
+                base, new = self.changes[column]
+                out[column] = [
+                    format_percent_change(b, n, sign=True) if _numeric(b, n) else format_value(v)
+                    for b, n, v in zip(
+                        self.frame[base], self.frame[new], self.frame[column], strict=True
+                    )
+                ]
+            elif column in self.units:
                 unit = self.units[column]
                 out[column] = out[column].map(lambda v, u=unit: format_value(v, u))
             elif column in self.row_units:
@@ -117,14 +143,28 @@ class Table:
 
     def _heading(self, name: object) -> str:
         header = unit_header(self.units[name]) if name in self.units else ""
-        return f"{label_column(name)} ({header})" if header else label_column(name)
+        label = label_column(name)
+        if name in self.changes or not header or header.lower() in label.lower():
+            return label
+        return f"{label} ({header})"
 
     def _repr_html_(self) -> str:
-        if self.frame.empty:
-            table = Markup("<p>No rows.</p>")
-        else:
-            table = Markup(self._formatted().to_html(index=False, escape=True, border=0))
-        return _TABLE.render(caption=self.caption, table=table, source=self.source, note=self.note)
+        table = Markup("") if self.frame.empty else self._html_table()
+        return _TABLE.render(
+            caption=self.caption,
+            table=table,
+            source=self.source,
+            note=self.note,
+            empty=self.frame.empty,
+        )
+
+    def _html_table(self) -> Markup:
+        """The formatted frame as an escaped HTML table with a caption, column headers
+        scoped to their columns, and headers aligned left like the text they head."""
+        html = self._formatted().to_html(index=False, escape=True, border=0, justify="left")
+        html = html.replace("<th>", '<th scope="col">')  # index=False: only column headers
+        opening, rest = html.split(">", 1)
+        return Markup(opening + ">") + Markup(_CAPTION.render(caption=self.caption)) + Markup(rest)
 
     def __repr__(self) -> str:
         body = "No rows." if self.frame.empty else self._formatted().to_string(index=False)

@@ -1,0 +1,34 @@
+"""What a report cell shows (kassanalysis.report.display): table markup and cell words."""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from kassanalysis.report.display import Table, format_value
+
+
+def test_table_has_an_escaped_caption_and_scoped_column_headers():
+    table = Table(
+        pd.DataFrame({"line_name": ["<b>Day care</b>"], "budget": [1234.5]}),
+        "Budget <2013-14>",
+        units={"budget": "GBP thousands"},
+    )
+    html = table._repr_html_()
+    assert "<caption>Budget &lt;2013-14&gt;</caption>" in html
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert headers == ["Line name", "Budget (£000)"]
+    assert html.count('<th scope="col">') == 2
+    assert "<h3>" not in html  # the caption names the table; no heading out of order
+    assert "&lt;b&gt;Day care&lt;/b&gt;" in html and "<td>£1,234.5</td>" in html
+    assert 'text-align: right' not in html  # headers align left, like the text they head
+
+
+def test_empty_table_says_so_under_its_caption():
+    html = Table(pd.DataFrame(), "Staffing").__repr__()
+    assert html == "Staffing\nNo rows."
+    assert "<p>No rows.</p>" in Table(pd.DataFrame(), "Staffing")._repr_html_()
+
+
+def test_cells_use_words_for_booleans_and_the_marker_for_missing():
+    assert [format_value(v) for v in (True, False, np.nan, None)] == ["yes", "no", "[x]", "[x]"]
