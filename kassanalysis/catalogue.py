@@ -27,7 +27,7 @@ KINDS = (
     "ons_mye2",
     "quarterly_return",
 )
-TEXT_FORMATS = ("pipe", "tab")
+TEXT_FORMATS = ("pipe", "tab", "csv")
 UNITS = {
     "GBP thousands": 1.0,
     "GBP millions": 1000.0,
