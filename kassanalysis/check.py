@@ -7,6 +7,7 @@ the tidy frame if asked. The exit status is 1 when there is any problem.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -304,7 +305,9 @@ def check_file(
     return result.status
 
 
-def catalogue_item(entry: CatalogueEntry, table_id: str, file: str, original: str) -> str:
+def catalogue_item(
+    entry: CatalogueEntry, table_id: str, file: str, original: str, indent: str = "  "
+) -> str:
     """The YAML text of one catalogue item for a file added with ``kass add``.
 
     Examples
@@ -335,7 +338,19 @@ def catalogue_item(entry: CatalogueEntry, table_id: str, file: str, original: st
         item["columns"] = list(entry.columns)
     item["source"] = {"document": original, "added_by": "kass add"}
     text = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=100)
-    return "\n" + "".join(f"  {line}\n" for line in text.splitlines())
+    return "\n" + "".join(f"{indent}{line}\n" for line in text.splitlines())
+
+
+def list_indent(catalogue_text: str) -> str:
+    r"""The indentation of the items of the catalogue's ``tables`` list, as written.
+
+    Examples
+    --------
+    >>> list_indent("tables:\n- id: a\n  file: a.txt\n"), list_indent("tables:\n  - id: a\n")
+    ('', '  ')
+    """
+    found = re.findall(r"^( *)- id:", catalogue_text, flags=re.MULTILINE)
+    return found[-1] if found else "  "
 
 
 def add_file(
@@ -375,10 +390,11 @@ def add_file(
     if any(e.id == table_id for e in entries):
         print(f"not added: catalogue id {table_id!r} is taken; give another with --id", file=stream)
         return 2
-    text = catalogue_item(result.entry, table_id, relative, path.name)
+    indent = list_indent((paths.raw / kio.CATALOGUE).read_text(encoding="utf-8"))
+    text = catalogue_item(result.entry, table_id, relative, path.name, indent)
     try:
         kio.add_raw_file(path, paths.raw, relative, text)
-    except (FileExistsError, CatalogueError) as exc:
+    except (FileExistsError, ValueError) as exc:
         print(f"not added: {exc}", file=stream)
         return 1
     print(
