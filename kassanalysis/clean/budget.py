@@ -302,7 +302,7 @@ def clean_budget_table(
         )
         return empty_frame(BudgetLines), problems
     is_header_word = _header_word(ref)
-    state = _State(entry, ref, problems)
+    state = _State(entry, ref, problems, getattr(lines, "sheet", None), is_header_word)
     layout: list[Column] | None = None
     for number, fragment in enumerate(fragments):
         rows = rejoin_split_cells(fragment)
@@ -386,8 +386,16 @@ def _check_layout(
 class _State:
     """Walks the rows of one table, tracking service groups and totals."""
 
-    def __init__(self, entry: CatalogueEntry, ref: Reference, problems: list[pb.Problem]):
+    def __init__(
+        self,
+        entry: CatalogueEntry,
+        ref: Reference,
+        problems: list[pb.Problem],
+        sheet: str | None = None,
+        is_header_word: Callable[[str], bool] | None = None,
+    ):
         self.entry, self.ref, self.problems = entry, ref, problems
+        self.sheet, self.is_header_word = sheet, is_header_word
         self.records: list[dict] = []
         self.group: str | None = entry.first_group
         self.in_memo = False
@@ -408,6 +416,8 @@ class _State:
         is_total = bool(_TOTAL.search(label)) or forced in ("external_total", "memo_of_which")
         cols = total_layout if is_total and not forced else layout
         label = " ".join(row.text(i) for i, c in enumerate(cols) if c.role == "label").strip()
+        if self._repeats_header(row, cols):
+            return  # a header printed again (page break, export): never an error
         cells = self._parse_values(row, cols)
         if cells is None:
             return
@@ -490,13 +500,20 @@ class _State:
                     "unit_of_measure": self.ref.measures.loc[measure, "unit_of_measure"],
                     "status": status,
                     "source_file": self.entry.file,
-                    "source_sheet": None,
+                    "source_sheet": self.sheet,
                     "source_line": row.line,
                     "source_text": text,
                 }
             )
         if row_type == "line":
             self.open_lines.extend(range(first_record, len(self.records)))
+
+    def _repeats_header(self, row: Row, layout: list[Column]) -> bool:
+        """The row's value cells are all header words (``Gross £m``, ``2024-25``)."""
+        if self.is_header_word is None:
+            return False
+        cells = [row.text(i) for i, c in enumerate(layout) if c.role == "value" and row.text(i)]
+        return bool(cells) and all(parse_cell(c) is None and self.is_header_word(c) for c in cells)
 
     def _classify_total(self, label: str) -> str:
         """A total closing open lines is a subtotal of their group, unless the lines have no

@@ -256,3 +256,28 @@ def test_budget_workbook_reads_like_the_pipe_table(small_project, tmp_path, caps
     assert value(tidy, 2, "budget") == 10_500.0  # sheet row 2: Older People 10.5 £m
     assert value(tidy, 3, "variance") == -250.0
     assert value(tidy, 4, "forecast_outturn") == 15_000.0
+
+
+def test_a_header_printed_again_is_never_an_error(small_project, tmp_path, capsys):
+    file = tmp_path / "repeated.csv"
+    file.write_text(
+        "Service,Budget £m,Forecast £m\nOlder People,10.5,11.0\n"
+        "Service,Budget £m,Forecast £m\nLearning Disability,4.2,4.0\nTotal,14.7,15.0\n",
+        encoding="utf-8",
+    )
+    status, out = read_budget(small_project, file, tmp_path, "--year", "2024-25")
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    tidy = pd.read_csv(out)
+    assert sorted(tidy.source_line.unique()) == [2, 4, 5]  # line 3 repeats the header
+    assert value(tidy, 5, "budget") == 14_700.0  # 10.5 + 4.2 = 14.7 £m
+
+
+def test_workbook_rows_keep_their_sheet(small_project, tmp_path):
+    file = tmp_path / "budget.xlsx"
+    pd.DataFrame({"Service": ["A", "Total"], "Net £m": [1.5, 1.5]}).to_excel(
+        file, index=False, sheet_name="Summary"
+    )
+    status, out = read_budget(small_project, file, tmp_path, "--year", "2024-25")
+    assert status == 0
+    assert set(pd.read_csv(out).source_sheet) == {"Summary"}
