@@ -26,6 +26,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1
+    except (ValueError, OSError) as exc:  # the catalogue or a reference file is wrong
+        print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
     rows = ", ".join(f"{k} {v:,}" for k, v in result.manifest["rows"].items())
     print(f"built {paths.processed} in {result.manifest['seconds']} s: {rows}")
     if result.findings:

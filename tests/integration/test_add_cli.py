@@ -104,3 +104,19 @@ def test_cli_never_shows_a_traceback(small_project, monkeypatch, capsys):
     assert err.strip() == (
         "kass check: RuntimeError: something unforeseen (run with -v for details)"
     )
+
+
+def test_build_with_a_broken_catalogue_is_one_message_not_a_traceback(small_project, capsys):
+    catalogue = small_project / "data" / "raw" / kio.CATALOGUE
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8") + "- id: x\n  file: x.txt\n  kind: budget_tabel\n",
+        encoding="utf-8",
+    )
+
+    status = cli.main(["--root", str(small_project), "build"])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "build failed;" in err
+    assert "table 'x': unknown kind 'budget_tabel'" in err
+    assert "Traceback" not in err
