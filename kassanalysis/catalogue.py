@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from kassanalysis.config import (
+    INCOME_SIGNS,
     KINDS,
     TEXT_FORMATS,
     TEXT_KINDS,
@@ -26,6 +27,7 @@ from kassanalysis.config import (
 )
 
 __all__ = [
+    "INCOME_SIGNS",
     "KINDS",
     "QUARTERLY_PARTS",
     "TEXT_FORMATS",

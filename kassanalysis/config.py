@@ -70,8 +70,14 @@ KINDS = (
     "ascof_open_data",
     "ons_mye2",
     "quarterly_return",
+    "indicator_export",
+    "asc_fr",
+    "deprivation",
 )
-TEXT_FORMATS = ("pipe", "tab")
+TEXT_FORMATS = ("pipe", "tab", "csv")
+#: How a budget table prints income: "negative" (gross + income = net), "positive"
+#: (gross - income = net), or "auto" (recognised from the table's own arithmetic).
+INCOME_SIGNS = ("auto", "negative", "positive")
 UNITS = {
     "GBP thousands": 1.0,
     "GBP millions": 1000.0,
@@ -256,6 +262,7 @@ class CatalogueEntry:
     targets: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     illustrative: StrictBool = False
     quirks: tuple[str, ...] = ()
+    income_sign: Literal["auto", "negative", "positive"] = "auto"
 
     @field_validator("source", "row_rules", "figures", "targets", mode="before")
     @classmethod
