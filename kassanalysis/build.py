@@ -21,7 +21,7 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean import budget, kpi, public, quarterly
+from kassanalysis.clean import ascof, budget, kpi, nearest_neighbours, oflog, ons, quarterly
 from kassanalysis.comparators import resolve_comparator_groups
 from kassanalysis.reconcile import (
     TOLERANCE,
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 def _oflog(raw: Any, entry: CatalogueEntry, ref: Reference):
-    observations, _published, problems = public.clean_oflog_outcomes(raw, entry, ref)
+    observations, _published, problems = oflog.clean_oflog_outcomes(raw, entry, ref)
     return observations, problems
 
 
@@ -44,7 +44,7 @@ def _nearest(raw: dict, entry: CatalogueEntry, ref: Reference):
     """Nearest-neighbour lists of the councils with adult social care duties only (the file
     also lists districts, combined authorities and the GLA, which have none)."""
     councils = set(ref.authorities.index)
-    return public.clean_nearest_neighbours(
+    return nearest_neighbours.clean_nearest_neighbours(
         {code: members for code, members in raw.items() if code in councils}, entry, ref
     )
 
@@ -60,8 +60,8 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "target_statements": ("indicator_observations", kpi.clean_target_statements),
     "banding_table": ("paf_banding", kpi.clean_banding_table),
     "oflog_outcomes": ("indicator_observations", _oflog),
-    "ascof_open_data": ("indicator_observations", public.clean_ascof_open_data),
-    "ons_mye2": ("population", public.clean_ons_mye2),
+    "ascof_open_data": ("indicator_observations", ascof.clean_ascof_open_data),
+    "ons_mye2": ("population", ons.clean_ons_mye2),
     "nearest_neighbours": ("comparator_members", _nearest),
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
 }
