@@ -21,7 +21,16 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean import ascof, budget, kpi, nearest_neighbours, oflog, ons, quarterly
+from kassanalysis.clean import (
+    ascof,
+    budget,
+    indicator_export,
+    kpi,
+    nearest_neighbours,
+    oflog,
+    ons,
+    quarterly,
+)
 from kassanalysis.comparators import resolve_comparator_groups
 from kassanalysis.reconcile import (
     TOLERANCE,
@@ -40,9 +49,12 @@ def _oflog(raw: Any, entry: CatalogueEntry, ref: Reference):
     return observations, problems
 
 
-def _nearest(raw: dict, entry: CatalogueEntry, ref: Reference):
-    """Nearest-neighbour lists of the councils with adult social care duties only (the file
-    also lists districts, combined authorities and the GLA, which have none)."""
+def _nearest(raw: dict | pd.DataFrame, entry: CatalogueEntry, ref: Reference):
+    """Nearest-neighbour lists: one council's list as CSV, or Oflog's JSON of every list,
+    kept for the councils with adult social care duties only (the JSON also lists
+    districts, combined authorities and the GLA, which have none)."""
+    if isinstance(raw, pd.DataFrame):
+        return nearest_neighbours.clean_nearest_neighbours_csv(raw, entry, ref)
     councils = set(ref.authorities.index)
     return nearest_neighbours.clean_nearest_neighbours(
         {code: members for code, members in raw.items() if code in councils}, entry, ref
@@ -64,6 +76,7 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "ons_mye2": ("population", ons.clean_ons_mye2),
     "nearest_neighbours": ("comparator_members", _nearest),
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
+    "indicator_export": ("indicator_observations", indicator_export.clean_indicator_export),
 }
 
 

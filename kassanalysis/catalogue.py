@@ -26,6 +26,9 @@ KINDS = (
     "ascof_open_data",
     "ons_mye2",
     "quarterly_return",
+    "indicator_export",
+    "asc_fr",
+    "deprivation",
 )
 TEXT_FORMATS = ("pipe", "tab")
 UNITS = {

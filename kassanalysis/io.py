@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -149,20 +150,72 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
         raise FileNotFoundError(
             f"{entry.file}: listed in the catalogue as {entry.id!r} but not found in {raw_dir}"
         )
-    if entry.kind == "oflog_outcomes":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    if entry.kind in ("oflog_outcomes", "indicator_export", "deprivation"):
+        return read_sheet_or_csv(path)
     if entry.kind == "nearest_neighbours":
+        if spreadsheet_format(path) == "csv" and not _looks_like_json(path):
+            return read_csv_text(path)
         return json.loads(path.read_text(encoding="utf-8"))
     if entry.kind == "ascof_open_data":
-        sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=str)
-        name, frame = next(iter(sheets.items()))
-        frame.attrs["sheet_name"] = name
-        return frame
+        return read_sheet_or_csv(path)
     if entry.kind == "ons_mye2":
+        if spreadsheet_format(path) == "csv":
+            return {"csv": read_csv_text(path, header=None)}
         return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    if entry.kind == "asc_fr":
+        if spreadsheet_format(path) == "csv":
+            return read_csv_text(path, header=None)
+        return read_sheet_or_csv(path, header=None)
     if entry.kind == "quarterly_return":
         return read_quarterly_return(path)
     return read_text_lines(path)
+
+
+def spreadsheet_format(path: Path) -> str:
+    """``"xlsx"`` (a zip: xlsx or ods), ``"xls"`` (an OLE2 compound file) or ``"csv"``,
+    decided from the file's first bytes, not its extension."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    return "csv"
+
+
+def _looks_like_json(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \r\n\t")
+    return head[:1] in (b"{", b"[")
+
+
+def read_csv_text(path: Path, *, header: int | None = 0) -> pd.DataFrame:
+    """A CSV as text cells (nothing turned into NaN), UTF-8 (with or without BOM) or, when
+    that fails, Windows-1252 as NHS Digital and ONS often publish."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    return pd.read_csv(
+        io.StringIO(text),
+        dtype=str,
+        keep_default_na=False,
+        header=header,
+        skip_blank_lines=header is not None,
+    )
+
+
+def read_sheet_or_csv(path: Path, *, header: int | None = 0) -> pd.DataFrame:
+    """The first sheet of a workbook (its name in ``attrs["sheet_name"]``) or a CSV, as
+    text cells; the format is taken from the content."""
+    if spreadsheet_format(path) == "csv":
+        return read_csv_text(path, header=header)
+    sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=str, header=header)
+    name, frame = next(iter(sheets.items()))
+    frame = frame.fillna("") if header is not None else frame
+    frame.attrs["sheet_name"] = name
+    return frame
 
 
 QUARTERLY_PARTS = ("indicators", "budget")

@@ -165,8 +165,10 @@ def clean_ascof_open_data(
         lines,
         entry,
         "non-numeric value",
-        lambda i: f"Measure Value {raw['Measure Value'][i]!r} ({geo[i]} "
-        f"{raw['ASCOF Measure Code'][i]} {mtype[i]}) is not a number",
+        lambda i: (
+            f"Measure Value {raw['Measure Value'][i]!r} ({geo[i]} "
+            f"{raw['ASCOF Measure Code'][i]} {mtype[i]}) is not a number"
+        ),
         subject=lambda i: geo[i],
     )
 
@@ -191,8 +193,10 @@ def clean_ascof_open_data(
         lines,
         entry,
         "duplicated observation",
-        lambda i: f"{geo[i]} {long['measure'][i]} {long['breakdown'][i]} {mtype[i]} appears "
-        "more than once; the first is kept",
+        lambda i: (
+            f"{geo[i]} {long['measure'][i]} {long['breakdown'][i]} {mtype[i]} appears "
+            "more than once; the first is kept"
+        ),
         subject=lambda i: geo[i],
     )
     long = long[~dupes]

@@ -8,10 +8,14 @@ as a frame and return new frames and problems.
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.records import ONS_ENGLAND
+from kassanalysis.clean.cells import as_text
+from kassanalysis.clean.records import ONS_ENGLAND, csv_lines, row_problems
 from kassanalysis.problems import Problem, error, finding
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import ComparatorMembers, columns_of, empty_frame
@@ -20,6 +24,7 @@ MEMBERS = ComparatorMembers
 
 #: Size of an Oflog nearest-neighbour group: 15 similar councils and the council itself.
 NEAREST_NEIGHBOURS_GROUP_SIZE = 16
+_CODE_HEADERS = frozenset({"areacode", "code", "onscode", "lacode", "geographycode"})
 
 
 def clean_nearest_neighbours(
@@ -157,6 +162,121 @@ def clean_nearest_neighbours(
         {
             MEMBERS.group_id: pd.Series(groups, dtype=object),
             MEMBERS.authority_code: pd.Series(codes, dtype=object),
+            MEMBERS.source: entry.file,
+        }
+    )
+    return members[columns_of(MEMBERS)], problems
+
+
+_LIST_NAME = re.compile(r"^([A-Za-z][A-Za-z_-]*?)[-_ ]?((?:19|20)\d{2})")
+
+
+def list_name(entry: CatalogueEntry) -> str:
+    """The name of a nearest-neighbour list: its source and year, e.g. ``cipfa-2019``.
+
+    From ``entry.source["list"]`` (e.g. ``"CIPFA"``) and ``entry.year`` when the catalogue
+    gives them, else from the file name (``cipfa2019.csv`` -> ``cipfa-2019``).
+
+    Examples
+    --------
+    >>> e = CatalogueEntry(id="x", file="public/exports/cipfa2021.csv",
+    ...                    kind="nearest_neighbours", authority="E08000009", source={},
+    ...                    licence="OGL")
+    >>> list_name(e)
+    'cipfa-2021'
+    """
+    stem = PurePosixPath(entry.file).stem
+    match = _LIST_NAME.match(stem)
+    source = entry.source.get("list") or (match[1] if match else stem)
+    year = entry.year or (match[2] if match else None)
+    name = re.sub(r"[^a-z0-9]+", "-", str(source).lower()).strip("-")
+    return f"{name}-{year}" if year else name
+
+
+def clean_nearest_neighbours_csv(
+    raw: pd.DataFrame, entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn one council's nearest-neighbour list exported as CSV into group membership.
+
+    LG Inform exports a council's CIPFA nearest neighbours (and other lists) as one council
+    a row, in rank order (nearest first), with ``area_code`` and ``area_name``. The file
+    does not name the council whose list it is: that is ``entry.authority`` (``--authority``
+    with ``kass check``).
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        The CSV as text cells with its header (row ``i`` is line ``i + 2``).
+    entry : CatalogueEntry
+        ``entry.authority`` is the council; the list is named by :func:`list_name`.
+    ref : Reference
+        Unused; taken so that every cleaner has the same signature.
+
+    Returns
+    -------
+    members : pd.DataFrame
+        :class:`~kassanalysis.schemas.ComparatorMembers`, group
+        ``"nearest-neighbours:<list>:<council>"`` (e.g.
+        ``nearest-neighbours:cipfa-2019:E08000009``), one row per listed council in the
+        published rank order; the council itself is not added when the list leaves it out.
+    problems : list of Problem
+        An error when there is no area-code column or no data row; per row, a code that is
+        not an English ONS code (left out) or a council listed twice (kept once).
+
+    Examples
+    --------
+    >>> e = CatalogueEntry(id="x", file="cipfa2019.csv", kind="nearest_neighbours",
+    ...                    authority="E08000009", source={}, licence="OGL")
+    >>> raw = pd.DataFrame({"area_code": ["E06000030", "E06000007"],
+    ...                     "area_name": ["Swindon", "Warrington"]})
+    >>> members, problems = clean_nearest_neighbours_csv(raw, e, None)
+    >>> members.group_id.iloc[0], members.authority_code.tolist(), problems
+    ('nearest-neighbours:cipfa-2019:E08000009', ['E06000030', 'E06000007'], [])
+    """
+    codes_column = next(
+        (c for c in raw.columns if re.sub(r"[^a-z]", "", str(c).lower()) in _CODE_HEADERS), None
+    )
+    if codes_column is None:
+        return empty_frame(MEMBERS), [
+            error(
+                "missing column",
+                entry.file,
+                1,
+                "a nearest-neighbour list as CSV needs an area code column (area_code, "
+                f"Area Code, code); the file has {', '.join(repr(str(c)) for c in raw.columns)}",
+            )
+        ]
+    if raw.empty:
+        return empty_frame(MEMBERS), [
+            error("no data rows", entry.file, None, "the list has a header but no councils")
+        ]
+    lines = pd.Series(csv_lines(raw), index=raw.index)
+    codes = as_text(raw[codes_column]).str.upper()
+    shaped = codes.str.fullmatch(ONS_ENGLAND.pattern).astype(bool)
+    problems = row_problems(
+        ~shaped,
+        lines,
+        entry,
+        "malformed area code",
+        lambda i: f"area code {codes[i]!r} is not an English ONS code like E08000009; left out",
+        subject=lambda i: codes[i],
+    )
+    repeated = shaped & codes.duplicated()
+    problems += row_problems(
+        repeated,
+        lines,
+        entry,
+        "duplicated member",
+        lambda i: f"{codes[i]} is listed more than once; kept once, at its first rank",
+        subject=lambda i: codes[i],
+        make=finding,
+    )
+    kept = codes[shaped & ~repeated]
+    group = f"nearest-neighbours:{list_name(entry)}:{entry.authority}"
+    members = pd.DataFrame(
+        {
+            MEMBERS.group_id: group,
+            MEMBERS.authority_code: kept.to_numpy(dtype=object),
             MEMBERS.source: entry.file,
         }
     )

@@ -124,8 +124,10 @@ def clean_oflog_outcomes(
         lines,
         entry,
         "unknown indicator",
-        lambda i: f"measure code {code[i]!r} is not a known indicator: add {indicator[i]!r} to "
-        "data/reference/indicators.csv",
+        lambda i: (
+            f"measure code {code[i]!r} is not a known indicator: add {indicator[i]!r} to "
+            "data/reference/indicators.csv"
+        ),
         subject=lambda i: code[i],
     )
     code_ok = authority.str.fullmatch(ONS_ENGLAND.pattern)
@@ -154,8 +156,9 @@ def clean_oflog_outcomes(
         lines,
         entry,
         "non-numeric value",
-        lambda i: f"Value {raw['Value'][i]!r} for {authority[i]} {code[i]} {year[i]} "
-        "is not a number",
+        lambda i: (
+            f"Value {raw['Value'][i]!r} for {authority[i]} {code[i]} {year[i]} is not a number"
+        ),
         subject=lambda i: f"{authority[i]} {code[i]} {year[i]}",
     )
     keep = known & code_ok & period_ok
