@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
-from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.catalogue import CatalogueEntry, CatalogueError
 from kassanalysis.clean import (
     ascof,
     budget,
@@ -32,6 +32,7 @@ from kassanalysis.clean import (
     quarterly,
 )
 from kassanalysis.comparators import resolve_comparator_groups
+from kassanalysis.formats import FormatError
 from kassanalysis.reconcile import (
     TOLERANCE,
     reconcile_budget_totals,
@@ -116,6 +117,22 @@ def clean_entry(
     return table, frame, problems
 
 
+def reading_error(exc: BaseException) -> str:
+    """One line for a failure to read a file: the message alone for the errors readers
+    raise on purpose (they already say what is wrong), with the exception's type otherwise.
+
+    Examples
+    --------
+    >>> reading_error(FormatError("is an empty file; budget_table reads a table"))
+    'is an empty file; budget_table reads a table'
+    >>> reading_error(KeyError("x"))
+    "KeyError: 'x'"
+    """
+    if isinstance(exc, (FormatError, CatalogueError, FileNotFoundError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def validate_table(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pb.Problem]]:
     """Validate a tidy table against its schema, turning every failure into a problem that
     names the raw file and line of the offending row."""
@@ -160,9 +177,7 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         try:
             raw = kio.read_raw(entry, paths.raw)
         except Exception as exc:  # a corrupt workbook, bad encoding, a missing file...
-            problems.append(
-                pb.error("unreadable file", entry.file, None, f"{type(exc).__name__}: {exc}")
-            )
+            problems.append(pb.error("unreadable file", entry.file, None, reading_error(exc)))
             continue
         table, frame, found = clean_entry(entry, raw, ref)
         problems.extend(found)

@@ -30,7 +30,7 @@ KINDS = (
     "asc_fr",
     "deprivation",
 )
-TEXT_FORMATS = ("pipe", "tab")
+TEXT_FORMATS = ("pipe", "tab", "csv")
 UNITS = {
     "GBP thousands": 1.0,
     "GBP millions": 1000.0,

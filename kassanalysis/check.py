@@ -17,7 +17,6 @@ from kassanalysis import io as kio
 from kassanalysis.build import CLEANERS, clean_entry, validate_table
 from kassanalysis.catalogue import (
     KINDS,
-    TEXT_KINDS,
     UNITS,
     CatalogueEntry,
     CatalogueError,
@@ -73,9 +72,6 @@ def make_entry(
         changes["unit"] = unit
     if columns:
         changes["columns"] = tuple(c.strip() for c in columns.split(","))
-    if kind in TEXT_KINDS and entry.format is None:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        changes["format"] = "pipe" if text.lstrip().startswith("|") else "tab"
     return replace(entry, **changes)
 
 

@@ -25,8 +25,7 @@ from kassanalysis.clean.grid import (
     join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
-    split_pipe_fragments,
-    split_tab_rows,
+    split_table,
 )
 from kassanalysis.periods import PeriodError, format_financial_year, parse_financial_year
 from kassanalysis.reference import Reference
@@ -196,7 +195,7 @@ def clean_budget_table(
         and findings (a duplicated total row).
     """
     problems: list[pb.Problem] = []
-    fragments = split_pipe_fragments(lines) if entry.format == "pipe" else split_tab_rows(lines)
+    fragments = split_table(lines, entry.format)
     if not fragments:
         problems.append(
             pb.error(

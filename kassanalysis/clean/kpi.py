@@ -24,8 +24,7 @@ from kassanalysis.clean.grid import (
     join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
-    split_pipe_fragments,
-    split_tab_rows,
+    split_table,
 )
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.reference import Reference
@@ -134,7 +133,7 @@ def _is_kpi_header_word(cell: str) -> bool:
 
 
 def _rows(lines: list[str], entry: CatalogueEntry) -> list[Row]:
-    fragments = split_pipe_fragments(lines) if entry.format == "pipe" else split_tab_rows(lines)
+    fragments = split_table(lines, entry.format)
     return [row for fragment in fragments for row in rejoin_split_cells(fragment)]
 
 
