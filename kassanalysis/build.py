@@ -22,6 +22,7 @@ from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry, CatalogueError
 from kassanalysis.clean import (
+    asc_fr,
     ascof,
     budget,
     indicator_export,
@@ -78,6 +79,7 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "nearest_neighbours": ("comparator_members", _nearest),
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
     "indicator_export": ("indicator_observations", indicator_export.clean_indicator_export),
+    "asc_fr": ("finance_lines", asc_fr.clean_asc_fr),
 }
 
 
