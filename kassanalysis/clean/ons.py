@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -219,6 +220,10 @@ def clean_ons_mye2(
     >>> problems
     []
     """
+    for sheet_name, sheet in workbook.items():
+        long_layout = find_long_population(sheet)
+        if long_layout is not None:
+            return clean_ons_population_long(sheet, long_layout, str(sheet_name), entry)
     name, layout, why = find_mye2_table(workbook)
     if layout is None:
         return empty_frame(POP), [
@@ -227,6 +232,7 @@ def clean_ons_mye2(
                 entry.file,
                 None,
                 "no MYE2 persons table (a header row with Code, All ages and ages 0 to 90+) "
+                "and no long layout (code, sex, age, population_YYYY) "
                 f"in sheets {', '.join(repr(s) for s in workbook)}: {why}",
             )
         ]
@@ -346,3 +352,197 @@ def _to_number(column: pd.Series) -> pd.Series:
     text = column.astype(object).where(column.notna(), "").astype(str)
     text = text.str.replace(",", "", regex=False).str.strip()
     return pd.to_numeric(text.where(text.str.fullmatch(PLAIN_NUMBER)), errors="coerce")
+
+
+_POPULATION_YEAR = re.compile(r"^population[ _]?(\d{4})$")
+_LONG_SEXES = {
+    "m": "M",
+    "male": "M",
+    "males": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "females": "F",
+    "2": "F",
+    "p": "P",
+    "persons": "P",
+    "all": "P",
+    "0": "P",
+}
+
+
+def find_long_population(sheet: pd.DataFrame) -> dict | None:
+    """Find the long-layout header (code, sex, age and ``population_YYYY`` columns).
+
+    The long layout of ONS estimates (MYEB1, and the CSVs ONS publishes beside the
+    workbooks): one row per area, sex and single year of age, a column per mid-year.
+
+    Returns
+    -------
+    dict or None
+        0-based header ``row`` and column positions ``code``, ``name``, ``geography``,
+        ``sex``, ``age`` and ``years`` (mid-year -> column).
+    """
+    for r in range(min(_HEADER_SEARCH_ROWS, len(sheet))):
+        labels = [_label_text(c).replace(" ", "_") for c in sheet.iloc[r].tolist()]
+        years = {int(m[1]): j for j, t in enumerate(labels) if (m := _POPULATION_YEAR.match(t))}
+        spaced = [t.replace("_", " ") for t in labels]
+        code = _first_match(spaced, _CODE_HEADER)
+        if years and code is not None and "sex" in labels and "age" in labels:
+            return {
+                "row": r,
+                "code": code,
+                "name": _first_match(spaced, _NAME_HEADER),
+                "geography": _first_match(spaced, _GEOGRAPHY_HEADER),
+                "sex": labels.index("sex"),
+                "age": labels.index("age"),
+                "years": years,
+            }
+    return None
+
+
+def clean_ons_population_long(
+    sheet: pd.DataFrame, layout: dict, name: str, entry: CatalogueEntry
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Tidy the long layout: persons by area, year and single year of age (0 to 90+).
+
+    Males and females are added to give persons (rows for persons, when present, are used
+    as they are). Age ``90`` is the open-ended top band, as ONS publishes it (``90+``).
+    ``entry.year``, when set, keeps that mid-year only.
+
+    Returns
+    -------
+    population : pd.DataFrame
+        :class:`~kassanalysis.schemas.Population`; ``source_line`` is the first line of
+        the area's rows for that age (the male row).
+    problems : list of Problem
+        Errors for a requested year without a column, malformed area codes, unreadable
+        ages or counts, a sex other than male, female or persons, duplicated rows, and an
+        area-year without every age 0 to 90.
+    """
+    problems: list[Problem] = []
+    body = sheet.iloc[layout["row"] + 1 :]
+    lines = pd.Series(np.arange(layout["row"] + 1, len(sheet)) + 1, index=body.index)
+    years = layout["years"]
+    if entry.year is not None:
+        if int(entry.year) not in years:
+            return empty_frame(POP), [
+                error(
+                    "missing column",
+                    entry.file,
+                    layout["row"] + 1,
+                    f"no population_{entry.year} column; the file has "
+                    f"{', '.join(f'population_{y}' for y in sorted(years))}",
+                )
+            ]
+        years = {int(entry.year): years[int(entry.year)]}
+    code = _as_text(body.iloc[:, layout["code"]]).str.upper()
+    blank = code == ""
+    body, lines, code = body[~blank], lines[~blank], code[~blank]
+    ok_code = code.str.fullmatch(ONS_UK.pattern).astype(bool)
+    sex_text = _as_text(body.iloc[:, layout["sex"]])
+    sex = sex_text.str.lower().map(_LONG_SEXES)
+    age_text = _as_text(body.iloc[:, layout["age"]])
+    age = age_text.map(parse_age_label)
+    for mask, check, what in (
+        (~ok_code, "malformed area code", lambda i: f"code {code[i]!r} is not an ONS code"),
+        (sex.isna(), "unreadable sex", lambda i: f"sex {sex_text[i]!r} is not M, F or persons"),
+        (age.isna(), "unreadable age", lambda i: f"age {age_text[i]!r} is not 0 to 90+"),
+    ):
+        for i in mask.index[mask]:
+            problems.append(error(check, entry.file, int(lines[i]), what(i), subject=code[i]))
+    good = ok_code & sex.notna() & age.notna()
+    use_persons = (sex[good] == "P").any()
+    good &= (sex == "P") if use_persons else sex.isin(["M", "F"])
+    frames = []
+    for year, column in years.items():
+        counts = _to_number(body.iloc[:, column])
+        bad = good & (counts.isna() | (counts < 0))
+        for i in bad.index[bad]:
+            problems.append(
+                error(
+                    "non-numeric value",
+                    entry.file,
+                    int(lines[i]),
+                    f"{code[i]} {sex_text[i]} age {age_text[i]}, population_{year}: "
+                    f"{body.at[i, body.columns[column]]!r} is not a count of people",
+                    subject=code[i],
+                )
+            )
+        rows = pd.DataFrame(
+            {
+                "code": code,
+                "sex": sex,
+                "age": age,
+                "persons": counts,
+                "line": lines,
+            }
+        )[good & ~bad]
+        dupes = rows.duplicated(["code", "sex", "age"])
+        for i in rows.index[dupes]:
+            problems.append(
+                error(
+                    "duplicated row",
+                    entry.file,
+                    int(lines[i]),
+                    f"{code[i]} {sex_text[i]} age {age_text[i]} appears more than once",
+                    subject=code[i],
+                )
+            )
+        rows = rows[~dupes]
+        persons = rows.groupby(["code", "age"]).agg(
+            persons=("persons", "sum"), line=("line", "min"), sexes=("sex", "nunique")
+        )
+        expected_sexes = 1 if use_persons else 2
+        for (area, a), row in persons[persons.sexes != expected_sexes].iterrows():
+            problems.append(
+                error(
+                    "incomplete area",
+                    entry.file,
+                    int(row.line),
+                    f"{area} age {a}: only one sex published, persons cannot be added up",
+                    subject=area,
+                )
+            )
+        persons = persons[persons.sexes == expected_sexes].reset_index()
+        ages_per_area = persons.groupby("code").age.nunique()
+        for area in ages_per_area.index[ages_per_area != _TOP_AGE + 1]:
+            problems.append(
+                error(
+                    "incomplete area",
+                    entry.file,
+                    int(persons[persons.code == area].line.min()),
+                    f"{area} population_{year}: {ages_per_area[area]} single years of age, "
+                    f"expected 0 to 90+ ({_TOP_AGE + 1})",
+                    subject=area,
+                )
+            )
+        names = _as_text(body.iloc[:, layout["name"]]) if layout["name"] is not None else code
+        geos = (
+            _as_text(body.iloc[:, layout["geography"]])
+            if layout["geography"] is not None
+            else pd.Series(None, index=body.index, dtype=object)
+        )
+        name_of = dict(zip(code[good], names[good], strict=True))
+        geography_of = dict(zip(code[good], geos[good], strict=True))
+        frames.append(
+            pd.DataFrame(
+                {
+                    POP.area_code: persons.code,
+                    POP.area_name: persons.code.map(name_of),
+                    POP.geography: persons.code.map(geography_of),
+                    POP.year: year,
+                    POP.age: persons.age.astype(int),
+                    POP.age_label: persons.age.map(
+                        lambda a: f"{_TOP_AGE}+" if a == _TOP_AGE else str(int(a))
+                    ),
+                    POP.persons: persons.persons,
+                    POP.source_file: entry.file,
+                    POP.source_sheet: name if name != PurePosixPath(entry.file).name else None,
+                    POP.source_line: persons.line.astype(int),
+                    POP.source_text: None,
+                }
+            )
+        )
+    population = pd.concat(frames, ignore_index=True) if frames else empty_frame(POP)
+    return population[columns_of(POP)], problems
