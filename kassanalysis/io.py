@@ -9,6 +9,7 @@ mixed set of tables behind.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -101,6 +102,8 @@ def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
 
 
 REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")
+#: Optional reference table: ASCOF measure ids before and after the 2023-24 renumbering.
+ASCOF_CROSSWALK = "ascof_crosswalk.csv"
 
 
 def file_stamps(paths: list[Path] | tuple[Path, ...]) -> tuple:
@@ -120,18 +123,23 @@ def read_reference(reference_dir: Path) -> Reference:
     """Read the analyst-edited reference tables in ``data/reference`` (read again only
     when one of them has changed; treat the result as read-only)."""
     ref = Path(reference_dir)
-    return _read_reference(file_stamps([ref / name for name in REFERENCE_FILES]))
+    stamps = file_stamps([ref / name for name in (*REFERENCE_FILES, ASCOF_CROSSWALK)])
+    return _read_reference(stamps)
 
 
 @functools.lru_cache(maxsize=4)
 def _read_reference(stamps: tuple) -> Reference:
-    measures, indicators, authorities, identities = (Path(path) for path, _, _ in stamps)
-    return make_reference_from_frames(
+    measures, indicators, authorities, identities, crosswalk = (Path(path) for path, _, _ in stamps)
+    ref = make_reference_from_frames(
         pd.read_csv(measures, dtype=str, keep_default_na=False),
         pd.read_csv(indicators, dtype={"id": str, "aliases": str}),
         pd.read_csv(authorities, dtype=str, keep_default_na=False),
         pd.read_csv(identities, dtype=str),
     )
+    if stamps[-1][1] is None:  # the crosswalk is optional
+        return ref
+    table = pd.read_csv(crosswalk, dtype=str, keep_default_na=False, comment="#")
+    return dataclasses.replace(ref, ascof_crosswalk=table)
 
 
 def read_file_format(path: Path) -> tuple[bytes, formats.FileFormat]:

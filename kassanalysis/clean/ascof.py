@@ -6,6 +6,9 @@ indicator observations and problems; line numbers are CSV lines or Excel rows (h
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
@@ -39,6 +42,128 @@ _ASCOF_COLUMNS = (
     "Measure Group",
 )
 _ASCOF_TYPES = ("Outcome", "Numerator", "Denominator")
+#: Header names of each year's open-data files (normalised: letters only) -> column used.
+ASCOF_COLUMN_NAMES = {
+    "geographicalcode": "Geographical Code",
+    "cassrcode": "Geographical Code",
+    "lacode": "Geographical Code",
+    "councilcode": "Geographical Code",
+    "geographicaldescription": "Geographical Description",
+    "geographicalname": "Geographical Description",
+    "areaname": "Geographical Description",
+    "laname": "Geographical Description",
+    "councilname": "Geographical Description",
+    "geographicallevel": "Geographical Level",
+    "geographylevel": "Geographical Level",
+    "onscode": "ONS Code",
+    "onsareacode": "ONS Code",
+    "ascofmeasurecode": "ASCOF Measure Code",
+    "measurecode": "ASCOF Measure Code",
+    "ascofmeasure": "ASCOF Measure Code",
+    "disaggregationlevel": "Disaggregation Level",
+    "disaggregation": "Disaggregation Level",
+    "measuretype": "Measure Type",
+    "measurevalue": "Measure Value",
+    "value": "Measure Value",
+    "measuregroup": "Measure Group",
+    "ascofmeasuregroup": "Measure Group",
+}
+_YEAR_SUFFIX = re.compile(r"[\s_-]*\(?(?:19|20)\d{2}(?:\s*[-/]\s*\d{2,4})?\)?$")
+
+
+def normalise_measure_code(code: str) -> str:
+    """An ASCOF measure code as one token: brackets, spaces and a year suffix removed.
+
+    Examples
+    --------
+    >>> [normalise_measure_code(c) for c in ("2A(1)", "1C(2A)", "2A2 2014-15", "ASCOF 2C", "1a")]
+    ['2A1', '1C2A', '2A2', '2C', '1A']
+    """
+    text = _YEAR_SUFFIX.sub("", str(code).strip())
+    text = re.sub(r"(?i)^ascof\s*", "", text)
+    return re.sub(r"[\s()\[\]_.-]", "", text).upper()
+
+
+def normalise_ascof_columns(raw: pd.DataFrame) -> pd.DataFrame:
+    """The open-data frame with each year's column names mapped to one set.
+
+    ``ONS Area Code`` becomes ``ONS Code``, ``Value`` ``Measure Value`` and so on (see
+    :data:`ASCOF_COLUMN_NAMES`). Columns a year leaves out are derived: the level from the
+    ONS code (``E92`` England, ``E12`` region, else council), the disaggregation
+    ``Total``, the measure group from the measure code. Returns a new frame.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"ONS Area Code": ["E10000016"], "Measure Code": ["2A(2)"],
+    ...                     "Measure Type": ["Outcome"], "Value": ["417.6"]})
+    >>> list(normalise_ascof_columns(raw).columns)[:4]
+    ['ONS Code', 'ASCOF Measure Code', 'Measure Type', 'Measure Value']
+    """
+    renamed = {}
+    for column in raw.columns:
+        target = ASCOF_COLUMN_NAMES.get(re.sub(r"[^a-z]", "", str(column).lower()))
+        if target and target not in renamed.values() and target not in raw.columns:
+            renamed[column] = target
+    frame = raw.rename(columns=renamed)
+    if "ONS Code" in frame and "Geographical Level" not in frame:
+        ons = _as_text(frame["ONS Code"])
+        frame["Geographical Level"] = np.select(
+            [ons.str.startswith("E92"), ons.str.startswith("E12")],
+            ["England", "Region"],
+            "Council",
+        )
+    if "ONS Code" in frame and "Geographical Code" not in frame:
+        frame["Geographical Code"] = frame["ONS Code"]
+    if "Geographical Description" not in frame and "Geographical Code" in frame:
+        frame["Geographical Description"] = frame["Geographical Code"]
+    if "Disaggregation Level" not in frame:
+        frame["Disaggregation Level"] = "Total"
+    if "Measure Group" not in frame and "ASCOF Measure Code" in frame:
+        frame["Measure Group"] = frame["ASCOF Measure Code"]
+    frame.attrs = dict(raw.attrs)
+    return frame
+
+
+def series_ids(crosswalk: pd.DataFrame, period: str) -> dict[str, str]:
+    """Measure code printed in ``period`` -> the code of its series (the pre-2023-24 id).
+
+    From ``new_from`` on, the new id (2C) stands for the old series (2A2); before it, codes
+    are the old ids (an old 2C is another measure and is left alone).
+    """
+    if crosswalk.empty:
+        return {}
+    new = crosswalk[crosswalk["new_from"] <= period]
+    return {
+        normalise_measure_code(n): normalise_measure_code(o)
+        for n, o in zip(new["new_id"], new["old_id"], strict=True)
+    }
+
+
+def _break_findings(
+    group: pd.Series, lines: pd.Series, crosswalk: pd.DataFrame, period: str, entry
+) -> list[Problem]:
+    """A finding for each measure whose source changed (SALT to Client Level Data)."""
+    if crosswalk.empty or "source_break_from" not in crosswalk:
+        return []
+    found = []
+    for _, row in crosswalk.iterrows():
+        start = str(row["source_break_from"]).strip()
+        old = normalise_measure_code(row["old_id"])
+        if not start or period < start or not (group == old).any():
+            continue
+        first = int(lines[group.index[group == old]].min())
+        found.append(
+            finding(
+                "series break",
+                entry.file,
+                first,
+                f"ASCOF {row['new_id']} (formerly {row['old_id']}) for {period} is derived from "
+                f"Client Level Data, not SALT, from {start}: a break in the series "
+                "(data/reference/ascof_crosswalk.csv)",
+                subject=f"ASCOF-{old}",
+            )
+        )
+    return found
 
 
 def clean_ascof_open_data(
@@ -99,6 +224,8 @@ def clean_ascof_open_data(
       indicator_id  value  numerator  denominator  source_line
     0    ASCOF-2A2  417.6     1348.0     322775.0            4
     """
+    sheet = raw.attrs.get("sheet_name") if sheet is None else sheet
+    raw = normalise_ascof_columns(raw)
     problem = missing_columns_problem(raw, _ASCOF_COLUMNS, entry, 1)
     if problem:
         return empty_frame(OBS), [problem]
@@ -141,8 +268,11 @@ def clean_ascof_open_data(
     mtype = _as_text(raw["Measure Type"])
     use = kept_level & ~bad_code & mtype.isin(_ASCOF_TYPES)
 
-    group = _as_text(raw["Measure Group"])[use]
+    group = _as_text(raw["Measure Group"])[use].map(normalise_measure_code)
+    renumbered = series_ids(ref.ascof_crosswalk, period.label)
+    group = group.map(lambda code: renumbered.get(code, code))
     indicator = "ASCOF-" + group
+    problems += _break_findings(group, lines, ref.ascof_crosswalk, period.label, entry)
     known = indicator.isin(ref.indicators.index)
     unknown_lines = lines[use][~known]
     for ind, first in unknown_lines.groupby(indicator[~known]).min().items():
@@ -177,7 +307,7 @@ def clean_ascof_open_data(
             "ons": ons[rows],
             "name": _as_text(raw["Geographical Description"])[rows],
             "indicator": indicator[rows],
-            "measure": _as_text(raw["ASCOF Measure Code"])[rows],
+            "measure": _as_text(raw["ASCOF Measure Code"])[rows].map(normalise_measure_code),
             "breakdown": _as_text(raw["Disaggregation Level"])[rows],
             "type": mtype[rows],
             "value": values,
