@@ -25,6 +25,7 @@ from kassanalysis.clean import (
     asc_fr,
     ascof,
     budget,
+    deprivation,
     indicator_export,
     kpi,
     nearest_neighbours,
@@ -80,6 +81,7 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
     "indicator_export": ("indicator_observations", indicator_export.clean_indicator_export),
     "asc_fr": ("finance_lines", asc_fr.clean_asc_fr),
+    "deprivation": ("indicator_observations", deprivation.clean_deprivation),
 }
 
 

@@ -296,8 +296,12 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
     fmt = check_format(entry, path)
     if entry.kind == "oflog_outcomes":
         return next(iter(read_frames(path).values()))
-    if entry.kind in ("indicator_export", "deprivation"):
+    if entry.kind == "indicator_export":
         return first_sheet(path)
+    if entry.kind == "deprivation":
+        if fmt.is_workbook:
+            return read_frames(path, header=None)
+        return {path.name: read_csv_text(path, header=None)}
     if entry.kind == "nearest_neighbours":
         if fmt.container == "json":
             return json.loads(formats.decode_text(path.read_bytes())[0])

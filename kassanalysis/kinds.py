@@ -206,22 +206,26 @@ def recognise_asc_fr(preview: Preview, ref) -> Recognition | None:
             keys = {normalise_header(c) for c in row if c}
             councils = sum(1 for c in row if re.match(r"^\d{3} - \S", c or ""))
             if councils >= 3 and keys & {"supporttype", "bridgingyearservice", "agecategory"}:
-                return Recognition("asc_fr", 0.9, f"{councils} council columns like '820 - Kent'")
+                return Recognition("asc_fr", 0.95, f"{councils} council columns like '820 - Kent'")
             if {"councilcode", "value"} <= keys and keys & {
                 "caretype",
                 "primarysupportreason",
                 "financetype",
                 "datatype",
             }:
-                return Recognition("asc_fr", 0.9, "the long ASC-FR columns (Council Code, Value)")
+                return Recognition("asc_fr", 0.95, "the long ASC-FR columns (Council Code, Value)")
     return None
 
 
 def recognise_deprivation(preview: Preview, ref) -> Recognition | None:
     """The English Indices of Deprivation upper-tier summaries (rank and score columns)."""
-    keys = " ".join(preview.header_keys())
-    if "imd" in keys and "rank" in keys and ("uppertier" in keys or "localauthority" in keys):
-        return Recognition("deprivation", 0.85, "IMD rank and score columns by local authority")
+    for rows in preview.sheets.values():
+        for row in rows[:10]:
+            keys = re.sub(r"[^a-z]", "", " ".join(row).lower())
+            if "imd" in keys and "rankofaveragescore" in keys and "localauthority" in keys:
+                return Recognition(
+                    "deprivation", 0.9, "IMD rank and score columns by local authority"
+                )
     return None
 
 
