@@ -100,8 +100,10 @@ def clean_deprivation(
     >>> entry = CatalogueEntry(id="iod", file="iod.xlsx", kind="deprivation", authority="",
     ...                        source={}, licence="")
     >>> obs, problems = clean_deprivation({"IMD": grid}, entry, None)
-    >>> obs.indicator_id.tolist(), obs.value.tolist(), obs.period.tolist()
-    (['IOD2019-IMD-AVERAGE-SCORE', 'IOD2019-IMD-RANK-OF-AVERAGE-SCORE'], [20.5, 101.0], ['2019', '2019'])
+    >>> obs.indicator_id.tolist()
+    ['IOD2019-IMD-AVERAGE-SCORE', 'IOD2019-IMD-RANK-OF-AVERAGE-SCORE']
+    >>> obs.value.tolist(), obs.period.tolist()
+    ([20.5, 101.0], ['2019', '2019'])
     >>> obs.unit.tolist(), obs.source_line.tolist()
     (['score', 'rank (1 = most deprived)'], [2, 2])
     """
