@@ -114,7 +114,8 @@ def clean_deprivation(
             looked.append(str(sheet))
             continue
         row, code_col, name_col, header_year = found
-        year = int(entry.year or header_year or 0)
+        given = re.search(r"\d{4}", str(entry.year or entry.period or ""))
+        year = int(given[0] if given else header_year or 0)
         if not year:
             problems.append(
                 error(

@@ -188,7 +188,8 @@ def list_name(entry: CatalogueEntry) -> str:
     stem = PurePosixPath(entry.file).stem
     match = _LIST_NAME.match(stem)
     source = entry.source.get("list") or (match[1] if match else stem)
-    year = entry.year or (match[2] if match else None)
+    given = re.search(r"\d{4}", str(entry.year or entry.period or ""))
+    year = given[0] if given else (match[2] if match else None)
     name = re.sub(r"[^a-z0-9]+", "-", str(source).lower()).strip("-")
     return f"{name}-{year}" if year else name
 
