@@ -406,11 +406,13 @@ def _melt_wide(
     roles, areas = layout["roles"], layout["areas"]
     body = grid.iloc[layout["row"] + 1 :]
     columns = sorted(areas)
-    cells = body.iloc[:, columns].fillna("").astype(str)
-    is_data = (cells.apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
-    body, cells = body[is_data], cells[is_data]
+    cells = body.iloc[:, columns].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(cells.ravel(), use_na_sentinel=False)
+    blank = np.array([pd.isna(u) or not str(u).strip() for u in uniques], dtype=bool)
+    is_data = ~blank[codes].reshape(cells.shape).all(axis=1)
+    body = body[is_data]
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
-    n_rows, n_areas = cells.shape
+    n_rows, n_areas = int(is_data.sum()), len(columns)
 
     def label(role: str) -> np.ndarray:
         if role not in roles:
@@ -430,7 +432,7 @@ def _melt_wide(
             "provision": label("provision"),
             "measure": measure,
             "year_text": label("financial_year"),
-            "text": cells.to_numpy(dtype=object).ravel(),
+            "text": np.where(blank[codes], "", cells.ravel())[np.repeat(is_data, n_areas)],
             "line": np.repeat(lines, n_areas),
         }
     )
@@ -486,7 +488,9 @@ def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, 
     statuses = pd.Series(status.to_numpy(dtype=object)[codes], index=long.index)
     is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
     labels = long[["measure", "provision", "support_setting"]]
-    combo_codes, combos = pd.factorize(pd.MultiIndex.from_frame(labels))
+    groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
+    combo_codes = groups.ngroup().to_numpy()
+    combos = labels.loc[groups.head(1).index].itertuples(index=False)
     unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
     units = pd.Series(unit_of[combo_codes], index=long.index, dtype=object)
     bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))

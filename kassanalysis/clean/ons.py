@@ -354,6 +354,7 @@ def _to_number(column: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(text.str.fullmatch(PLAIN_NUMBER)), errors="coerce")
 
 
+_LONG_HEADER_ROWS = 10
 _POPULATION_YEAR = re.compile(r"^population[ _]?(\d{4})$")
 _LONG_SEXES = {
     "m": "M",
@@ -383,8 +384,11 @@ def find_long_population(sheet: pd.DataFrame) -> dict | None:
         0-based header ``row`` and column positions ``code``, ``name``, ``geography``,
         ``sex``, ``age`` and ``years`` (mid-year -> column).
     """
-    for r in range(min(_HEADER_SEARCH_ROWS, len(sheet))):
-        labels = [_label_text(c).replace(" ", "_") for c in sheet.iloc[r].tolist()]
+    for r in range(min(_LONG_HEADER_ROWS, len(sheet))):
+        cells = sheet.iloc[r].tolist()
+        if not any(isinstance(c, str) and c.strip().lower() == "sex" for c in cells):
+            continue
+        labels = [_label_text(c).replace(" ", "_") for c in cells]
         years = {int(m[1]): j for j, t in enumerate(labels) if (m := _POPULATION_YEAR.match(t))}
         spaced = [t.replace("_", " ") for t in labels]
         code = _first_match(spaced, _CODE_HEADER)
