@@ -62,8 +62,15 @@ def test_trafford_cipfa_lists(file, first, last):
 
 
 def test_list_named_by_catalogue_source_and_year():
-    e = entry("whatever.csv", year=2023)
-    e = CatalogueEntry(**{**e.__dict__, "source": {"list": "LG Inform children's services"}})
+    e = CatalogueEntry(
+        id="x",
+        file="whatever.csv",
+        kind="nearest_neighbours",
+        authority="E08000009",
+        source={"list": "LG Inform children's services"},
+        licence="",
+        year=2023,
+    )
     assert list_name(e) == "lg-inform-children-s-services-2023"
 
 
