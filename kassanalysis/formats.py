@@ -362,7 +362,7 @@ def describe(data: bytes, fmt: FileFormat | None = None) -> str:
     Examples
     --------
     >>> describe(b"area,value\\nE1,2\\nE2,3\\n")
-    "a CSV (comma-separated) table with columns 'area', 'value' and 2 data rows"
+    "a CSV (comma-separated) table of 2 data rows with columns 'area', 'value'"
     >>> describe(b"| a | b |\\n|---|---|\\n| 1 | 2 |\\n")
     'a pipe (markdown) table with 2 rows of 2 columns'
     >>> describe(b"")
@@ -398,7 +398,8 @@ def describe(data: bytes, fmt: FileFormat | None = None) -> str:
     text = decode_text(data)[0]
     rows = text_rows(text, fmt.layout or "prose")
     if fmt.layout == "csv":
-        return f"{fmt.words()} with columns {_columns_words(rows[0])} and {len(rows) - 1} data rows"
+        columns = _columns_words(rows[0])
+        return f"{fmt.words()} of {len(rows) - 1} data rows with columns {columns}"
     if fmt.layout in ("pipe", "tab"):
         width = max((len(r) for r in rows), default=0)
         return f"{fmt.words()} with {len(rows)} rows of {width} columns"

@@ -101,6 +101,44 @@ def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
     return parse_catalogue(read_yaml(path), where=str(path))
 
 
+def add_raw_file(source: Path, raw_dir: Path, relative: str, entry_text: str) -> bool:
+    """Copy ``source`` unchanged to ``raw_dir/relative`` and append ``entry_text`` (one
+    catalogue item, already formatted) to the end of the catalogue, keeping every comment
+    and line of the existing file. Returns False when the same file was already there.
+
+    The catalogue is checked after the append; if it no longer parses, the old text is put
+    back and the copied file removed.
+
+    Raises
+    ------
+    FileExistsError
+        A different file is already at ``relative`` (it is never overwritten).
+    CatalogueError
+        The catalogue with the new entry does not check.
+    """
+    raw_dir = Path(raw_dir)
+    target = raw_dir / relative
+    data = Path(source).read_bytes()
+    existed = target.is_file()
+    if existed and target.read_bytes() != data:
+        raise FileExistsError(f"{relative}: a different file is already there; not overwritten")
+    catalogue = raw_dir / CATALOGUE
+    before = catalogue.read_text(encoding="utf-8")
+    if not existed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    joiner = "" if before.endswith("\n") else "\n"
+    try:
+        write_text(before + joiner + entry_text, catalogue)
+        read_catalogue(raw_dir)
+    except Exception:
+        write_text(before, catalogue)
+        if not existed:
+            target.unlink(missing_ok=True)
+        raise
+    return not existed
+
+
 REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")
 #: Optional reference table: ASCOF measure ids before and after the 2023-24 renumbering.
 ASCOF_CROSSWALK = "ascof_crosswalk.csv"

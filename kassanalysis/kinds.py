@@ -75,27 +75,31 @@ class KindReading:
 
 _FY = re.compile(r"\b(19|20)\d{2}\s*[-/]\s*\d{2,4}\b")
 _ONS = re.compile(r"^E\d{8}$")
-_MONEY_WORDS = (
-    "gross",
-    "net",
-    "income",
-    "expenditure",
-    "budget",
-    "outturn",
-    "forecast",
-    "variance",
-    "spend",
-    "cost",
-    "£m",
-    "£000",
-    "£'000",
-    "£million",
-    "£k",
+_MONEY = re.compile(
+    r"\b(gross|net|income|expenditure|budget|outturn|forecast|variance|spend|cost|costs)\b"
+    r"|£\s*(m|k|000|'000|million)\b|\(£",
+    re.IGNORECASE,
+)
+_KPI = re.compile(
+    r"\b(actual|target|floor|benchmark|threshold|expected range|q[1-4])\b",
+    re.IGNORECASE,
 )
 
 
 def _rows(preview: Preview) -> list[list[str]]:
     return [r for rows in preview.sheets.values() for r in rows if any(r)]
+
+
+def _header_rows(preview: Preview, most: int = 6) -> list[list[str]]:
+    """The rows above the first row holding a number beside its label."""
+    from kassanalysis.clean.cells import is_number_like
+
+    rows = []
+    for row in _rows(preview)[:most]:
+        if any(is_number_like(c) for c in row[1:] if c):
+            break
+        rows.append(row)
+    return rows
 
 
 def _has_numbers(rows: list[list[str]]) -> bool:
@@ -108,26 +112,34 @@ def recognise_budget_table(preview: Preview, ref) -> Recognition | None:
     """A table whose header names money measures (gross, income, net, budget, forecast...)
     with a service-name column and numbers below."""
     rows = _rows(preview)[:12]
-    if not rows or not _has_numbers(rows):
+    if ref is None or not rows or not _has_numbers(rows):
         return None
     found = set()
-    for row in rows[:6]:
+    kpi_words = set()
+    for row in _header_rows(preview):
         for cell in row[1:]:
             measure = ref.measure_for_header(cell) if cell else None
             if measure:
                 found.add(measure)
-            elif cell and any(w in cell.lower().replace(" ", "") for w in _MONEY_WORDS):
+            elif cell and _MONEY.search(cell):
                 found.add(cell.lower())
+            if cell and _KPI.search(cell):
+                kpi_words.add(cell.lower())
     if not found:
         return None
     score = 0.9 if len(found) >= 2 else 0.6
-    return Recognition(
-        "budget_table", score, f"its header names money columns ({', '.join(sorted(found))})"
-    )
+    if kpi_words:
+        score -= 0.3
+    shown = sorted(found)
+    reason = f"its header names money columns ({', '.join(shown[:6])}"
+    reason += f" and {len(shown) - 6} more)" if len(shown) > 6 else ")"
+    return Recognition("budget_table", score, reason)
 
 
 def recognise_comparator_table(preview: Preview, ref) -> Recognition | None:
     """A table with one column per council (three or more council names in a header row)."""
+    if ref is None:
+        return None
     for row in _rows(preview)[:4]:
         councils = [c for c in row[1:] if c and ref.authority_for_name(c)]
         if len(councils) >= 3:
@@ -140,11 +152,18 @@ def recognise_comparator_table(preview: Preview, ref) -> Recognition | None:
 
 
 def recognise_kpi_table(preview: Preview, ref) -> Recognition | None:
-    """A table of indicators by period: a header with actual/target and years."""
-    for row in _rows(preview)[:4]:
-        text = " ".join(row).lower()
-        if _FY.search(text) and any(w in text for w in ("actual", "target", "outturn", "floor")):
-            return Recognition("kpi_table", 0.6, "its header has periods with actual/target")
+    """A table of indicators by period: a header with actual/target/floor and periods."""
+    words = set()
+    for row in _header_rows(preview):
+        for cell in row:
+            words.update(m.lower() for m in _KPI.findall(cell or ""))
+            if _FY.search(cell or ""):
+                words.add("year")
+    types = {w for w in words if w != "year" and not re.fullmatch(r"q[1-4]", w)}
+    if types and len(words) >= 2:
+        return Recognition(
+            "kpi_table", 0.8, f"its header has periods and value types ({', '.join(sorted(words))})"
+        )
     return None
 
 
@@ -257,7 +276,7 @@ def recognise_quarterly_return(preview: Preview, ref) -> Recognition | None:
     if {"indicators", "budget"} <= {n.lower() for n in preview.sheets}:
         return Recognition("quarterly_return", 0.9, "sheets 'indicators' and 'budget'")
     if {"costcentre", "line", "period"} <= keys or {"indicatorid", "valuetype"} <= keys:
-        return Recognition("quarterly_return", 0.8, "the quarterly return's CSV columns")
+        return Recognition("quarterly_return", 0.95, "the quarterly return's CSV columns")
     return None
 
 
@@ -271,7 +290,7 @@ def recognise_indicator_export(preview: Preview, ref) -> Recognition | None:
     indicator = any(k.startswith("indicator") for k in keys)
     if area and period and value and indicator:
         return Recognition(
-            "indicator_export", 0.9, "long export columns (area code, period, indicator, value)"
+            "indicator_export", 0.9, "columns area code, period, indicator and value"
         )
     return None
 
@@ -390,7 +409,27 @@ def recognise(preview: Preview, ref) -> list[Recognition]:
     return sorted(found, key=lambda r: -r.score)
 
 
+def kind_hint(preview: Preview, kind: str, ref) -> str:
+    """A clause naming the kind a file looks like, when that is not ``kind`` ("" if none).
+
+    Examples
+    --------
+    >>> from kassanalysis.formats import FileFormat
+    >>> p = Preview("x.csv", FileFormat("text", "csv", "utf-8"), "a CSV",
+    ...             {"x.csv": [["area_code", "period", "indicator", "value"]]})
+    >>> print(kind_hint(p, "kpi_table", None))
+    ; it looks like an indicator_export file (columns area code, period, indicator and value)
+    """
+    others = [r for r in recognise(preview, ref) if r.kind != kind]
+    if not others:
+        return ""
+    best = others[0]
+    article = "an" if best.kind[0] in "aeiou" else "a"
+    return f"; it looks like {article} {best.kind} file ({best.reason})"
+
+
 __all__ = [
+    "kind_hint",
     "KIND_READING",
     "KindReading",
     "Preview",

@@ -252,6 +252,16 @@ def clean_kpi_table(
             if entry.header_lines is not None
             else (find_header_end(rows, _is_kpi_header_word))
         )
+        if not header_end:
+            return empty_frame(IndicatorObservations), [
+                pb.error(
+                    "missing header",
+                    entry.file,
+                    rows[0].line,
+                    "no header of value types and periods (actual 2021-22, target Q1...) "
+                    "above the first row of figures",
+                )
+            ]
         layout = _kpi_layout_from_header(rows[:header_end], width, entry, problems)
     body = join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels)
     records = []
