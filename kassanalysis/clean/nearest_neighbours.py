@@ -251,6 +251,16 @@ def clean_nearest_neighbours_csv(
         return empty_frame(MEMBERS), [
             error("no data rows", entry.file, None, "the list has a header but no councils")
         ]
+    if not ONS_ENGLAND.match(entry.authority or ""):
+        return empty_frame(MEMBERS), [
+            error(
+                "unknown council",
+                entry.file,
+                None,
+                "a nearest-neighbour list as CSV does not name the council it is for: give "
+                "--authority (or authority in the catalogue), e.g. E08000009",
+            )
+        ]
     lines = pd.Series(csv_lines(raw), index=raw.index)
     codes = as_text(raw[codes_column]).str.upper()
     shaped = codes.str.fullmatch(ONS_ENGLAND.pattern).astype(bool)

@@ -91,3 +91,12 @@ def test_no_code_column_or_no_rows_is_an_error():
         pd.DataFrame(columns=["area_code", "area_name"]), entry("nn.csv"), None
     )
     assert [p.check for p in problems] == ["no data rows"]
+
+
+def test_list_without_its_council_is_an_error():
+    e = CatalogueEntry(
+        id="x", file="nn.csv", kind="nearest_neighbours", authority="", source={}, licence=""
+    )
+    _, problems = clean_nearest_neighbours_csv(pd.DataFrame({"area_code": ["E06000030"]}), e, None)
+    assert [p.check for p in problems] == ["unknown council"]
+    assert "--authority" in problems[0].message
