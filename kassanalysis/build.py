@@ -21,7 +21,18 @@ from kassanalysis import __version__, kinds
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry, CatalogueError
-from kassanalysis.clean import budget, kpi, public, quarterly
+from kassanalysis.clean import (
+    asc_fr,
+    ascof,
+    budget,
+    deprivation,
+    indicator_export,
+    kpi,
+    nearest_neighbours,
+    oflog,
+    ons,
+    quarterly,
+)
 from kassanalysis.comparators import GROUPS_FILE, resolve_comparator_groups
 from kassanalysis.config import ComparatorGroups, ConfigError, read_config
 from kassanalysis.formats import FormatError
@@ -38,15 +49,18 @@ log = logging.getLogger(__name__)
 
 
 def _oflog(raw: Any, entry: CatalogueEntry, ref: Reference):
-    observations, _published, problems = public.clean_oflog_outcomes(raw, entry, ref)
+    observations, _published, problems = oflog.clean_oflog_outcomes(raw, entry, ref)
     return observations, problems
 
 
-def _nearest(raw: dict, entry: CatalogueEntry, ref: Reference):
-    """Nearest-neighbour lists of the councils with adult social care duties only (the file
-    also lists districts, combined authorities and the GLA, which have none)."""
+def _nearest(raw: dict | pd.DataFrame, entry: CatalogueEntry, ref: Reference):
+    """Nearest-neighbour lists: one council's list as CSV, or Oflog's JSON of every list,
+    kept for the councils with adult social care duties only (the JSON also lists
+    districts, combined authorities and the GLA, which have none)."""
+    if isinstance(raw, pd.DataFrame):
+        return nearest_neighbours.clean_nearest_neighbours_csv(raw, entry, ref)
     councils = set(ref.authorities.index)
-    return public.clean_nearest_neighbours(
+    return nearest_neighbours.clean_nearest_neighbours(
         {code: members for code, members in raw.items() if code in councils}, entry, ref
     )
 
@@ -62,10 +76,13 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "target_statements": ("indicator_observations", kpi.clean_target_statements),
     "banding_table": ("paf_banding", kpi.clean_banding_table),
     "oflog_outcomes": ("indicator_observations", _oflog),
-    "ascof_open_data": ("indicator_observations", public.clean_ascof_open_data),
-    "ons_mye2": ("population", public.clean_ons_mye2),
+    "ascof_open_data": ("indicator_observations", ascof.clean_ascof_open_data),
+    "ons_mye2": ("population", ons.clean_ons_mye2),
     "nearest_neighbours": ("comparator_members", _nearest),
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
+    "indicator_export": ("indicator_observations", indicator_export.clean_indicator_export),
+    "asc_fr": ("finance_lines", asc_fr.clean_asc_fr),
+    "deprivation": ("indicator_observations", deprivation.clean_deprivation),
 }
 
 

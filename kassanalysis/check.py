@@ -53,7 +53,8 @@ def make_entry(
                         "id": path.stem,
                         "file": str(path),
                         "kind": kind,
-                        "authority": "E10000016",
+                        # a nearest-neighbour list as CSV does not name its council
+                        "authority": "" if kind == "nearest_neighbours" else "E10000016",
                         "source": {"document": str(path)},
                         "licence": "",
                     }

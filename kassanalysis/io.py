@@ -9,6 +9,7 @@ mixed set of tables behind.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -133,6 +134,8 @@ def add_raw_file(source: Path, raw_dir: Path, relative: str, entry_text: str) ->
 
 
 REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")
+#: Optional reference table: ASCOF measure ids before and after the 2023-24 renumbering.
+ASCOF_CROSSWALK = "ascof_crosswalk.csv"
 
 
 def file_stamps(paths: list[Path] | tuple[Path, ...]) -> tuple:
@@ -152,18 +155,23 @@ def read_reference(reference_dir: Path) -> Reference:
     """Read the analyst-edited reference tables in ``data/reference`` (read again only
     when one of them has changed; treat the result as read-only)."""
     ref = Path(reference_dir)
-    return _read_reference(file_stamps([ref / name for name in REFERENCE_FILES]))
+    stamps = file_stamps([ref / name for name in (*REFERENCE_FILES, ASCOF_CROSSWALK)])
+    return _read_reference(stamps)
 
 
 @functools.lru_cache(maxsize=4)
 def _read_reference(stamps: tuple) -> Reference:
-    measures, indicators, authorities, identities = (Path(path) for path, _, _ in stamps)
-    return make_reference_from_frames(
+    measures, indicators, authorities, identities, crosswalk = (Path(path) for path, _, _ in stamps)
+    ref = make_reference_from_frames(
         pd.read_csv(measures, dtype=str, keep_default_na=False),
         pd.read_csv(indicators, dtype={"id": str, "aliases": str}),
         pd.read_csv(authorities, dtype=str, keep_default_na=False),
         pd.read_csv(identities, dtype=str),
     )
+    if stamps[-1][1] is None:  # the crosswalk is optional
+        return ref
+    table = pd.read_csv(crosswalk, dtype=str, keep_default_na=False, comment="#")
+    return dataclasses.replace(ref, ascof_crosswalk=table)
 
 
 def read_file_format(path: Path) -> tuple[bytes, formats.FileFormat]:
@@ -320,17 +328,53 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
     fmt = check_format(entry, path)
     if entry.kind == "oflog_outcomes":
         return next(iter(read_frames(path).values()))
+    if entry.kind == "indicator_export":
+        return first_sheet(path)
+    if entry.kind == "deprivation":
+        if fmt.is_workbook:
+            return read_frames(path, header=None)
+        return {path.name: read_csv_text(path, header=None)}
     if entry.kind == "nearest_neighbours":
-        return json.loads(formats.decode_text(path.read_bytes())[0])
+        if fmt.container == "json":
+            return json.loads(formats.decode_text(path.read_bytes())[0])
+        return first_sheet(path)
     if entry.kind == "ascof_open_data":
-        name, frame = next(iter(read_frames(path, keep_default_na=True).items()))
-        frame.attrs["sheet_name"] = name
-        return frame
+        return first_sheet(path)
     if entry.kind == "ons_mye2":
-        return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+        if fmt.is_workbook:
+            return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+        return {path.name: read_csv_text(path, header=None)}
+    if entry.kind == "asc_fr":
+        return first_sheet(path, header=None)
     if entry.kind == "quarterly_return":
         return read_quarterly_return(path, workbook=fmt.is_workbook)
     return read_table_lines(path)
+
+
+def read_csv_text(path: Path, *, header: int | None = 0) -> pd.DataFrame:
+    """A comma-separated file as text cells (nothing turned into NaN), in any encoding
+    :func:`kassanalysis.formats.decode_text` reads. With ``header=None`` blank lines are
+    kept, so row ``i`` is line ``i + 1`` of the file."""
+    text, _ = formats.decode_text(Path(path).read_bytes())
+    return pd.read_csv(
+        StringIO(text),
+        dtype=str,
+        keep_default_na=False,
+        header=header,
+        skip_blank_lines=header is not None,
+    )
+
+
+def first_sheet(path: Path, *, header: int | None = 0) -> pd.DataFrame:
+    """The first sheet of a workbook (its name in ``attrs["sheet_name"]``) or a CSV, as
+    text cells (blank is ``""``); the format is taken from the content."""
+    _, fmt = read_file_format(path)
+    if not fmt.is_workbook:
+        return read_csv_text(path, header=header)
+    name, frame = next(iter(read_frames(path, header=header).items()))
+    frame = frame.fillna("")
+    frame.attrs["sheet_name"] = name
+    return frame
 
 
 def read_quarterly_return(path: Path, workbook: bool | None = None) -> dict[str, pd.DataFrame]:

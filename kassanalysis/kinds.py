@@ -209,6 +209,51 @@ def recognise_oflog_outcomes(preview: Preview, ref) -> Recognition | None:
 def recognise_nearest_neighbours(preview: Preview, ref) -> Recognition | None:
     if preview.fmt.container == "json" and any(_ONS.match(k) for k in preview.json_keys[:5]):
         return Recognition("nearest_neighbours", 0.9, "a JSON object keyed by ONS codes")
+    keys = preview.header_keys()
+    if keys and keys <= {"areacode", "areaname", "code", "name", "rank"} and "areacode" in keys:
+        return Recognition(
+            "nearest_neighbours", 0.7, "a list of councils (area code and name), one a row"
+        )
+    return None
+
+
+def recognise_asc_fr(preview: Preview, ref) -> Recognition | None:
+    """The Adult Social Care Finance Return: wide (council columns ``820 - Kent``) or long
+    (``Council Code`` ... ``Value``)."""
+    for rows in preview.sheets.values():
+        for row in rows[:10]:
+            keys = {normalise_header(c) for c in row if c}
+            councils = sum(1 for c in row if re.match(r"^\d{3} - \S", c or ""))
+            if councils >= 3 and keys & {"supporttype", "bridgingyearservice", "agecategory"}:
+                return Recognition("asc_fr", 0.95, f"{councils} council columns like '820 - Kent'")
+            if {"councilcode", "value"} <= keys and keys & {
+                "caretype",
+                "primarysupportreason",
+                "financetype",
+                "datatype",
+            }:
+                return Recognition("asc_fr", 0.95, "the long ASC-FR columns (Council Code, Value)")
+    return None
+
+
+def recognise_deprivation(preview: Preview, ref) -> Recognition | None:
+    """The English Indices of Deprivation upper-tier summaries (rank and score columns)."""
+    for rows in preview.sheets.values():
+        for row in rows[:10]:
+            keys = re.sub(r"[^a-z]", "", " ".join(row).lower())
+            if "imd" in keys and "rankofaveragescore" in keys and "localauthority" in keys:
+                return Recognition(
+                    "deprivation", 0.9, "IMD rank and score columns by local authority"
+                )
+    return None
+
+
+def recognise_ons_long(preview: Preview, ref) -> Recognition | None:
+    keys = preview.header_keys()
+    if {"sex", "age"} <= keys and any(re.match(r"^population\d{4}$", k) for k in keys):
+        return Recognition(
+            "ons_mye2", 0.85, "ONS long population columns (sex, age, population_YYYY)"
+        )
     return None
 
 
@@ -285,15 +330,38 @@ KIND_READING: dict[str, KindReading] = {
         ("csv", *WORKBOOK), "Oflog's adult social care CSV", recognise_oflog_outcomes
     ),
     "nearest_neighbours": KindReading(
-        ("json",),
-        "Oflog's nearest-neighbour JSON (ONS code -> ranked neighbours)",
+        ("json", "csv", *WORKBOOK),
+        "Oflog's nearest-neighbour JSON (ONS code -> ranked neighbours) or one council's list "
+        "as CSV (area_code, area_name, one council a row in rank order)",
         recognise_nearest_neighbours,
     ),
     "ascof_open_data": KindReading(
-        WORKBOOK, "the ASCOF open data workbook", recognise_ascof_open_data
+        ("csv", *WORKBOOK),
+        "the ASCOF open data file (CSV or workbook) with ASCOF measure codes",
+        recognise_ascof_open_data,
     ),
     "ons_mye2": KindReading(
-        WORKBOOK, "an ONS mid-year estimates workbook with MYE2 sheets", recognise_ons_mye2
+        ("csv", *WORKBOOK),
+        "an ONS mid-year estimates workbook with MYE2 sheets, or the long layout (code, name, "
+        "geography, sex, age, population_YYYY) as CSV or workbook",
+        lambda preview, ref: recognise_ons_mye2(preview, ref) or recognise_ons_long(preview, ref),
+    ),
+    "indicator_export": KindReading(
+        ("csv", "tab", *WORKBOOK),
+        "a long indicator export (area code, area name, period, indicator, value) as LG "
+        "Inform, Fingertips and data portals publish",
+        recognise_indicator_export,
+    ),
+    "asc_fr": KindReading(
+        ("csv", *WORKBOOK),
+        "an Adult Social Care Finance Return file: wide (council columns '820 - Kent') or long "
+        "(Council Code, Council Name, ..., Value)",
+        recognise_asc_fr,
+    ),
+    "deprivation": KindReading(
+        ("csv", *WORKBOOK),
+        "the Indices of Deprivation upper-tier local authority summaries (IMD rank and score)",
+        recognise_deprivation,
     ),
     "quarterly_return": KindReading(
         ("csv", *WORKBOOK),
@@ -304,9 +372,7 @@ KIND_READING: dict[str, KindReading] = {
 }
 
 #: Kinds recognised (for a helpful message) that this version may not read yet.
-EXTRA_RECOGNISERS: dict[str, Callable] = {
-    "indicator_export": recognise_indicator_export,
-}
+EXTRA_RECOGNISERS: dict[str, Callable] = {}
 
 
 def kind_reading(kind: str) -> KindReading:

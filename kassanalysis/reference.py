@@ -7,7 +7,7 @@ edit to a CSV file, not to code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
@@ -36,6 +36,8 @@ class Reference:
     indicators: pd.DataFrame  # index id
     authorities: pd.DataFrame  # index ons_code
     identities: tuple[Identity, ...]
+    #: data/reference/ascof_crosswalk.csv: ASCOF measure ids before and after 2023-24
+    ascof_crosswalk: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def measure_for_header(self, header: str) -> str | None:
         """The measure whose alias is the longest match inside ``header`` (normalised).

@@ -117,6 +117,49 @@ class PafBanding(_Provenance):
     count: Series[float] = pa.Field(nullable=True, ge=0)
 
 
+
+FINANCE_ROW_TYPES = ("line", "total")
+#: Units of the Adult Social Care Finance Return's figures.
+FINANCE_UNITS = ("GBP thousands", "GBP per week", "GBP per hour", "weeks", "clients", "yes/no")
+
+
+class FinanceLines(_Provenance):
+    """The Adult Social Care Finance Return (ASC-FR, and PSS-EX1 before it), long: one row
+    per council (or region, England) and published cell.
+
+    The descriptive columns are the return's own: support type (long term, short term,
+    or a PSS-EX1 service heading), age band, primary support reason, support setting
+    (service delivery mechanism), provision (own / by others / total) and the measure
+    (accounting category such as ``Gross total cost: provision by others``, an activity
+    count, or a unit-cost numerator, denominator or unit cost). Missing is NaN with a
+    status: ``:`` (mandatory data unavailable) is ``missing``, ``.`` (unit cost not
+    calculated) is ``not_applicable``.
+    """
+
+    authority_code: Series[str] = pa.Field(
+        str_matches=r"^E\d{8}$", description="ONS code of the council, region or England"
+    )
+    cassr_code: Series[str] = pa.Field(
+        nullable=True, description="council's CASSR code as printed (820); null for regions"
+    )
+    authority_name: Series[str]
+    financial_year: Series[str] = pa.Field(str_matches=_FY)
+    support_type: Series[str] = pa.Field(nullable=True)
+    age_band: Series[str] = pa.Field(nullable=True)
+    primary_support_reason: Series[str] = pa.Field(nullable=True)
+    support_setting: Series[str] = pa.Field(
+        nullable=True, description="service delivery mechanism / long-term support setting"
+    )
+    provision: Series[str] = pa.Field(nullable=True)
+    measure: Series[str] = pa.Field(
+        description="accounting category, activity, or unit-cost numerator/denominator/cost"
+    )
+    value: Series[float] = pa.Field(nullable=True)
+    unit: Series[str] = pa.Field(isin=FINANCE_UNITS)
+    row_type: Series[str] = pa.Field(isin=FINANCE_ROW_TYPES)
+    status: Series[str] = pa.Field(isin=STATUSES)
+
+
 class ComparatorMembers(_Table):
     """Membership of comparator groups: which councils each group holds."""
 
@@ -240,6 +283,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "population": Population,
     "paf_banding": PafBanding,
     "comparator_members": ComparatorMembers,
+    "finance_lines": FinanceLines,
     "data_quality": DataQuality,
 }
 

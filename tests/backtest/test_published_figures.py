@@ -11,7 +11,7 @@ import pytest
 from kassanalysis.analysis.comparator import compare_with_group
 from kassanalysis.analysis.stats import calculate_mad_distance
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.public import clean_oflog_outcomes
+from kassanalysis.clean.oflog import clean_oflog_outcomes
 
 pytestmark = pytest.mark.backtest
 

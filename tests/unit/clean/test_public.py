@@ -1,4 +1,4 @@
-"""Tests for kassanalysis.clean.public: Oflog, nearest neighbours, ASCOF and ONS MYE2 cleaners.
+"""Tests for the public-statistics cleaners: Oflog, nearest neighbours, ASCOF and ONS MYE2.
 
 Unit tests feed tiny hand-built inputs whose expected outputs are written out by hand. Back
 tests (``@pytest.mark.backtest``) run the cleaners on the real files in ``data/raw/public``
@@ -18,15 +18,11 @@ import yaml
 from pandas.testing import assert_frame_equal
 
 from kassanalysis.catalogue import CatalogueEntry, parse_catalogue
-from kassanalysis.clean.public import (
-    clean_ascof_open_data,
-    clean_nearest_neighbours,
-    clean_oflog_outcomes,
-    clean_ons_mye2,
-    find_mye2_table,
-    parse_age_label,
-    parse_value_column,
-)
+from kassanalysis.clean.ascof import clean_ascof_open_data
+from kassanalysis.clean.cells import parse_value_column
+from kassanalysis.clean.nearest_neighbours import clean_nearest_neighbours
+from kassanalysis.clean.oflog import clean_oflog_outcomes
+from kassanalysis.clean.ons import clean_ons_mye2, find_mye2_table, parse_age_label
 from kassanalysis.reference import make_reference_from_frames
 from kassanalysis.schemas import ComparatorMembers, IndicatorObservations, Population
 

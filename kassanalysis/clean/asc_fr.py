@@ -1,0 +1,706 @@
+"""The Adult Social Care Finance Return (ASC-FR; PSS-EX1 before 2014-15) as finance lines.
+
+NHS Digital publishes the council-level return in two layouts:
+
+wide (2014-15 "Personal Social Services: Expenditure and Unit Costs" CSVs)
+    A first row of region codes (``NW``, ``NE``...), then a header row: descriptive
+    columns (``Support type``, ``Age category``, ``Primary support reason``,
+    ``Service delivery mechanism``, ``Provision`` or ``Accounting category`` or
+    ``Unit cost category`` / ``Unit cost provision``; the bridging-year file has
+    ``Bridging year service``, ``Bridging Year``, ``Bridging year group``) and one column
+    per council headed ``CASSR code - name`` (``820 - Kent``), then the regions and
+    ``ENGLAND``. Note rows at the end (``Data are presented in £000's``, ``:`` for
+    mandatory data that are unavailable, ``.`` for a unit cost not calculated).
+long (later years)
+    One row per council and category: ``Council Code``, ``Council Name``, ``Care Type``,
+    ``Age Bands``, ``Primary support reason``, ``Long Term Support Setting``,
+    ``Data Type``, ``Value``; or, for the additional data, ``Finance Type`` and
+    ``Comparative totals``.
+
+The layout is found from the content (the header row is searched for, not assumed). The
+cleaner is pure: it is handed the sheet or CSV as a grid of text cells with no header
+(row ``i`` is line ``i + 1``) and returns :class:`~kassanalysis.schemas.FinanceLines` and
+problems. It also checks what the return itself totals and reports what does not add up
+(:func:`reconcile_finance_lines`); nothing is changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.clean.cells import as_text
+from kassanalysis.clean.records import ONS_ENGLAND, row_problems
+from kassanalysis.periods import PeriodError, parse_financial_year
+from kassanalysis.problems import Problem, error, finding
+from kassanalysis.reference import Reference
+from kassanalysis.schemas import FinanceLines, columns_of, empty_frame
+
+FIN = FinanceLines
+
+#: Descriptive role -> header names of the return (normalised: lower case, letters only).
+ROLE_HEADERS: dict[str, tuple[str, ...]] = {
+    "support_type": ("supporttype", "caretype", "bridgingyearservice", "comparativetotals"),
+    "age_band": ("agecategory", "agebands", "ageband", "bridgingyeargroup"),
+    "primary_support_reason": ("primarysupportreason",),
+    "support_setting": (
+        "servicedeliverymechanism",
+        "longtermsupportsetting",
+        "supportsetting",
+        "deliverymechanism",
+    ),
+    "provision": ("provision", "unitcostprovision"),
+    "measure": ("accountingcategory", "unitcostcategory", "datatype", "financetype"),
+    "financial_year": ("bridgingyear", "financialyear", "year"),
+    "council_code": ("councilcode", "cassrcode", "lacode", "geographycode", "onscode"),
+    "council_name": ("councilname", "laname", "geographyname"),
+    "value": ("value",),
+}
+DIMENSIONS = ("support_type", "age_band", "primary_support_reason", "support_setting")
+#: Regions and England as the wide layout heads them -> ONS codes.
+AREA_CODES = {
+    "northeast": "E12000001",
+    "northwest": "E12000002",
+    "yorkshireandhumber": "E12000003",
+    "yorkshireandthehumber": "E12000003",
+    "eastmidlands": "E12000004",
+    "westmidlands": "E12000005",
+    "east": "E12000006",
+    "eastofengland": "E12000006",
+    "london": "E12000007",
+    "southeast": "E12000008",
+    "southwest": "E12000009",
+    "england": "E92000001",
+}
+#: Published cells that are not numbers: status (value NaN).
+MARKERS = {"": "missing", ":": "missing", ".": "not_applicable", "..": "missing", "[x]": "missing"}
+#: Labels that make a row a total (measure or any descriptive column, case ignored).
+TOTAL_LABELS = frozenset(
+    {
+        "total",
+        "all",
+        "total provision",
+        "gross total cost: total expenditure",
+        "gross total expenditure",
+        "income: total",
+        "net total expenditure",
+    }
+)
+#: The return's own sums, checked by :func:`reconcile_finance_lines` (measures, lower case).
+MEASURE_IDENTITIES = (
+    (
+        "gross total cost: total expenditure",
+        (
+            "gross total cost: provision by others",
+            "gross total cost: own provision",
+            "gross total cost: grants to voluntary org",
+        ),
+        (1, 1, 1),
+        "gross total cost = provision by others + own provision + grants",
+    ),
+    (
+        "income: total",
+        (
+            "income: client contributions",
+            "income: joint arrangements",
+            "income: income from nhs",
+            "income: other income",
+        ),
+        (1, 1, 1, 1),
+        "income total = client contributions + joint arrangements + NHS + other income",
+    ),
+    (
+        "net total expenditure",
+        ("gross total cost: total expenditure", "income: total"),
+        (1, -1),
+        "net = gross total cost - income total",
+    ),
+    (
+        "total provision",
+        ("in house provision", "external provision"),
+        (1, 1),
+        "total provision = in house + external",
+    ),
+)
+_COUNCIL_HEADER = re.compile(r"^\s*(\d{3})\s*-\s*(.+?)\s*$")
+_NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_HEADER_SEARCH_ROWS = 15
+
+
+def _key(text: object) -> str:
+    return re.sub(r"[^a-z]", "", str(text).lower())
+
+
+def _roles(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        key = _key(cell)
+        for role, names in ROLE_HEADERS.items():
+            if key in names and role not in found:
+                found[role] = j
+    return found
+
+
+def find_layout(grid: pd.DataFrame) -> tuple[dict | None, str]:
+    """Find the header row and layout of a finance-return grid.
+
+    Returns
+    -------
+    layout : dict or None
+        ``row`` (0-based header row), ``layout`` (``"wide"`` or ``"long"``), ``roles``
+        (role -> column position) and, for the wide layout, ``areas``: column position ->
+        (CASSR code or None, name as printed, ONS code or None for a council).
+    why : str
+        When nothing was found, what was looked for.
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame([["", "", "SE", "Eng"],
+    ...                      ["Support type", "Accounting category", "820 - Kent", "ENGLAND"]])
+    >>> layout, _ = find_layout(grid)
+    >>> layout["layout"], layout["row"], layout["areas"]
+    ('wide', 1, {2: ('820', 'Kent', None), 3: (None, 'ENGLAND', 'E92000001')})
+    """
+    for r in range(min(_HEADER_SEARCH_ROWS, len(grid))):
+        header = [str(c).strip() for c in grid.iloc[r].tolist()]
+        roles = _roles(header)
+        councils = {j: _COUNCIL_HEADER.match(c) for j, c in enumerate(header)}
+        councils = {j: m for j, m in councils.items() if m}
+        if len(councils) >= 1 and roles.keys() & set(DIMENSIONS) | roles.keys() & {"measure"}:
+            first = min(councils)
+            areas: dict[int, tuple[str | None, str, str | None]] = {}
+            for j in range(first, len(header)):
+                if j in councils:
+                    areas[j] = (councils[j][1], councils[j][2], None)
+                elif _key(header[j]) in AREA_CODES:
+                    areas[j] = (None, header[j], AREA_CODES[_key(header[j])])
+            roles = {k: v for k, v in roles.items() if v < first}
+            return {"row": r, "layout": "wide", "roles": roles, "areas": areas}, ""
+        if {"council_code", "value"} <= roles.keys():
+            return {"row": r, "layout": "long", "roles": roles, "areas": {}}, ""
+    return None, (
+        "no header row with council columns like '820 - Kent' (wide layout) or with "
+        "'Council Code' and 'Value' (long layout) in the first 15 rows"
+    )
+
+
+def _financial_year(text: str) -> str | None:
+    """``2014 - 2015``, ``2014-15``, ``2014/15`` -> ``2014-15``; None if not a year."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*", text)
+    if not match:
+        return None
+    try:
+        start = parse_financial_year(f"{match[1]}-{match[2][-2:]}")
+    except PeriodError:
+        return None
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def finance_unit(measure: str, provision: str, setting: str) -> str:
+    """The unit of a return figure from its labels.
+
+    Unit-cost numerators and money are GBP thousands, denominators and activity are care
+    weeks, unit costs GBP per week, the home-care hourly rate GBP per hour, SALT client
+    counts clients, and the capital-charges question yes/no.
+
+    Examples
+    --------
+    >>> finance_unit("Unit costs", "All", "Residential")
+    'GBP per week'
+    >>> finance_unit("activity", "External provision", "Nursing")
+    'weeks'
+    >>> finance_unit("Income: total", "", "Nursing")
+    'GBP thousands'
+    """
+    m, p, s = measure.lower(), provision.lower(), setting.lower()
+    if m in ("unit costs", "unit cost") or m.startswith("unit cost "):
+        return "GBP per week"
+    if m == "denominator":
+        return "weeks"
+    if p == "hourly rate":
+        return "GBP per hour"
+    if "salt clients" in s:
+        return "clients"
+    if s == "capital charges" and m == "activity":
+        return "yes/no"
+    if m == "activity" or m in ("in house provision", "external provision", "total provision"):
+        return "weeks"
+    return "GBP thousands"
+
+
+def _cassr_lookup(ref: Reference, year: str) -> dict[str, str]:
+    """CASSR code -> ONS code of the council that held it in ``year``."""
+    table = ref.authorities
+    lookup: dict[str, str] = {}
+    if "cassr_code" in table:
+        for ons, code in table["cassr_code"].items():
+            if isinstance(code, str) and code.strip():
+                lookup[code.strip()] = ons
+    if "former_cassr_code" in table and "abolished" in table:
+        for ons, row in table[["former_cassr_code", "abolished"]].iterrows():
+            code, until = str(row["former_cassr_code"]).strip(), str(row["abolished"]).strip()
+            if code and code != "nan" and (not until or until == "nan" or year < until):
+                lookup[code] = ons
+    return lookup
+
+
+def clean_asc_fr(
+    raw: pd.DataFrame, entry: CatalogueEntry, ref: Reference
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn an ASC-FR (or PSS-EX1) file, wide or long, into finance lines.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        The CSV or first sheet as a grid of text cells, no header (row ``i`` is line
+        ``i + 1``).
+    entry : CatalogueEntry
+        ``entry.financial_year`` (or ``period``) is the year of the figures unless the file
+        has a year column (the bridging-year file's ``Bridging Year``).
+    ref : Reference
+        ``ref.authorities``: ``cassr_code`` (and ``former_cassr_code`` until the
+        ``abolished`` year for councils since reorganised) maps the return's CASSR codes
+        to ONS codes.
+
+    Returns
+    -------
+    lines : pd.DataFrame
+        :class:`~kassanalysis.schemas.FinanceLines`, one row per area and published cell
+        (councils, then the regions and England of the wide layout), money in GBP thousands
+        as published; ``:`` missing, ``.`` not_applicable, blank missing.
+    problems : list of Problem
+        Errors: no header found, no data rows, no year, unknown CASSR code, non-numeric
+        cells (file, line and council named). Findings: the return's own totals that do
+        not add up and unit costs that are not numerator x 1000 / denominator (see
+        :func:`reconcile_finance_lines`), and labels repeated within the file.
+
+    Examples
+    --------
+    >>> from kassanalysis.reference import make_reference_from_frames
+    >>> ref = make_reference_from_frames(
+    ...     pd.DataFrame(columns=["id", "name", "unit_of_measure", "aliases"]),
+    ...     authorities=pd.DataFrame(
+    ...     {"ons_code": ["E10000016"], "cassr_code": ["820"], "name": ["Kent"],
+    ...      "aliases": [""]}))
+    >>> grid = pd.DataFrame([
+    ...     ["", "", "SE"],
+    ...     ["Support type", "Accounting category", "820 - Kent"],
+    ...     ["Long term", "Gross total cost: provision by others", "10.5"],
+    ...     ["Long term", "Gross total cost: own provision", ":"],
+    ...     ["Notes:", "", ""]])
+    >>> entry = CatalogueEntry(id="x", file="x.csv", kind="asc_fr", authority="",
+    ...                        source={}, licence="", financial_year="2014-15")
+    >>> lines, problems = clean_asc_fr(grid, entry, ref)
+    >>> lines[["authority_code", "value", "status", "unit", "source_line"]]
+      authority_code  value    status           unit  source_line
+    0      E10000016   10.5  reported  GBP thousands            3
+    1      E10000016    NaN   missing  GBP thousands            4
+    """
+    layout, why = find_layout(raw)
+    if layout is None:
+        return empty_frame(FIN), [error("table not found", entry.file, None, why)]
+    if layout["layout"] == "wide":
+        long, problems = _melt_wide(raw, layout, entry)
+    else:
+        long, problems = _read_long(raw, layout, entry)
+    if long.empty:
+        return empty_frame(FIN), [
+            *problems,
+            error("no data rows", entry.file, None, "the return has a header but no figures"),
+        ]
+    year_text = long["year_text"]
+    default_year = _financial_year(str(entry.financial_year or entry.period or ""))
+    years = year_text.map(lambda y: _financial_year(y) if y else default_year)
+    bad_year = years.isna()
+    problems += row_problems(
+        bad_year & ~year_text.duplicated(),
+        long["line"],
+        entry,
+        "unknown year",
+        lambda i: (
+            f"year {year_text[i]!r} cannot be read"
+            if year_text[i]
+            else "no financial year: give one in the catalogue (financial_year) or --year"
+        ),
+    )
+    long = long[~bad_year]
+    years = years[~bad_year]
+
+    codes = long["code"]
+    ons = long["ons"].copy()
+    for year in years.unique():
+        lookup = _cassr_lookup(ref, year)
+        rows = (years == year) & ons.isna()
+        given = {c: c if ONS_ENGLAND.match(c) else lookup.get(c) for c in codes[rows].unique()}
+        ons[rows] = codes[rows].map(given)
+    unknown = ons.isna()
+    first = unknown & ~codes.duplicated()
+    problems += row_problems(
+        first,
+        long["line"],
+        entry,
+        "unknown council",
+        lambda i: (
+            f"council {codes[i]} - {long['name'][i]}: CASSR code not in "
+            "data/reference/authorities.csv (cassr_code, or former_cassr_code for a council "
+            "since reorganised); its figures are left out"
+        ),
+        subject=lambda i: codes[i],
+    )
+
+    values, statuses, units, bad = _parse_values(long)
+    problems += row_problems(
+        bad,
+        long["line"],
+        entry,
+        "non-numeric value",
+        lambda i: f"{long['name'][i]}: {long['text'][i]!r} is not a number",
+        subject=lambda i: codes[i],
+    )
+    keep = ~unknown & ~bad
+    kept = long[keep]
+    labels = kept[["support_type", "age_band", "primary_support_reason", "support_setting"]]
+    is_total = (
+        kept["measure"].str.lower().isin(TOTAL_LABELS)
+        | kept["provision"].str.lower().isin(TOTAL_LABELS)
+        | labels.apply(lambda c: c.str.lower().isin(TOTAL_LABELS)).any(axis=1)
+    )
+
+    def nullable(column: pd.Series) -> pd.Series:
+        return column.where(column != "", None)
+
+    frame = pd.DataFrame(
+        {
+            FIN.authority_code: ons[keep],
+            FIN.cassr_code: nullable(kept["code"].where(~kept["code"].str.match(r"^E\d"), "")),
+            FIN.authority_name: kept["name"],
+            FIN.financial_year: years[keep],
+            FIN.support_type: nullable(kept["support_type"]),
+            FIN.age_band: nullable(kept["age_band"]),
+            FIN.primary_support_reason: nullable(kept["primary_support_reason"]),
+            FIN.support_setting: nullable(kept["support_setting"]),
+            FIN.provision: nullable(kept["provision"]),
+            FIN.measure: kept["measure"],
+            FIN.value: values[keep],
+            FIN.unit: units[keep],
+            FIN.row_type: np.where(is_total, "total", "line"),
+            FIN.status: statuses[keep],
+            FIN.source_file: entry.file,
+            FIN.source_sheet: raw.attrs.get("sheet_name"),
+            FIN.source_line: kept["line"],
+            FIN.source_text: kept["text"],
+        }
+    )[columns_of(FIN)].reset_index(drop=True)
+    problems += _repeated_label_findings(frame, entry)
+    problems += reconcile_finance_lines(frame)
+    return frame, problems
+
+
+def _melt_wide(
+    grid: pd.DataFrame, layout: dict, entry: CatalogueEntry
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """One row per (data row, area column) of the wide layout; note rows are skipped."""
+    roles, areas = layout["roles"], layout["areas"]
+    body = grid.iloc[layout["row"] + 1 :]
+    columns = sorted(areas)
+    cells = body.iloc[:, columns].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(cells.ravel(), use_na_sentinel=False)
+    blank = np.array([pd.isna(u) or not str(u).strip() for u in uniques], dtype=bool)
+    is_data = ~blank[codes].reshape(cells.shape).all(axis=1)
+    body = body[is_data]
+    lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
+    n_rows, n_areas = int(is_data.sum()), len(columns)
+
+    def label(role: str) -> np.ndarray:
+        if role not in roles:
+            return np.full(n_rows * n_areas, "", dtype=object)
+        text = as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object)
+        return np.repeat(text, n_areas)
+
+    measure = label("measure")
+    if "measure" not in roles:
+        measure = np.full(n_rows * n_areas, "activity", dtype=object)
+    long = pd.DataFrame(
+        {
+            "code": np.tile([areas[j][0] or areas[j][2] for j in columns], n_rows),
+            "name": np.tile([areas[j][1] for j in columns], n_rows),
+            "ons": np.tile([areas[j][2] for j in columns], n_rows),
+            **{role: label(role) for role in DIMENSIONS},
+            "provision": label("provision"),
+            "measure": measure,
+            "year_text": label("financial_year"),
+            "text": np.where(blank[codes], "", cells.ravel())[np.repeat(is_data, n_areas)],
+            "line": np.repeat(lines, n_areas),
+        }
+    )
+    return long, []
+
+
+def _read_long(
+    grid: pd.DataFrame, layout: dict, entry: CatalogueEntry
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The long layout: one row per council and category."""
+    roles = layout["roles"]
+    body = grid.iloc[layout["row"] + 1 :]
+    lines = pd.Series(np.arange(len(grid))[layout["row"] + 1 :] + 1, index=body.index)
+
+    def column(role: str) -> pd.Series:
+        if role not in roles:
+            return pd.Series("", index=body.index, dtype=object)
+        return as_text(body.iloc[:, roles[role]])
+
+    code = column("council_code").str.upper()
+    value = column("value")
+    is_data = (code != "") & (value != "")
+    measure = column("measure")
+    long = pd.DataFrame(
+        {
+            "code": code,
+            "name": column("council_name").where(column("council_name") != "", code),
+            "ons": code.where(code.str.fullmatch(ONS_ENGLAND.pattern).astype(bool), None),
+            **{role: column(role) for role in DIMENSIONS},
+            "provision": column("provision"),
+            "measure": measure.where(measure != "", "value"),
+            "year_text": column("financial_year"),
+            "text": value,
+            "line": lines,
+        }
+    )[is_data]
+    return long.reset_index(drop=True), []
+
+
+def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Values, statuses, units and a bad-cell mask (each distinct cell parsed once)."""
+    codes, uniques = pd.factorize(long["text"])
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    plain = text.str.replace(",", "", regex=False)
+    numeric = plain.str.fullmatch(_NUMBER.pattern).astype(bool)
+    answer = text.str.lower().map({"yes": 1.0, "no": 0.0})
+    parsed = pd.to_numeric(plain.where(numeric), errors="coerce")
+    parsed = parsed.where(answer.isna(), answer)
+    marker = text.map(MARKERS)
+    status = marker.where(marker.notna(), "reported")
+    odd = (~numeric & marker.isna() & answer.isna()).to_numpy()
+    values = pd.Series(parsed.to_numpy()[codes], index=long.index)
+    statuses = pd.Series(status.to_numpy(dtype=object)[codes], index=long.index)
+    is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
+    labels = long[["measure", "provision", "support_setting"]]
+    groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
+    combo_codes = groups.ngroup().to_numpy()
+    combos = labels.loc[groups.head(1).index].itertuples(index=False)
+    unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
+    units = pd.Series(unit_of[combo_codes], index=long.index, dtype=object)
+    bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))
+    return values.where(~bad), statuses, units, bad
+
+
+_KEYS = [
+    FIN.authority_code,
+    FIN.financial_year,
+    FIN.support_type,
+    FIN.age_band,
+    FIN.primary_support_reason,
+    FIN.support_setting,
+    FIN.provision,
+    FIN.measure,
+]
+
+
+def _repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list[Problem]:
+    """One finding for the rows whose labels repeat (the publisher lost a column)."""
+    if frame.empty:
+        return []
+    keyed = frame[_KEYS].fillna("")
+    first_area = frame[FIN.authority_code] == frame[FIN.authority_code].iloc[0]
+    repeated = keyed.duplicated(keep=False) & first_area
+    if not repeated.any():
+        return []
+    lines = frame.loc[repeated, FIN.source_line]
+    groups = keyed[repeated].drop_duplicates()
+    example = " / ".join(str(x) for x in groups.iloc[0].tolist()[2:] if x)
+    return [
+        finding(
+            "repeated labels",
+            entry.file,
+            int(lines.min()),
+            f"{len(lines)} rows between lines {lines.min()} and {lines.max()} repeat the labels "
+            f"of another row ({len(groups)} label sets, e.g. {example}): a column that told "
+            "them apart is missing from the file; kept as published, left out of the checks",
+            subject=example,
+        )
+    ]
+
+
+def _tolerance(text: pd.Series) -> pd.Series:
+    """Half the last printed digit of each cell (``12.34`` -> 0.005, ``12`` -> 0.5)."""
+    decimals = text.astype(str).str.extract(r"\.(\d+)$")[0].str.len().fillna(0)
+    return 0.5 * 10.0 ** (-decimals.astype(float))
+
+
+def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
+    """Check the totals the return prints against their parts; report, never fix.
+
+    Checks, for each area and year with every other label equal:
+
+    - gross total cost = provision by others + own provision + grants to voluntary
+      organisations; income total = client contributions + joint arrangements + income
+      from the NHS + other income; net total expenditure = gross total cost - income total;
+      total provision = in house + external (activity);
+    - a primary support reason ``Total`` = the sum of the other support reasons;
+    - a unit cost = numerator x 1000 / denominator (numerator in GBP thousands, the
+      denominator in care weeks, the unit cost in GBP per week).
+
+    A check is made only when the total and every part are published numbers. The allowed
+    difference follows the printed precision: half the last printed digit of each figure
+    involved, added up (for a unit cost, propagated through the ratio).
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        :class:`~kassanalysis.schemas.FinanceLines` of one file.
+
+    Returns
+    -------
+    list of Problem
+        One finding per total that does not add up: file, line of the total, area, labels,
+        published and expected values.
+    """
+    if frame.empty:
+        return []
+    repeated = frame[_KEYS].fillna("").duplicated(keep=False)
+    data = frame[~repeated & frame[FIN.value].notna()]
+    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=data[FIN.measure].str.lower())
+    found: list[Problem] = []
+    others = [k for k in _KEYS if k != FIN.measure]
+    wide = data.assign(**{k: data[k].fillna("") for k in others}).pivot_table(
+        index=others, columns="_m", values=[FIN.value, "_tol", FIN.source_line], aggfunc="first"
+    )
+    for total, parts, signs, words in MEASURE_IDENTITIES:
+        needed = [total, *parts]
+        if not all(m in wide[FIN.value].columns for m in needed):
+            continue
+        block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
+        expected = sum(s * block[(FIN.value, p)] for p, s in zip(parts, signs, strict=True))
+        allowed = sum(block[("_tol", m)] for m in needed) + 1e-9
+        published = block[(FIN.value, total)]
+        off = (published - expected).abs() > allowed
+        for key in block.index[off]:
+            found.append(
+                _finding(
+                    frame,
+                    key,
+                    others,
+                    block.loc[key, (FIN.source_line, total)],
+                    words,
+                    published[key],
+                    expected[key],
+                )
+            )
+    found += _dimension_totals(data)
+    found += _unit_costs(wide, others, frame)
+    return found
+
+
+def _finding(frame, key, others, line, words, published, expected) -> Problem:
+    labels = dict(zip(others, key, strict=True))
+    shown = " / ".join(str(labels[k]) for k in others[2:] if labels[k])
+    file = str(frame[FIN.source_file].iloc[0])
+    return finding(
+        "finance total does not add up",
+        file,
+        int(line),
+        f"{labels[FIN.authority_code]} {labels[FIN.financial_year]} {shown}: {words}, but "
+        f"published {published:,.2f} and the parts give {expected:,.2f} "
+        f"(difference {published - expected:+,.2f})",
+        subject=f"{labels[FIN.authority_code]} {shown}",
+        expected=float(expected),
+        found=float(published),
+    )
+
+
+#: Totals across one descriptive column: (column, total label, part labels or None for
+#: "every other label"), lower case.
+DIMENSION_TOTALS = (
+    (FIN.primary_support_reason, "total", None, "primary support reason Total"),
+    (
+        FIN.provision,
+        "total provision",
+        ("in house provision", "external provision"),
+        "Total provision (in house + external)",
+    ),
+    (FIN.age_band, "total", None, "age group Total"),
+)
+
+
+def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
+    found = []
+    for dim, total, parts, words in DIMENSION_TOTALS:
+        labels = data[dim].fillna("").str.lower()
+        has_total = labels == total
+        if not has_total.any():
+            continue
+        others = [k for k in _KEYS if k != dim] + [FIN.unit]
+        names = data[others].fillna("")
+        group = names.groupby(others, sort=False).ngroup()
+        is_part = labels.isin(parts) if parts else ~has_total & (labels != "")
+        sums = data[FIN.value][is_part].groupby(group[is_part]).sum()
+        tols = data["_tol"][is_part].groupby(group[is_part]).sum()
+        totals = data[has_total]
+        expected = group[has_total].map(sums)
+        allowed = group[has_total].map(tols) + totals["_tol"] + 1e-9
+        off = expected.notna() & ((totals[FIN.value] - expected).abs() > allowed)
+        for i in totals.index[off]:
+            key = tuple(names.loc[i])
+            shown = " / ".join(str(x) for x in key[2:-1] if x)
+            published = totals.at[i, FIN.value]
+            found.append(
+                finding(
+                    "finance total does not add up",
+                    str(totals.at[i, FIN.source_file]),
+                    int(totals.at[i, FIN.source_line]),
+                    f"{key[0]} {key[1]} {shown}: {words} published {published:,.2f} "
+                    f"but its parts add up to {expected[i]:,.2f} "
+                    f"(difference {published - expected[i]:+,.2f})",
+                    subject=f"{key[0]} {shown}",
+                    expected=float(expected[i]),
+                    found=float(published),
+                )
+            )
+    return found
+
+
+def _unit_costs(wide: pd.DataFrame, others: list[str], frame: pd.DataFrame) -> list[Problem]:
+    needed = ["unit costs", "numerator", "denominator"]
+    if not all(m in wide[FIN.value].columns for m in needed):
+        return []
+    block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
+    num, den = block[(FIN.value, "numerator")], block[(FIN.value, "denominator")]
+    cost = block[(FIN.value, "unit costs")]
+    block, num, den, cost = block[den > 0], num[den > 0], den[den > 0], cost[den > 0]
+    expected = num * 1000 / den
+    # rounding of the printed numerator and denominator, propagated through the ratio
+    allowed = (
+        block[("_tol", "unit costs")]
+        + expected.abs()
+        * (
+            block[("_tol", "numerator")] / num.abs().clip(lower=1e-9)
+            + block[("_tol", "denominator")] / den
+        )
+        + 1e-9
+    )
+    off = (cost - expected).abs() > allowed
+    return [
+        _finding(
+            frame,
+            key,
+            others,
+            block.loc[key, (FIN.source_line, "unit costs")],
+            "unit cost = numerator x 1000 / denominator",
+            cost[key],
+            expected[key],
+        )
+        for key in block.index[off]
+    ]
