@@ -23,6 +23,7 @@ from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean import budget, kpi, public, quarterly
 from kassanalysis.comparators import resolve_comparator_groups
+from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import (
     TOLERANCE,
     reconcile_budget_totals,
@@ -174,6 +175,11 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         problems.extend(found)
     if not any(p.severity == "error" for p in problems):
         problems.extend(_reconcile(tables["budget_lines"], entries, ref, tolerance))
+        problems.extend(
+            check_published_ratings(
+                tables["indicator_observations"], tables["published_ratings"], ref.indicators
+            )
+        )
     tables["data_quality"] = TABLES["data_quality"].validate(pb.to_frame(problems))
     manifest = {
         "package_version": __version__,
