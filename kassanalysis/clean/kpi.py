@@ -442,7 +442,8 @@ def clean_kpi_boxes(
                 )
                 continue
             values[name] = parsed[0]
-            _check_box_unit(text, indicator, info, entry, box, problems)
+            if parsed[1] == "reported":
+                _check_box_unit(text, indicator, info, entry, box, problems)
             observations.append(
                 observation_record(
                     ref,
