@@ -11,18 +11,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from kassanalysis import __version__
+from kassanalysis import __version__, kinds
 from kassanalysis import io as kio
 from kassanalysis import problems as pb
-from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.catalogue import CatalogueEntry, CatalogueError
 from kassanalysis.clean import budget, kpi, public, quarterly
 from kassanalysis.comparators import resolve_comparator_groups
+from kassanalysis.formats import FormatError
 from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import (
     TOLERANCE,
@@ -99,9 +100,48 @@ def clean_entry(
     try:
         frame, problems = cleaner(raw, entry, ref)
     except Exception as exc:  # any failure to read one table is a problem with that table
-        message = f"{type(exc).__name__}: {exc}"
+        message = reading_error(exc)
         return table, pd.DataFrame(), [pb.error("unreadable table", entry.file, None, message)]
+    produced = frame.values() if isinstance(frame, dict) else [frame]
+    if all(part.empty for part in produced) and not any(p.severity == "error" for p in problems):
+        problems = [
+            *problems,
+            pb.error(
+                "no data rows",
+                entry.file,
+                None,
+                f"read as {entry.kind}, it gives no data rows: the file is not a {entry.kind} "
+                "or its layout was not recognised",
+            ),
+        ]
     return table, frame, problems
+
+
+def with_kind_hint(problem: pb.Problem, path, kind: str, ref: Reference) -> pb.Problem:
+    """The problem, with the kind the file looks like added when it is not ``kind``."""
+    if problem.severity != "error":
+        return problem
+    try:
+        hint = kinds.kind_hint(kio.preview_file(path), kind, ref)
+    except Exception:  # a hint is a courtesy: never let it hide the problem itself
+        return problem
+    return replace(problem, message=problem.message + hint) if hint else problem
+
+
+def reading_error(exc: BaseException) -> str:
+    """One line for a failure to read a file: the message alone for the errors readers
+    raise on purpose (they already say what is wrong), with the exception's type otherwise.
+
+    Examples
+    --------
+    >>> reading_error(FormatError("is an empty file; budget_table reads a table"))
+    'is an empty file; budget_table reads a table'
+    >>> reading_error(KeyError("x"))
+    "KeyError: 'x'"
+    """
+    if isinstance(exc, (FormatError, CatalogueError, FileNotFoundError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def validate_table(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pb.Problem]]:
@@ -148,11 +188,11 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         try:
             raw = kio.read_raw(entry, paths.raw)
         except Exception as exc:  # a corrupt workbook, bad encoding, a missing file...
-            problems.append(
-                pb.error("unreadable file", entry.file, None, f"{type(exc).__name__}: {exc}")
-            )
+            problems.append(pb.error("unreadable file", entry.file, None, reading_error(exc)))
             continue
         table, frame, found = clean_entry(entry, raw, ref)
+        if any(p.check == "no data rows" for p in found):
+            found = [with_kind_hint(p, paths.raw / entry.file, entry.kind, ref) for p in found]
         problems.extend(found)
         produced = frame if isinstance(frame, dict) else {table: frame}
         for name, part in produced.items():

@@ -27,7 +27,10 @@ KINDS = (
     "ons_mye2",
     "quarterly_return",
 )
-TEXT_FORMATS = ("pipe", "tab")
+TEXT_FORMATS = ("pipe", "tab", "csv")
+#: How a budget table prints income: "negative" (gross + income = net), "positive"
+#: (gross - income = net), or "auto" (recognised from the table's own arithmetic).
+INCOME_SIGNS = ("auto", "negative", "positive")
 UNITS = {
     "GBP thousands": 1.0,
     "GBP millions": 1000.0,
@@ -72,6 +75,7 @@ class CatalogueEntry:
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     illustrative: bool = False
     quirks: tuple[str, ...] = ()
+    income_sign: str = "auto"
 
     @property
     def source_first_line(self) -> int | None:
@@ -143,6 +147,9 @@ def parse_catalogue(document: dict[str, Any], *, where: str = "catalogue") -> li
                 f"{item['units_of_measure']!r}; known: {', '.join(UNITS)}"
             )
             continue
+        if item.get("income_sign", "auto") not in INCOME_SIGNS:
+            errors.append(f"{where}: table {name!r}: income_sign must be one of {INCOME_SIGNS}")
+            continue
         if name in seen:
             errors.append(f"{where}: table id {name!r} is used twice")
             continue
@@ -178,6 +185,7 @@ def parse_catalogue(document: dict[str, Any], *, where: str = "catalogue") -> li
                     targets={str(k): tuple(v) for k, v in (item.get("targets") or {}).items()},
                     illustrative=bool(item.get("illustrative", False)),
                     quirks=tuple(item.get("quirks", []) or []),
+                    income_sign=item.get("income_sign", "auto"),
                 )
             )
         except CatalogueError as exc:

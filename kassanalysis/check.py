@@ -8,16 +8,19 @@ the tidy frame if asked. The exit status is 1 when there is any problem.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from kassanalysis import io as kio
+from kassanalysis import kinds
+from kassanalysis import problems as pb
 from kassanalysis.build import CLEANERS, clean_entry, validate_table
 from kassanalysis.catalogue import (
+    INCOME_SIGNS,
     KINDS,
-    TEXT_KINDS,
     UNITS,
     CatalogueEntry,
     CatalogueError,
@@ -37,6 +40,7 @@ def make_entry(
     unit: str | None,
     columns: str | None,
     catalogued: CatalogueEntry | None,
+    income_sign: str | None = None,
 ) -> CatalogueEntry:
     """A catalogue entry for a file: its catalogue entry if it has one, else a minimal one,
     with the command-line options laid over it."""
@@ -74,9 +78,12 @@ def make_entry(
         changes["unit"] = unit
     if columns:
         changes["columns"] = tuple(c.strip() for c in columns.split(","))
-    if kind in TEXT_KINDS and entry.format is None:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        changes["format"] = "pipe" if text.lstrip().startswith("|") else "tab"
+    if income_sign:
+        if income_sign not in INCOME_SIGNS:
+            raise CatalogueError(
+                f"unknown income sign {income_sign!r}; known: {', '.join(INCOME_SIGNS)}"
+            )
+        changes["income_sign"] = income_sign
     return replace(entry, **changes)
 
 
@@ -121,33 +128,91 @@ def summarise(table: str, frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def check_file(
+@dataclass
+class Checked:
+    """What checking one file found: the kind used, its entry, tidy frames and problems."""
+
+    path: Path
+    kind: str | None
+    entry: CatalogueEntry | None = None
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[pb.Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the kind was chosen
+    failure: str | None = None  # one line when the file could not be read at all
+    status: int = 0
+
+    @property
+    def errors(self) -> list[pb.Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def choose_kind(
+    preview: kinds.Preview, ref, *, margin: float = 0.2
+) -> tuple[str | None, list[str]]:
+    """The kind a file is, from its content, and lines saying why (or listing candidates).
+
+    A kind is chosen when its recogniser is at least 0.5 sure and ``margin`` surer than the
+    next; otherwise no kind is chosen and the candidates are listed.
+    """
+    found = kinds.recognise(preview, ref)
+    if not found:
+        return None, [
+            f"{preview.description}: not recognised as any kind; give --kind "
+            f"(one of {', '.join(KINDS)})"
+        ]
+    best, rest = found[0], found[1:]
+    if best.score >= 0.5 and (not rest or best.score - rest[0].score >= margin):
+        return best.kind, [f"kind: {best.kind} (recognised: {best.reason})"]
+    lines = ["not sure which kind this is; candidates (give one with --kind):"]
+    lines += [f"  {r.kind}: {r.reason} (score {r.score:.1f})" for r in found]
+    return None, lines
+
+
+def inspect_file(
     path: Path,
     *,
-    kind: str,
+    kind: str | None = None,
     authority: str | None = None,
     year: str | None = None,
     units: str | None = None,
     unit: str | None = None,
     columns: str | None = None,
-    out: str | None = None,
+    income_sign: str | None = None,
     root: Path | None = None,
-    stream=None,
-) -> int:
-    """Check one raw file; print the summary and problems; return the exit status."""
-    stream = stream or sys.stdout
-    if kind not in KINDS:
-        print(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}", file=stream)
-        return 2
-    if kind not in CLEANERS:
-        print(f"kind {kind!r} cannot be checked on its own", file=stream)
-        return 2
+) -> Checked:
+    """Read one raw file as the build would (recognising its kind when none is given)
+    and return what was found; never raises for a bad file."""
     path = Path(path)
+    result = Checked(path, kind)
+    if kind is not None and kind not in KINDS:
+        result.failure = f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}"
+        result.status = 2
+        return result
+    if kind is not None and kind not in CLEANERS:
+        result.failure = f"kind {kind!r} cannot be checked on its own"
+        result.status = 2
+        return result
     if not path.is_file():
-        print(f"{path}: no such file", file=stream)
-        return 2
-    paths = kio.ProjectPaths(root.resolve()) if root else kio.find_project(path.parent)
+        result.failure = f"{path}: no such file"
+        result.status = 2
+        return result
+    paths = kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project(path.parent)
     ref = kio.read_reference(paths.reference)
+    try:
+        preview = kio.preview_file(path)
+    except (OSError, ValueError) as exc:
+        result.failure, result.status = f"{path}: {exc}", 1
+        return result
+    if kind is None:
+        kind, result.notes = choose_kind(preview, ref)
+        if kind is None:
+            result.status = 2
+            return result
+        if kind not in KINDS:
+            result.notes.append(f"this version of kassanalysis does not read {kind} files")
+            result.status = 1
+            return result
+        result.kind = kind
     catalogued = None
     try:
         relative = path.resolve().relative_to(paths.raw.resolve())
@@ -170,18 +235,26 @@ def check_file(
             units=units,
             unit=unit,
             columns=columns,
+            income_sign=income_sign,
             catalogued=catalogued,
         )
+        result.entry = entry
         raw = kio.read_raw(entry, Path("/") if path.is_absolute() else Path.cwd())
     except (CatalogueError, OSError, ValueError) as exc:
-        print(f"{path}: {exc}", file=stream)
-        return 1
+        hint = kinds.kind_hint(preview, kind, ref)
+        result.failure, result.status = f"{path}: {exc}{hint}", 1
+        return result
     table, frame, problems = clean_entry(entry, raw, ref)
     frames = frame if isinstance(frame, dict) else {table: frame}
     for name, part in list(frames.items()):
         if not part.empty:
             frames[name], found = validate_table(name, part)
             problems += found
+    if problems and all(part.empty for part in frames.values()):
+        hint = kinds.kind_hint(preview, kind, ref)
+        if hint:
+            first = problems[0]
+            problems[0] = replace(first, message=first.message + hint)
     budget_lines = frames.get("budget_lines")
     if (
         budget_lines is not None
@@ -195,25 +268,166 @@ def check_file(
         problems += check_published_ratings(
             frames["indicator_observations"], ratings, ref.indicators
         )
-    print(f"{path} ({kind}):", file=stream)
-    for name, part in frames.items():
+    result.frames, result.problems = frames, problems
+    result.status = 1 if problems else 0
+    return result
+
+
+def check_file(
+    path: Path,
+    *,
+    kind: str | None = None,
+    authority: str | None = None,
+    year: str | None = None,
+    units: str | None = None,
+    unit: str | None = None,
+    columns: str | None = None,
+    income_sign: str | None = None,
+    out: str | None = None,
+    root: Path | None = None,
+    stream=None,
+) -> int:
+    """Check one raw file; print the kind chosen, the summary and problems; return the exit
+    status (0 clean, 1 problems or unreadable, 2 bad arguments or kind not recognised)."""
+    stream = stream or sys.stdout
+    result = inspect_file(
+        path,
+        kind=kind,
+        authority=authority,
+        year=year,
+        units=units,
+        unit=unit,
+        columns=columns,
+        income_sign=income_sign,
+        root=root,
+    )
+    report_checked(result, stream)
+    if out and result.failure is None and result.kind:
+        if result.errors:
+            print(f"not writing {out}: fix the errors first", file=stream)
+        else:
+            for name, part in result.frames.items():
+                target = (
+                    Path(out) if len(result.frames) == 1 else Path(out).with_suffix(f".{name}.csv")
+                )
+                kio.write_csv(part, target)
+            print(f"wrote {out}", file=stream)
+    return result.status
+
+
+def catalogue_item(entry: CatalogueEntry, table_id: str, file: str, original: str) -> str:
+    """The YAML text of one catalogue item for a file added with ``kass add``.
+
+    Examples
+    --------
+    >>> from kassanalysis.catalogue import CatalogueEntry
+    >>> e = CatalogueEntry("x", "x.csv", "budget_table", "E10000016", {}, "",
+    ...                    financial_year="2023-24", unit="Adults")
+    >>> print(catalogue_item(e, "added-x", "added/x.csv", "x.csv"), end="")
+    <BLANKLINE>
+      - id: added-x
+        file: added/x.csv
+        kind: budget_table
+        authority: E10000016
+        financial_year: 2023-24
+        unit: Adults
+        source:
+          document: x.csv
+          added_by: kass add
+    """
+    item: dict = {"id": table_id, "file": file, "kind": entry.kind, "authority": entry.authority}
+    for name in ("financial_year", "period", "year", "unit", "units_of_measure"):
+        value = getattr(entry, name)
+        if value is not None:
+            item[name] = value
+    if entry.income_sign != "auto":
+        item["income_sign"] = entry.income_sign
+    if entry.columns:
+        item["columns"] = list(entry.columns)
+    item["source"] = {"document": original, "added_by": "kass add"}
+    text = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=100)
+    return "\n" + "".join(f"  {line}\n" for line in text.splitlines())
+
+
+def add_file(
+    path: Path,
+    *,
+    kind: str | None = None,
+    folder: str = "added",
+    table_id: str | None = None,
+    root: Path | None = None,
+    stream=None,
+    **options,
+) -> int:
+    """``kass add``: check a file, copy it unchanged into ``data/raw/<folder>/`` and append
+    its catalogue entry, so that the next ``kass build`` includes it.
+
+    Nothing is copied or catalogued when the file has errors, its kind is not recognised,
+    a different file of the same name is already there, or the id is taken.
+    Returns the exit status (0 added, 1 problems, 2 bad arguments).
+    """
+    stream = stream or sys.stdout
+    path = Path(path)
+    result = inspect_file(path, kind=kind, root=root, **options)
+    report_checked(result, stream)
+    if result.failure is not None or result.entry is None:
+        return result.status or 1
+    if result.errors:
+        print(f"not added: fix the {len(result.errors)} error(s) first", file=stream)
+        return 1
+    paths = kio.ProjectPaths(Path(root).resolve()) if root else kio.find_project(path.parent)
+    folder = folder.strip("/")
+    relative = f"{folder}/{path.name}" if folder else path.name
+    entries = kio.read_catalogue(paths.raw)
+    if any(e.file == relative for e in entries):
+        print(f"not added: {relative} is already in the catalogue", file=stream)
+        return 1
+    table_id = table_id or f"{folder.replace('/', '-')}-{path.stem}".strip("-")
+    if any(e.id == table_id for e in entries):
+        print(f"not added: catalogue id {table_id!r} is taken; give another with --id", file=stream)
+        return 2
+    text = catalogue_item(result.entry, table_id, relative, path.name)
+    try:
+        kio.add_raw_file(path, paths.raw, relative, text)
+    except (FileExistsError, CatalogueError) as exc:
+        print(f"not added: {exc}", file=stream)
+        return 1
+    print(
+        f"added {relative} to {paths.raw / kio.CATALOGUE} as {table_id!r} ({result.kind}); "
+        "`kass build` will include it",
+        file=stream,
+    )
+    return 0
+
+
+def report_checked(result: Checked, stream) -> None:
+    """Print what :func:`inspect_file` found."""
+    for line in result.notes:
+        print(line, file=stream)
+    if result.failure is not None:
+        print(result.failure, file=stream)
+        return
+    if result.kind is None or result.entry is None:
+        return
+    print(f"{result.path} ({result.kind}):", file=stream)
+    for name, part in result.frames.items():
         for line in summarise(name, part):
             print(f"  {line}", file=stream)
-    if problems:
-        print(f"{len(problems)} problem(s):", file=stream)
-        for problem in problems:
+    if result.problems:
+        print(f"{len(result.problems)} problem(s):", file=stream)
+        for problem in result.problems:
             print(f"  - [{problem.severity}] {problem}", file=stream)
     else:
         print("no problems found", file=stream)
-    if out:
-        if any(p.severity == "error" for p in problems):
-            print(f"not writing {out}: fix the errors first", file=stream)
-        else:
-            for name, part in frames.items():
-                target = Path(out) if len(frames) == 1 else Path(out).with_suffix(f".{name}.csv")
-                kio.write_csv(part, target)
-            print(f"wrote {out}", file=stream)
-    return 1 if problems else 0
 
 
-__all__ = ["check_file", "make_entry", "summarise"]
+__all__ = [
+    "Checked",
+    "add_file",
+    "catalogue_item",
+    "check_file",
+    "choose_kind",
+    "inspect_file",
+    "make_entry",
+    "summarise",
+]

@@ -49,7 +49,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
         units=args.units,
         unit=args.unit,
         columns=args.columns,
+        income_sign=args.income_sign,
         out=args.out,
+        root=Path(args.root) if args.root else None,
+    )
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from kassanalysis.check import add_file
+
+    return add_file(
+        Path(args.file),
+        kind=args.kind,
+        folder=args.folder,
+        authority=args.authority,
+        year=args.year,
+        units=args.units,
+        unit=args.unit,
+        columns=args.columns,
+        income_sign=args.income_sign,
+        table_id=args.id,
         root=Path(args.root) if args.root else None,
     )
 
@@ -58,6 +77,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from kassanalysis.pack import main as report_main
 
     return report_main(args)
+
+
+def _add_file_options(command: argparse.ArgumentParser) -> None:
+    """The options that describe one raw file (``kass check`` and ``kass add``)."""
+    command.add_argument(
+        "--kind",
+        help="budget_table, kpi_table, comparator_table, banding_table, "
+        "oflog_outcomes, ascof_open_data, ons_mye2, quarterly_return ... "
+        "(default: recognised from the file's content)",
+    )
+    command.add_argument("--authority", help="ONS code of the council, when the file does not say")
+    command.add_argument("--year", help="financial year (e.g. 2008-09) or period of the values")
+    command.add_argument(
+        "--units",
+        help="units of measure: GBP thousands, GBP millions, GBP, FTE "
+        "(budget tables: a unit printed in the header or cell wins)",
+    )
+    command.add_argument("--unit", help="budget unit or division name")
+    command.add_argument(
+        "--columns",
+        help="comma-separated layout when the header is lost, e.g. "
+        "'label,employee_costs,gross_expenditure@2008-09'",
+    )
+    command.add_argument(
+        "--income-sign",
+        choices=("auto", "negative", "positive"),
+        help="budget tables: how income is printed (positive: gross - income = net; "
+        "negative: gross + income = net; default auto, from the table's arithmetic)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -83,23 +131,21 @@ def make_parser() -> argparse.ArgumentParser:
         "check", help="read one raw file, show its tidy summary and every problem"
     )
     check.add_argument("file", help="the raw file (a catalogued file uses its catalogue entry)")
-    check.add_argument(
-        "--kind",
-        required=True,
-        help="budget_table, kpi_table, comparator_table, banding_table, "
-        "oflog_outcomes, ascof_open_data, ons_mye2, quarterly_return ...",
-    )
-    check.add_argument("--authority", help="ONS code of the council, when the file does not say")
-    check.add_argument("--year", help="financial year (e.g. 2008-09) or period of the values")
-    check.add_argument("--units", help="units of measure: GBP thousands, GBP millions, GBP, FTE")
-    check.add_argument("--unit", help="budget unit or division name")
-    check.add_argument(
-        "--columns",
-        help="comma-separated layout when the header is lost, e.g. "
-        "'label,employee_costs,gross_expenditure@2008-09'",
-    )
+    _add_file_options(check)
     check.add_argument("--out", help="write the tidy frame to this CSV")
     check.set_defaults(run=_cmd_check)
+
+    add = commands.add_parser(
+        "add",
+        help="check a new raw file, copy it unchanged into data/raw/FOLDER and catalogue it",
+    )
+    add.add_argument("file", help="the new raw file")
+    _add_file_options(add)
+    add.add_argument(
+        "--folder", default="added", help="folder under data/raw to copy it into (default: added)"
+    )
+    add.add_argument("--id", help="catalogue id (default: from the folder and file name)")
+    add.set_defaults(run=_cmd_add)
 
     report = commands.add_parser(
         "report", help="run every notebook for every division and build the report pack"
@@ -143,7 +189,19 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("kass: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: one line, never a traceback (see -v)
+        if args.verbose:
+            logging.getLogger("kassanalysis").exception("kass %s failed", args.command)
+        print(
+            f"kass {args.command}: {type(exc).__name__}: {exc} (run with -v for details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

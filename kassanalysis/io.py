@@ -16,12 +16,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from kassanalysis import formats, kinds
 from kassanalysis.catalogue import CatalogueEntry, parse_catalogue
 from kassanalysis.reference import Reference, make_reference_from_frames
 
@@ -98,6 +100,44 @@ def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
     return parse_catalogue(read_yaml(path), where=str(path))
 
 
+def add_raw_file(source: Path, raw_dir: Path, relative: str, entry_text: str) -> bool:
+    """Copy ``source`` unchanged to ``raw_dir/relative`` and append ``entry_text`` (one
+    catalogue item, already formatted) to the end of the catalogue, keeping every comment
+    and line of the existing file. Returns False when the same file was already there.
+
+    The catalogue is checked after the append; if it no longer parses, the old text is put
+    back and the copied file removed.
+
+    Raises
+    ------
+    FileExistsError
+        A different file is already at ``relative`` (it is never overwritten).
+    CatalogueError
+        The catalogue with the new entry does not check.
+    """
+    raw_dir = Path(raw_dir)
+    target = raw_dir / relative
+    data = Path(source).read_bytes()
+    existed = target.is_file()
+    if existed and target.read_bytes() != data:
+        raise FileExistsError(f"{relative}: a different file is already there; not overwritten")
+    catalogue = raw_dir / CATALOGUE
+    before = catalogue.read_text(encoding="utf-8")
+    if not existed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    joiner = "" if before.endswith("\n") else "\n"
+    try:
+        write_text(before + joiner + entry_text, catalogue)
+        read_catalogue(raw_dir)
+    except Exception:
+        write_text(before, catalogue)
+        if not existed:
+            target.unlink(missing_ok=True)
+        raise
+    return not existed
+
+
 REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")
 
 
@@ -132,37 +172,171 @@ def _read_reference(stamps: tuple) -> Reference:
     )
 
 
-def read_text_lines(path: Path) -> list[str]:
-    """Lines of a text file (UTF-8; a Windows-1252 export is accepted too)."""
+def read_file_format(path: Path) -> tuple[bytes, formats.FileFormat]:
+    """A file's bytes and what they are (decided from the content, not the name)."""
     data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    return text.splitlines()
+    return data, formats.sniff(data)
+
+
+def describe_file(path: Path) -> str:
+    """What a file is, in words ("an Excel workbook (.xlsx) with sheet 'A' ...")."""
+    data, fmt = read_file_format(path)
+    return formats.describe(data, fmt)
+
+
+def read_text_lines(path: Path) -> formats.TableLines:
+    """Lines of a text file (UTF-8, UTF-8 with BOM or Windows-1252), with the table layout
+    found in them (``pipe``, ``tab``, ``csv`` or ``prose``) as ``.layout``.
+
+    Raises
+    ------
+    FormatError
+        The file is not text (a workbook, a PDF, a binary file): the message says what it is.
+    """
+    data, fmt = read_file_format(path)
+    if fmt.container not in ("text", "json"):
+        raise formats.FormatError(f"is {formats.describe(data, fmt)}, not a text file")
+    text, encoding = formats.decode_text(data)
+    return formats.TableLines(text.splitlines(), layout=fmt.layout, encoding=encoding)
+
+
+def read_table_lines(path: Path, sheet: str | None = None) -> formats.TableLines:
+    """A table as lines, whatever the file: text as read (see :func:`read_text_lines`), or
+    one sheet of a workbook (``sheet``, else the first with data) as tab-separated lines,
+    one per sheet row, so line numbers are sheet row numbers."""
+    data, fmt = read_file_format(path)
+    if not fmt.is_workbook:
+        return read_text_lines(path)
+    sheets = formats.workbook_sheets(data)
+    if sheet is not None and sheet not in sheets:
+        raise formats.FormatError(f"has no sheet {sheet!r}; it is {formats.describe(data, fmt)}")
+    names = [sheet] if sheet else list(sheets)
+    for name in names:
+        rows = ["\t".join(formats.cell_text(c) for c in row) for row in sheets[name]]
+        if sum(1 for r in rows if r.strip()) >= 2:
+            return formats.TableLines(rows, layout="tab", sheet=name)
+    raise formats.FormatError(f"is {formats.describe(data, fmt)}, with no table of two rows")
+
+
+def read_frames(
+    path: Path, *, header: int | None = 0, keep_default_na: bool = False
+) -> dict[str, pd.DataFrame]:
+    """A table file as text frames by sheet, whatever its format.
+
+    A workbook gives one frame per sheet; a CSV or tab-separated text file (any of the
+    encodings of :func:`kassanalysis.formats.decode_text`) gives one frame named after the
+    file. Cells are text (blank is ``""``, or NaN with ``keep_default_na``, as pandas reads
+    its default missing markers) so cleaners see exactly what was published.
+
+    Raises
+    ------
+    FormatError
+        The file holds no table (prose, JSON, a PDF...).
+    """
+    path = Path(path)
+    data, fmt = read_file_format(path)
+    if fmt.is_workbook:
+        return pd.read_excel(
+            path,
+            sheet_name=None,
+            header=header,
+            dtype=str,
+            engine="calamine",
+            keep_default_na=keep_default_na,
+        )
+    if fmt.container == "text" and fmt.layout in ("csv", "tab"):
+        text, _ = formats.decode_text(data)
+        frame = pd.read_csv(
+            StringIO(text),
+            sep="," if fmt.layout == "csv" else "\t",
+            header=header,
+            dtype=str,
+            keep_default_na=keep_default_na,
+            skip_blank_lines=True,
+        )
+        return {path.stem: frame}
+    raise formats.FormatError(f"is {formats.describe(data, fmt)}, not a table")
+
+
+PREVIEW_ROWS = 30
+
+
+def preview_file(path: Path) -> kinds.Preview:
+    """A quick look at a file for recognising its kind: format, description, first rows."""
+    path = Path(path)
+    data, fmt = read_file_format(path)
+    description = formats.describe(data, fmt)
+    sheets: dict[str, list[list[str]]] = {}
+    lines: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    if fmt.is_workbook:
+        try:
+            book = formats.workbook_sheets(data, limit=PREVIEW_ROWS)
+        except formats.FormatError:
+            book = {}
+        sheets = {
+            name: [[formats.cell_text(c) for c in row] for row in rows]
+            for name, rows in book.items()
+        }
+    elif fmt.container == "json":
+        document = json.loads(formats.decode_text(data)[0])
+        keys = tuple(document)[:50] if isinstance(document, dict) else ()
+    elif fmt.container == "text":
+        text, _ = formats.decode_text(data)
+        lines = tuple(text.splitlines()[:200])
+        sheets = {path.name: formats.text_rows(text, fmt.layout or "prose", limit=PREVIEW_ROWS)}
+    return kinds.Preview(path.name, fmt, description, sheets, lines, keys)
+
+
+def check_format(entry: CatalogueEntry, path: Path) -> formats.FileFormat:
+    """The file's format, if its kind reads it.
+
+    Raises
+    ------
+    FormatError
+        One line: what the file is and what the kind expects.
+    """
+    data, fmt = read_file_format(path)
+    reading = kinds.kind_reading(entry.kind)
+    if fmt.name not in reading.accepts:
+        raise formats.FormatError(
+            f"is {formats.describe(data, fmt)}; {entry.kind} reads {reading.expects}"
+        )
+    return fmt
 
 
 def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
-    """Read one catalogued raw file in the form its cleaner expects."""
+    """Read one catalogued raw file in the form its cleaner expects.
+
+    The format is decided from the file's content: a CSV named ``.txt`` or a workbook
+    named ``.csv`` is read as what it is.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file is not there.
+    FormatError
+        The file is not a format its kind reads (one line: what it is, what is expected).
+    """
     path = Path(raw_dir) / entry.file
     if not path.is_file():
         raise FileNotFoundError(
             f"{entry.file}: listed in the catalogue as {entry.id!r} but not found in {raw_dir}"
         )
+    fmt = check_format(entry, path)
     if entry.kind == "oflog_outcomes":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return next(iter(read_frames(path).values()))
     if entry.kind == "nearest_neighbours":
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(formats.decode_text(path.read_bytes())[0])
     if entry.kind == "ascof_open_data":
-        sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=str)
-        name, frame = next(iter(sheets.items()))
+        name, frame = next(iter(read_frames(path, keep_default_na=True).items()))
         frame.attrs["sheet_name"] = name
         return frame
     if entry.kind == "ons_mye2":
         return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
     if entry.kind == "quarterly_return":
-        return read_quarterly_return(path)
-    return read_text_lines(path)
+        return read_quarterly_return(path, workbook=fmt.is_workbook)
+    return read_table_lines(path)
 
 
 QUARTERLY_PARTS = ("indicators", "budget")
@@ -186,7 +360,7 @@ def quarterly_part(file: str, part: str) -> str:
     return str(path.parent / f"{path.name.split('.')[0]}.{part}.csv")
 
 
-def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
+def read_quarterly_return(path: Path, workbook: bool | None = None) -> dict[str, pd.DataFrame]:
     """Read a quarterly return (CSV folder pair or Excel workbook) as text frames by sheet.
 
     An Excel return has sheets ``indicators`` and ``budget``; a CSV return is two files
@@ -194,7 +368,9 @@ def read_quarterly_return(path: Path) -> dict[str, pd.DataFrame]:
     Cells are read as text so the cleaner sees exactly what was typed.
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):
+    if workbook is None:
+        workbook = read_file_format(path)[1].is_workbook
+    if workbook:
         return pd.read_excel(
             path, sheet_name=None, dtype=str, engine="calamine", keep_default_na=False
         )

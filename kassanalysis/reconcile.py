@@ -8,8 +8,11 @@
   running + contracts + transfers; controllable = gross + incomes...) on every row.
 * Against a figure quoted elsewhere (the plan's summary).
 
-A difference larger than the rounding tolerance (0.1 of the table's unit) becomes a finding
-with file, line, expected and found; the published value stays in the tidy frame unchanged.
+A difference larger than the rounding allowance becomes a finding with file, line, expected
+and found; the published value stays in the tidy frame unchanged. The allowance follows the
+printed precision: each printed figure may be off by half its last digit, so a total of n
+lines may differ by n times that (0.1 GBP m of rounding in a GBP m table is not a finding;
+10 GBP k in a GBP k table is), and never less than ``tolerance``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis import problems as pb
+from kassanalysis.clean.cells import printed_half_unit
 from kassanalysis.reference import Identity
 from kassanalysis.schemas import BudgetLines as B
 
@@ -70,35 +74,48 @@ def reconcile_budget_totals(
     ordered = lines.sort_values([B.source_file, B.source_line], kind="stable")
     keys = [B.source_file, B.measure, B.financial_year]
     keys += [k for k in (B.period, B.unit) if k in ordered.columns]  # one ledger, many periods
+    has_text = B.source_text in ordered.columns
     for (file, measure, year, *_), table in ordered.groupby(keys, sort=False, dropna=False):
         open_lines: list[float] = []
         subtotals: list[float] = []
         memo: list[float] = []
-        last_total = math.nan
+        # half the last printed digit of each figure summed, by level (rounding allowance)
+        open_half: list[float] = []
+        sub_half: list[float] = []
+        memo_half: list[float] = []
+        last_total, last_half = math.nan, 0.0
         for row in table.itertuples(index=False):
             kind, value = getattr(row, B.row_type), getattr(row, B.value)
+            half = printed_half_unit(getattr(row, B.source_text), value) if has_text else 0.0
             if kind == "line":
                 open_lines.append(value)
+                open_half.append(half)
                 continue
             if kind == "memorandum":
                 memo.append(value)
+                memo_half.append(half)
                 continue
             if kind == "subtotal":
                 expected = _sum(open_lines)
+                allowance = math.fsum(open_half)
                 what = "its lines"
                 subtotals.append(value)
-                open_lines = []
+                sub_half.append(half)
+                open_lines, open_half = [], []
             elif kind == "total":
                 expected = _sum(subtotals + open_lines)
+                allowance = math.fsum(sub_half + open_half)
                 what = "the subtotals and lines above it"
                 subtotals, open_lines, last_total = [], [], value
+                sub_half, open_half, last_half = [], [], half
             elif kind == "unit_total":
                 base = last_total if not math.isnan(last_total) else _sum(subtotals + open_lines)
                 expected = _sum([base, *memo])
+                allowance = last_half + math.fsum(memo_half)
                 what = "the total plus memorandum items"
             else:
                 continue
-            if _differs(expected, value, tolerance):
+            if _differs(expected, value, max(tolerance, allowance)):
                 name = getattr(row, B.line_name)
                 note = f" ({notes[file]})" if file in notes else ""
                 found.append(
@@ -139,6 +156,21 @@ def reconcile_identities(
     checked = lines[~lines[B.row_type].isin(["memo_of_which", "stated"])]
     keys = [B.source_file, B.source_line, B.financial_year, B.line_name]
     wide = checked.groupby([*keys, B.measure], sort=False)[B.value].first().unstack(B.measure)
+    if B.source_text in checked.columns:
+        half = [
+            printed_half_unit(t, v)
+            for t, v in zip(checked[B.source_text], checked[B.value], strict=True)
+        ]
+        halves = (
+            checked.assign(_half=half)
+            .groupby([*keys, B.measure], sort=False)["_half"]
+            .first()
+            .unstack(B.measure)
+            .reindex(index=wide.index, columns=wide.columns)
+            .fillna(0.0)
+        )
+    else:
+        halves = pd.DataFrame(0.0, index=wide.index, columns=wide.columns)
     printed = checked.groupby([B.source_file, B.financial_year])[B.measure].agg(frozenset)
     table_key = pd.MultiIndex.from_arrays(
         [wide.index.get_level_values(B.source_file), wide.index.get_level_values(B.financial_year)]
@@ -151,7 +183,8 @@ def reconcile_identities(
         applies = np.array([needed <= m for m in measures_printed], dtype=bool)
         expected = wide[list(rule.parts)].sum(axis=1, min_count=1)
         value = wide[rule.result]
-        bad = applies & ((value - expected).abs() > tolerance + 1e-9)
+        allowance = halves[list(needed)].sum(axis=1).clip(lower=tolerance)
+        bad = applies & ((value - expected).abs() > allowance + 1e-9)
         for (file, line, year, name), exp, val in zip(
             wide.index[bad], expected[bad], value[bad], strict=True
         ):

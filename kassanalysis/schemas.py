@@ -34,7 +34,7 @@ BUDGET_ROW_TYPES = (
 VALUE_TYPES = ("actual", "target", "floor", "benchmark", "expected_low", "expected_high")
 PERIOD_TYPES = ("year", "quarter", "month")
 RAG_RATINGS = ("Green", "Amber", "Red")
-UNITS_OF_MEASURE = ("GBP thousands", "FTE")
+UNITS_OF_MEASURE = ("GBP thousands", "FTE", "GBP per resident", "percent")
 SEVERITIES = ("error", "finding")
 
 _FY = r"^\d{4}-\d{2}$"

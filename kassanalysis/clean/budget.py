@@ -17,7 +17,13 @@ import pandas as pd
 
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.cells import is_number_like, parse_cell
+from kassanalysis.clean.cells import (
+    is_number_like,
+    parse_cell,
+    printed_half_unit,
+    split_cell_unit,
+    unit_in_header,
+)
 from kassanalysis.clean.grid import (
     Row,
     find_header_end,
@@ -25,8 +31,7 @@ from kassanalysis.clean.grid import (
     join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
-    split_pipe_fragments,
-    split_tab_rows,
+    split_table,
 )
 from kassanalysis.periods import PeriodError, format_financial_year, parse_financial_year
 from kassanalysis.reference import Reference
@@ -34,22 +39,28 @@ from kassanalysis.schemas import BudgetLines, empty_frame
 
 LABEL_HEADERS = {"activitybudgetline", "budgetline", "divisionalunit", "costcentre"}
 SKIP_HEADERS = {"cabinetmember", "responsiblemanager", "accountableofficer", "manager"}
-UNIT_WORDS = {"000", "£000", "m", "£m", "000s"}
+UNIT_WORDS = {"000", "£000", "m", "£m", "000s", "million", "k", "bn", "mn"}
 _CODE = re.compile(r"\b(\d{2}[A-Z]|TBC)\b")
 _YEAR = re.compile(r"\b\d{4}\s*[-/]\s*\d{1,4}\b")
 _MEMO = re.compile(r"^memorandum items:?$", re.IGNORECASE)
 _UNIT_TOTAL = re.compile(r"^total cost of unit$", re.IGNORECASE)
 _TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
+_MEMO_LINE = re.compile(
+    r"\breserves?\b|capital financing|budget requirement|council tax|business rates|"
+    r"financed by|funded by|\blev(y|ies)\b|contingenc|revenue support grant|collection fund",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Column:
     """What one column of a printed table holds."""
 
-    role: str  # "label", "skip", "value", or "overflow" (beyond the printed header)
+    role: str  # "label", "skip", "ignore", "value", or "overflow" (beyond the header)
     measure: str | None = None
     year: str | None = None
     scale: float = 1.0
+    unit: str = ""  # the money unit as printed (or given), when it is not GBP thousands
 
 
 def parse_layout(spec: tuple[str, ...], entry: CatalogueEntry, ref: Reference) -> list[Column]:
@@ -71,14 +82,15 @@ def parse_layout(spec: tuple[str, ...], entry: CatalogueEntry, ref: Reference) -
         if name in ("label", "code", "name"):
             columns.append(Column("label"))
         elif name == "skip" or name.startswith("attr:"):
-            columns.append(Column("skip"))
+            columns.append(Column("ignore"))  # the layout says so: its numbers are not read
         elif name in ref.measures.index:
             columns.append(
-                Column(
-                    "value",
+                _value_column(
+                    ref,
                     name,
                     _year_label(year) if year else entry.financial_year,
                     entry.scale_to_thousands,
+                    "" if entry.scale_to_thousands == 1 else str(entry.units_of_measure),
                 )
             )
         else:
@@ -94,11 +106,27 @@ def _year_label(text: str) -> str:
 
 
 def layout_from_header(
-    header: list[Row], width: int, entry: CatalogueEntry, ref: Reference, problems: list[pb.Problem]
+    header: list[Row],
+    width: int,
+    entry: CatalogueEntry,
+    ref: Reference,
+    problems: list[pb.Problem],
+    body: list[Row] | None = None,
 ) -> list[Column]:
-    """Work out each column's measure, year and unit from the printed header rows."""
+    """Work out each column's measure, year and unit from the printed header rows.
+
+    A header names a measure through its aliases (``Gross £m``, ``Service Income``,
+    ``Net Expenditure £'000``, ``Forecast``, ``Variance``, ``Cost per Resident £``...), a
+    year (printed years win over the entry's) and a money unit (``£m``, ``£million``,
+    ``£'000``, ``£k``, ``£``; else the entry's units). A column headed by no measure whose
+    cells below are text is a label column, wherever it stands. Columns headed only by a
+    unit and/or a year are read as the entry's ``default_measure`` (else ``expenditure``,
+    basis not stated) when the table names no measure elsewhere, or the default is given.
+    """
     joined = join_header_columns(header, width, _is_year_row)
+    body = body or []
     columns: list[Column] = []
+    bare_columns: list[int] = []
     printed = (
         max((max((j for j, c in enumerate(r.cells) if c), default=-1) for r in header), default=-1)
         + 1
@@ -110,22 +138,24 @@ def layout_from_header(
             continue
         key = normalise_header(text)
         year = year_text or (_YEAR.search(text)[0] if _YEAR.search(text) else "")
-        scale = _scale_from_header(text, entry)
-        measure = ref.measure_for_header(_YEAR.sub("", text))
+        unit = unit_in_header(text)
+        scale, unit_text = unit if unit else (entry.scale_to_thousands, _given_unit(entry))
+        bare = _bare_header(text)
+        measure = measure_for_header(ref, bare)
+        fiscal = _year_label(year) if year else entry.financial_year
         if any(h in key for h in LABEL_HEADERS):
             columns.append(Column("label"))
         elif any(h in key for h in SKIP_HEADERS):
             columns.append(Column("skip"))
         elif measure is not None:
-            columns.append(
-                Column("value", measure, _year_label(year) if year else entry.financial_year, scale)
-            )
+            columns.append(_value_column(ref, measure, fiscal, scale, unit_text))
+        elif key and not normalise_header(bare) and (unit or _YEAR.search(text)):
+            bare_columns.append(i)  # only a unit and/or a year: decided below
+            columns.append(Column("value", None, fiscal, scale, unit_text))
         elif not key or key in UNIT_WORDS:
             previous = columns[-1].role if columns else "label"
             columns.append(Column("label" if previous == "label" else "skip"))
-        elif _YEAR.fullmatch(text.strip()) and entry.default_measure:
-            columns.append(Column("value", entry.default_measure, _year_label(text), scale))
-        elif i == 0:
+        elif i == 0 or _is_text_column(body, i):
             columns.append(Column("label"))
         else:
             problems.append(
@@ -139,16 +169,80 @@ def layout_from_header(
                 )
             )
             columns.append(Column("skip"))
+    named = any(c.role == "value" and c.measure for c in columns)
+    for i in bare_columns:
+        column = columns[i]
+        if entry.default_measure or not named:
+            measure = entry.default_measure or "expenditure"
+            columns[i] = _value_column(ref, measure, column.year, column.scale, column.unit)
+        elif not _YEAR.search(joined[i][0]) and not joined[i][1]:
+            previous = columns[i - 1].role if i else "label"
+            columns[i] = Column("label" if previous == "label" else "skip")
+        else:
+            problems.append(
+                pb.error(
+                    "unknown measure",
+                    entry.file,
+                    header[-1].line,
+                    f"column {i + 1} header {joined[i][0]!r} names a year but no measure; "
+                    "give default_measure or the layout in the catalogue",
+                    subject=joined[i][0],
+                )
+            )
+            columns[i] = Column("skip")
     return columns
 
 
-def _scale_from_header(text: str, entry: CatalogueEntry) -> float:
-    lowered = text.lower().replace(" ", "")
-    if "£m" in lowered or "£million" in lowered:
-        return 1000.0
-    if "000" in lowered:
-        return 1.0
-    return entry.scale_to_thousands
+def measure_for_header(ref: Reference, text: str) -> str | None:
+    """The measure a header names: the longest alias (or measure name) made of whole words
+    of the header, so ``Net £m`` is net expenditure but ``Cabinet Member`` is no measure.
+    Words broken by the PDF conversion (``Empl oyee``) still join up.
+
+    Examples
+    --------
+    >>> ref = _tiny_reference()
+    >>> measure_for_header(ref, "Gross Expenditure £'000"), measure_for_header(ref, "Grossly")
+    ('gross_expenditure', None)
+    """
+    words = [w for w in (normalise_header(t) for t in re.split(r"[^\w£%]+|_", text)) if w]
+    joins = {"".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1)}
+    best, best_len = None, 0
+    for measure, aliases in ref.measure_alias_keys().items():
+        for alias in aliases:
+            if alias and alias in joins and len(alias) > best_len:
+                best, best_len = measure, len(alias)
+    return best
+
+
+def _value_column(ref: Reference, measure: str, year, scale: float, unit: str) -> Column:
+    """A value column; money scales apply only to measures kept in GBP thousands."""
+    if ref.measures.loc[measure, "unit_of_measure"] != "GBP thousands":
+        return Column("value", measure, year, 1.0, "")
+    return Column("value", measure, year, scale, unit if scale != 1.0 else "")
+
+
+def _given_unit(entry: CatalogueEntry) -> str:
+    return "" if entry.scale_to_thousands == 1.0 else str(entry.units_of_measure)
+
+
+def _bare_header(text: str) -> str:
+    """Header text without its years and money unit (``2023-24 Net £m`` -> ``Net``)."""
+    text = _YEAR.sub(" ", text)
+    text = re.sub(
+        r"\(?£\s*(bn|billion|mn|million|m|k|thousands?|'?000'?s?)?\)?(?![a-z0-9])",
+        " ",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(r"\(?\b000'?s\b\)?", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def _is_text_column(body: list[Row], i: int) -> bool:
+    """Most non-blank cells of column ``i`` below the header are words, not numbers."""
+    cells = [r.text(i) for r in body if r.text(i)]
+    words = [c for c in cells if parse_cell(c) is None]
+    return bool(cells) and len(words) * 2 > len(cells)
 
 
 def _is_year_row(row: Row) -> bool:
@@ -196,7 +290,7 @@ def clean_budget_table(
         and findings (a duplicated total row).
     """
     problems: list[pb.Problem] = []
-    fragments = split_pipe_fragments(lines) if entry.format == "pipe" else split_tab_rows(lines)
+    fragments = split_table(lines, entry.format)
     if not fragments:
         problems.append(
             pb.error(
@@ -220,7 +314,9 @@ def clean_budget_table(
         if number == 0 and entry.columns:
             layout = parse_layout(entry.columns, entry, ref)
         elif header_end:
-            layout = layout_from_header(rows[:header_end], width, entry, ref, problems)
+            layout = layout_from_header(
+                rows[:header_end], width, entry, ref, problems, rows[header_end:]
+            )
         elif number > 0 and entry.columns_after_break:
             layout = parse_layout(entry.columns_after_break, entry, ref)
         elif layout is None or len(layout) != width:
@@ -243,6 +339,18 @@ def clean_budget_table(
     last_line = max((r.line for f in fragments for r in f), default=None)
     state.finish(last_line)
     frame = pd.DataFrame(state.records, columns=list(BudgetLines.to_schema().columns))
+    if frame[BudgetLines.financial_year].isna().any():
+        problems.append(
+            pb.error(
+                "missing year",
+                entry.file,
+                None,
+                "the header prints no financial year for some columns; give the year "
+                "(--year, or financial_year in the catalogue)",
+            )
+        )
+        return empty_frame(BudgetLines), problems
+    frame = apply_income_sign(frame, entry, ref, problems)
     if frame.empty and not any(p.severity == "error" for p in problems):
         problems.append(
             pb.error(
@@ -283,6 +391,7 @@ class _State:
         self.records: list[dict] = []
         self.group: str | None = entry.first_group
         self.in_memo = False
+        self.after_total = False  # rows after the table's total may be memoranda
         self.open_lines: list[int] = []  # record indices of lines not yet closed by a subtotal
         self.subtotals_seen = 0
         self.last_total: tuple[str, tuple] | None = None
@@ -323,6 +432,8 @@ class _State:
             return
         if forced:
             row_type = forced
+        elif self.after_total and has_values and _MEMO_LINE.search(label):
+            row_type = "memorandum"  # reserves, financing, budget requirement: not summed
         elif _UNIT_TOTAL.match(label):
             row_type = "unit_total"
         elif is_total:
@@ -331,6 +442,7 @@ class _State:
             row_type = "memorandum" if self.in_memo else "line"
         else:
             self.group = label  # a service-group heading
+            self.after_total = False
             return
         if row_type in ("total", "subtotal"):
             signature = (name, tuple((m, v) for m, _, v, *_ in cells))
@@ -355,8 +467,10 @@ class _State:
                     self.records[index]["service_group"] = group
             self.group, self.open_lines = None, []
             self.subtotals_seen += 1
+            self.after_total = True
         elif row_type == "total":
             group = None
+            self.after_total = True
         for measure, year, value, status, text in cells:
             self.records.append(
                 {
@@ -435,7 +549,8 @@ class _State:
                 continue
             if col.role != "value":
                 continue
-            parsed = parse_cell(text, blank_markers=self.entry.blank_markers)
+            number, cell_scale, cell_unit = split_cell_unit(text) if text else (text, None, "")
+            parsed = parse_cell(number, blank_markers=self.entry.blank_markers)
             if parsed is None:
                 self.problems.append(
                     pb.error(
@@ -450,9 +565,13 @@ class _State:
                 ok = False
                 continue
             value, status = parsed
+            money = self.ref.measures.loc[col.measure, "unit_of_measure"] == "GBP thousands"
+            scale = cell_scale if cell_scale is not None and money else col.scale
             if not math.isnan(value):
-                value = round(value * col.scale, 6)
+                value = round(value * scale, 6)
             source = f"{text} ({row.note})" if row.note and "-" in text else text
+            if source and col.unit and cell_scale is None and status == "reported":
+                source = f"{source} [{col.unit}]"  # the printed unit kept with the figure
             values.append((col.measure, col.year, value, status, source or None))
         return values if ok else None
 
@@ -469,6 +588,105 @@ class _State:
                     "cut short",
                 )
             )
+
+
+INCOME_MEASURES = ("service_income", "external_income", "internal_income", "government_grants")
+
+
+def recognise_income_sign(frame: pd.DataFrame, ref: Reference) -> tuple[str, int, int]:
+    """How a budget table prints income, from its own arithmetic.
+
+    Every identity of ``data/reference/identities.csv`` that adds an income measure (net =
+    gross + service income...) is tried on every printed row both ways: income as printed
+    (negative convention: gross + income = net) and income negated (positive convention:
+    gross - income = net). A row fits a convention when the difference is within the
+    rounding of its printed figures (see :func:`~kassanalysis.clean.cells.printed_half_unit`).
+
+    Returns
+    -------
+    (str, int, int)
+        ``"negative"``, ``"positive"`` or ``"unknown"`` (no row can tell, or rows disagree
+        equally), and the number of rows fitting only each convention.
+    """
+    rules = [r for r in ref.identities if any(p in INCOME_MEASURES for p in r.parts)]
+    cells = frame[~frame[BudgetLines.row_type].isin(["memo_of_which", "stated"])]
+    if cells.empty or not rules:
+        return "unknown", 0, 0
+    keys = [BudgetLines.source_line, BudgetLines.financial_year]
+    value = cells.pivot_table(index=keys, columns="measure", values="value", aggfunc="first")
+    half = cells.assign(
+        half=[printed_half_unit(t, v) for t, v in zip(cells.source_text, cells.value, strict=True)]
+    ).pivot_table(index=keys, columns="measure", values="half", aggfunc="first")
+    negative = positive = 0
+    for rule in rules:
+        needed = [rule.result, *rule.parts]
+        if not set(needed) <= set(value.columns):
+            continue
+        rows = value[needed].dropna()
+        if rows.empty:
+            continue
+        slack = half.loc[rows.index, needed].sum(axis=1) + 1e-9
+        signs = [(-1.0 if p in INCOME_MEASURES else 1.0) for p in rule.parts]
+        as_printed = rows[list(rule.parts)].sum(axis=1)
+        negated = sum(rows[p] * sign for p, sign in zip(rule.parts, signs, strict=True))
+        fits_negative = (rows[rule.result] - as_printed).abs() <= slack
+        fits_positive = (rows[rule.result] - negated).abs() <= slack
+        negative += int((fits_negative & ~fits_positive).sum())
+        positive += int((fits_positive & ~fits_negative).sum())
+    if positive > negative:
+        return "positive", negative, positive
+    if negative > positive:
+        return "negative", negative, positive
+    return "unknown", negative, positive
+
+
+def apply_income_sign(
+    frame: pd.DataFrame, entry: CatalogueEntry, ref: Reference, problems: list[pb.Problem]
+) -> pd.DataFrame:
+    """Store income in one convention for every council: negative (gross + income = net).
+
+    The convention is the entry's ``income_sign`` when given, else recognised from the
+    table (:func:`recognise_income_sign`). A table printing income positive has its
+    income values negated; ``source_text`` keeps the figure as printed. When the table
+    cannot show its convention and prints income positive, the values are kept as printed
+    and a finding asks for ``income_sign``. A declared sign the arithmetic contradicts is a
+    finding too. Returns a new frame.
+    """
+    is_income = frame[BudgetLines.measure].isin(INCOME_MEASURES)
+    if not is_income.any():
+        return frame
+    found, negative, positive = recognise_income_sign(frame, ref)
+    declared = entry.income_sign
+    sign = found if declared == "auto" else declared
+    if declared != "auto" and found not in ("unknown", declared):
+        problems.append(
+            pb.finding(
+                "income sign",
+                entry.file,
+                None,
+                f"income_sign is {declared!r} but {max(negative, positive)} row(s) add up "
+                f"only with income {found}",
+            )
+        )
+    if sign == "unknown":
+        printed = frame.loc[is_income & frame[BudgetLines.value].notna(), BudgetLines.value]
+        if (printed > 0).any() and not (printed < 0).any():
+            problems.append(
+                pb.finding(
+                    "income sign",
+                    entry.file,
+                    None,
+                    "income is printed positive and the table cannot show whether it is "
+                    "taken off (gross - income = net); kept as printed: give income_sign "
+                    "(--income-sign positive or negative)",
+                )
+            )
+        return frame
+    if sign == "negative":
+        return frame
+    out = frame.copy()
+    out.loc[is_income, BudgetLines.value] = -out.loc[is_income, BudgetLines.value]
+    return out
 
 
 def clean_stated_figures(
@@ -576,7 +794,11 @@ def _tiny_reference() -> Reference:
 
 
 __all__ = [
+    "INCOME_MEASURES",
     "Column",
+    "apply_income_sign",
+    "measure_for_header",
+    "recognise_income_sign",
     "PeriodError",
     "clean_budget_table",
     "clean_stated_figures",

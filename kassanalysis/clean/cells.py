@@ -144,6 +144,125 @@ def parse_cell(
     return (-value if negative else value, "reported")
 
 
+#: Money units as printed, to the factor that turns them into GBP thousands.
+MONEY_UNITS = {
+    "bn": 1_000_000.0,
+    "billion": 1_000_000.0,
+    "m": 1000.0,
+    "mn": 1000.0,
+    "million": 1000.0,
+    "k": 1.0,
+    "000": 1.0,
+    "'000": 1.0,
+    "000s": 1.0,
+    "000's": 1.0,
+    "thousand": 1.0,
+    "": 0.001,  # a bare £
+}
+_CELL_UNIT = re.compile(
+    r"^(?P<body>.*?\d)\s*(?P<unit>bn|billion|mn|million|m|k)\.?(?P<close>\)?)$", re.IGNORECASE
+)
+_HEADER_UNIT = re.compile(
+    r"£\s*(?P<unit>bn|billion|mn|million|m|k|thousands?|'?000'?s?)?(?![a-z0-9])", re.IGNORECASE
+)
+_BARE_THOUSANDS = re.compile(r"\(?\b000'?s\b\)?|\(000\)", re.IGNORECASE)
+
+
+def split_cell_unit(text: str) -> tuple[str, float | None, str]:
+    """Take a money unit printed in a cell off its number.
+
+    Returns the cell without the unit, the factor to GBP thousands (None when the cell
+    names no unit) and the unit as printed.
+
+    Examples
+    --------
+    >>> split_cell_unit("296.6 million")
+    ('296.6', 1000.0, 'million')
+    >>> split_cell_unit("£1,566.7m")
+    ('£1,566.7', 1000.0, 'm')
+    >>> split_cell_unit("(12.3m)")
+    ('(12.3)', 1000.0, 'm')
+    >>> split_cell_unit("12.3")
+    ('12.3', None, '')
+    """
+    match = _CELL_UNIT.match(normalise_text(str(text)))
+    if not match:
+        return text, None, ""
+    unit = match["unit"].lower()
+    return match["body"] + match["close"], MONEY_UNITS[unit], match["unit"]
+
+
+def unit_in_header(text: str) -> tuple[float, str] | None:
+    """The money unit a column header prints, as (factor to GBP thousands, unit as printed).
+
+    Examples
+    --------
+    >>> unit_in_header("Gross £m")
+    (1000.0, '£m')
+    >>> unit_in_header("£ million")
+    (1000.0, '£ million')
+    >>> unit_in_header("Net Expenditure £'000")
+    (1.0, "£'000")
+    >>> unit_in_header("FINANCIAL RESOURCES (000's)")
+    (1.0, "(000's)")
+    >>> unit_in_header("Cost per Resident £")
+    (0.001, '£')
+    >>> unit_in_header("Gross Expenditure") is None
+    True
+    """
+    text = normalise_text(text)
+    match = _HEADER_UNIT.search(text)
+    if match:
+        unit = (match["unit"] or "").lower().replace("thousands", "thousand")
+        return MONEY_UNITS.get(unit, 1.0), match[0].strip()
+    match = _BARE_THOUSANDS.search(text)
+    if match:
+        return 1.0, match[0]
+    return None
+
+
+_DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+_KEPT_UNIT = re.compile(r"\[([^\]]+)\]\s*$")
+
+
+def printed_half_unit(text: object, value: float) -> float:
+    """Half the last printed digit of a figure, in the unit it is stored in.
+
+    A figure printed ``97.4`` in a GBP millions table may be off by 0.05 GBP m (50 in
+    GBP thousands) through rounding alone. The scale is the stored value over the printed
+    number (or, for a printed zero, the unit kept in brackets after it).
+
+    Examples
+    --------
+    >>> printed_half_unit("97.4 [£m]", 97400.0)
+    50.0
+    >>> printed_half_unit("1,234", 1234.0)
+    0.5
+    >>> printed_half_unit("0.0 [£m]", 0.0)
+    50.0
+    >>> printed_half_unit(None, 3.0)
+    0.0
+    """
+    if text is None or not isinstance(text, str) or value is None or math.isnan(value):
+        return 0.0
+    match = _DIGITS.search(text)
+    if not match:
+        return 0.0
+    printed = float(match[0].replace(",", ""))
+    half = 0.5 * 10.0 ** -len(match[1] or "")
+    if printed:
+        return half * abs(value) / printed
+    kept = _KEPT_UNIT.search(text)
+    unit = unit_in_header(kept[1]) if kept else None
+    if unit is None and kept:
+        unit = (UNITS_GIVEN.get(kept[1], 1.0), kept[1])
+    return half * (unit[0] if unit else split_cell_unit(text)[1] or 1.0)
+
+
+#: Units of measure an analyst gives (catalogue or --units), to GBP thousands.
+UNITS_GIVEN = {"GBP thousands": 1.0, "GBP millions": 1000.0, "GBP": 0.001}
+
+
 def is_number_like(text: str) -> bool:
     """True when ``text`` parses as a number (not as a marker or blank).
 

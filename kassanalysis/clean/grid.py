@@ -8,6 +8,7 @@ cells split across lines and labels wrapped over several lines.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -89,6 +90,46 @@ def split_tab_rows(lines: list[str]) -> list[list[Row]]:
         if line.strip()
     ]
     return [rows] if rows else []
+
+
+def split_csv_rows(lines: list[str]) -> list[list[Row]]:
+    """Read comma-separated lines (quotes respected) as one fragment; blank rows dropped.
+
+    A quoted cell may run over several lines; the row keeps the line it starts on.
+
+    Examples
+    --------
+    >>> [(r.line, r.cells) for r in split_csv_rows(['a,b', '', '"1,234",x'])[0]]
+    [(1, ('a', 'b')), (3, ('1,234', 'x'))]
+    """
+    rows = []
+    reader = csv.reader(lines)
+    start = 1
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            rows.append(Row(start, tuple(clean_cell(c) for c in cells)))
+        start = reader.line_num + 1
+    return [rows] if rows else []
+
+
+def split_table(lines: list[str], layout: str | None) -> list[list[Row]]:
+    """Split a table's lines into fragments of rows by its layout.
+
+    ``layout`` is ``pipe``, ``tab`` or ``csv``; lines read by :mod:`kassanalysis.io`
+    carry the layout found in their content (``lines.layout``), which wins over the one
+    passed (the catalogue's, for lines built by hand).
+
+    Examples
+    --------
+    >>> [r.cells for r in split_table(["x,1"], "csv")[0]]
+    [('x', '1')]
+    """
+    layout = getattr(lines, "layout", None) or layout
+    if layout == "pipe":
+        return split_pipe_fragments(lines)
+    if layout == "csv":
+        return split_csv_rows(lines)
+    return split_tab_rows(lines)
 
 
 def rejoin_split_cells(rows: list[Row]) -> list[Row]:

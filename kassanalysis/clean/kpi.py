@@ -24,8 +24,7 @@ from kassanalysis.clean.grid import (
     join_wrapped_labels,
     normalise_header,
     rejoin_split_cells,
-    split_pipe_fragments,
-    split_tab_rows,
+    split_table,
 )
 from kassanalysis.clean.kpi_boxes import KpiBox, find_kpi_boxes, has_kpi_boxes
 from kassanalysis.periods import Period, PeriodError, make_quarter, parse_period
@@ -141,7 +140,7 @@ def _is_kpi_header_word(cell: str) -> bool:
 
 
 def _rows(lines: list[str], entry: CatalogueEntry) -> list[Row]:
-    fragments = split_pipe_fragments(lines) if entry.format == "pipe" else split_tab_rows(lines)
+    fragments = split_table(lines, entry.format)
     return [row for fragment in fragments for row in rejoin_split_cells(fragment)]
 
 
@@ -266,6 +265,16 @@ def clean_kpi_table(
             if entry.header_lines is not None
             else (find_header_end(rows, _is_kpi_header_word))
         )
+        if not header_end:
+            return empty_frame(IndicatorObservations), [
+                pb.error(
+                    "missing header",
+                    entry.file,
+                    rows[0].line,
+                    "no header of value types and periods (actual 2021-22, target Q1...) "
+                    "above the first row of figures",
+                )
+            ]
         layout = _kpi_layout_from_header(rows[:header_end], width, entry, problems)
     body = join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels)
     records = []

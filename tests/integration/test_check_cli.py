@@ -138,9 +138,23 @@ def test_check_missing_file_exits_2(small_project, tmp_path, capsys):
     assert "no such file" in capsys.readouterr().out
 
 
-def test_check_without_kind_is_a_usage_error(small_project, capsys):
-    with pytest.raises(SystemExit) as raised:
-        cli.main(["--root", str(small_project), "check", str(PPQA)])
+def test_check_without_kind_recognises_a_budget_table(small_project, capsys):
+    # Without --kind the header's money columns (Employee Costs, Gross Expenditure...) say
+    # budget_table; the read is then the same as with --kind (77 cells, see above).
+    status = cli.main(["--root", str(small_project), "check", str(PPQA)])
 
-    assert raised.value.code == 2
-    assert "--kind" in capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert printed.startswith("kind: budget_table (recognised: its header names money columns")
+    assert "77 rows of budget_lines" in printed
+
+
+def test_check_without_kind_lists_nothing_it_cannot_tell(small_project, tmp_path, capsys):
+    # A headerless fragment (the second page of a table) cannot be told from its content.
+    file = tmp_path / "part.txt"
+    file.write_text("| 0.0 | 46M | Group Homes | 0.0 |\n| 0.0 | 46R | Unstaffed | 0.0 |\n")
+
+    status = cli.main(["--root", str(small_project), "check", str(file)])
+
+    assert status == 2
+    assert "not recognised as any kind; give --kind" in capsys.readouterr().out
