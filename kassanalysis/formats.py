@@ -172,8 +172,9 @@ def detect_layout(lines: list[str]) -> str:
     Looks at the first non-blank lines: pipe when at least two start with ``|`` and they
     outnumber tab-separated lines; tab when most hold a tab; csv when most lines split on
     commas (quotes respected) into the same number (two or more) of fields, unless most
-    read as ``Label: figure`` sentences; spaced (a table in text from a PDF) when at least
-    half end with the same number (two or more) of figures after a label; else prose.
+    read as ``Label: figure`` sentences; spaced (a table in text from a PDF) when a third
+    or more (and at least two) end with the same number (two or more) of figures after a
+    label; else prose.
 
     Examples
     --------
@@ -209,7 +210,7 @@ def detect_layout(lines: list[str]) -> str:
         return "csv"
     # Text from a PDF: most lines a label followed by the same number (2+) of figures.
     figures = Counter(n for n in (_trailing_figures(line) for line in sample) if n >= 2)
-    if figures and figures.most_common(1)[0][1] * 2 >= len(sample):
+    if figures and figures.most_common(1)[0][1] >= max(2, len(sample) / 3):
         return "spaced"
     return "prose"
 

@@ -103,3 +103,43 @@ def test_the_dashboard_rule_reproduces_every_published_rating(built, reference):
 def test_raw_files_are_unchanged_copies(project, name):
     ours = hashlib.sha256((project.raw / "kent-2024-25" / name).read_bytes()).hexdigest()
     assert hashlib.sha256((SHARED / name).read_bytes()).hexdigest() == ours
+
+
+KSS = "kent-2024-25/key-service-statement-2024-25-nov-asch.txt"
+
+
+def _statement(built):
+    lines = built.tables["budget_lines"]
+    return lines[lines.source_file == KSS]
+
+
+@pytest.mark.parametrize(
+    "line, name, row_type, budget, forecast, variance",
+    [
+        # the directorate total as printed: 586.1, 621.6, +35.4 GBP m
+        (59, "Adult Social Care & Health Total", "total", 586.1, 621.6, 35.4),
+        # a division total: Adult Social Care & Health Operations 524.7, 588.4, 63.7 GBP m
+        (32, "Adult Social Care & Health Operations Total", "subtotal", 524.7, 588.4, 63.7),
+    ],
+)
+def test_key_service_statement_totals_in_gbp_thousands(
+    built, line, name, row_type, budget, forecast, variance
+):
+    rows = _statement(built)
+    rows = rows[rows.source_line == line]
+    assert set(rows.line_name) == {name} and set(rows.row_type) == {row_type}
+    got = rows.set_index("measure").value
+    assert np.isclose(got["budget"], budget * 1000)
+    assert np.isclose(got["forecast_outturn"], forecast * 1000)
+    assert np.isclose(got["variance"], variance * 1000)
+
+
+def test_key_service_statement_shape_and_no_rounding_findings(built):
+    rows = _statement(built).drop_duplicates("source_line")
+    # 40 key service lines in four divisions, the four division totals, the directorate total
+    assert rows.row_type.value_counts().to_dict() == {"line": 40, "subtotal": 4, "total": 1}
+    assert set(rows.unit) == {"Adult Social Care & Health"}
+    # lines add up to totals only to within 0.1 (Operations forecast lines sum to 588.5 against
+    # 588.4 printed; forecast - budget 35.5 against 35.4 printed): rounding, not findings
+    quality = built.tables["data_quality"]
+    assert not (quality.source_file == KSS).any()
