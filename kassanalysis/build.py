@@ -36,6 +36,7 @@ from kassanalysis.clean import (
 from kassanalysis.comparators import GROUPS_FILE, resolve_comparator_groups
 from kassanalysis.config import ComparatorGroups, ConfigError, read_config
 from kassanalysis.formats import FormatError
+from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import (
     TOLERANCE,
     reconcile_budget_totals,
@@ -240,6 +241,11 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         problems.extend(found)
     if not any(p.severity == "error" for p in problems):
         problems.extend(_reconcile(tables["budget_lines"], entries, ref, tolerance))
+        problems.extend(
+            check_published_ratings(
+                tables["indicator_observations"], tables["published_ratings"], ref.indicators
+            )
+        )
     tables["data_quality"] = TABLES["data_quality"].validate(pb.to_frame(problems))
     manifest = {
         "package_version": __version__,

@@ -27,6 +27,7 @@ from kassanalysis.catalogue import (
     CatalogueError,
     parse_catalogue,
 )
+from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
 
 
@@ -119,6 +120,11 @@ def summarise(table: str, frame: pd.DataFrame) -> list[str]:
             lines.append("not reported: " + ", ".join(f"{k} {v}" for k, v in missing.items()))
     elif table == "population":
         lines.append(f"years: {sorted(frame.year.unique())}; {frame.area_code.nunique()} areas")
+    elif table == "published_ratings":
+        lines.append(
+            "published RAG: "
+            + ", ".join(f"{k} {v}" for k, v in frame.rag.value_counts().sort_index().items())
+        )
     elif table == "paf_banding":
         lines.append("years: " + ", ".join(sorted(frame.financial_year.unique())))
     return lines
@@ -259,6 +265,11 @@ def inspect_file(
     ):
         problems += reconcile_budget_totals(budget_lines)
         problems += reconcile_identities(budget_lines, ref.identities)
+    ratings = frames.get("published_ratings")
+    if ratings is not None and not any(p.severity == "error" for p in problems):
+        problems += check_published_ratings(
+            frames["indicator_observations"], ratings, ref.indicators
+        )
     result.frames, result.problems = frames, problems
     result.status = 1 if problems else 0
     return result

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 #: Containers a file can be.
 WORKBOOKS = ("xlsx", "xls", "ods")
 #: Layouts of a text file.
-TEXT_LAYOUTS = ("pipe", "tab", "csv", "prose")
+TEXT_LAYOUTS = ("pipe", "tab", "csv", "spaced", "prose")
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -46,6 +46,7 @@ _LAYOUT_WORDS = {
     "pipe": "a pipe (markdown) table",
     "tab": "a tab-separated table",
     "csv": "a CSV (comma-separated) table",
+    "spaced": "a table in text from a PDF (a label, then figures separated by spaces)",
     "prose": "plain text with no table",
 }
 
@@ -171,7 +172,9 @@ def detect_layout(lines: list[str]) -> str:
     Looks at the first non-blank lines: pipe when at least two start with ``|`` and they
     outnumber tab-separated lines; tab when most hold a tab; csv when most lines split on
     commas (quotes respected) into the same number (two or more) of fields, unless most
-    read as ``Label: figure`` sentences; else prose.
+    read as ``Label: figure`` sentences; spaced (a table in text from a PDF) when a third
+    or more (and at least two) end with the same number (two or more) of figures after a
+    label; else prose.
 
     Examples
     --------
@@ -183,6 +186,8 @@ def detect_layout(lines: list[str]) -> str:
     'csv'
     >>> detect_layout(["Gross Expenditure: £265,982700", "Net: £1"])
     'prose'
+    >>> detect_layout(["Service Budget Forecast", "Older People 97.5 124.9", "Sensory 0.7 0.7"])
+    'spaced'
     """
     sample = [line for line in lines if line.strip()][:_SAMPLE_LINES]
     if not sample:
@@ -203,7 +208,23 @@ def detect_layout(lines: list[str]) -> str:
     # A CSV whose title lines come before the table: most lines at one width.
     if width >= 3 and rows * 2 > len(sample):
         return "csv"
+    # Text from a PDF: most lines a label followed by the same number (2+) of figures.
+    figures = Counter(n for n in (_trailing_figures(line) for line in sample) if n >= 2)
+    if figures and figures.most_common(1)[0][1] >= max(2, len(sample) / 3):
+        return "spaced"
     return "prose"
+
+
+_FIGURE = re.compile(r"^\(?[-\u2212]?£?\d[\d,]*(?:\.\d+)?\)?%?$")
+
+
+def _trailing_figures(line: str) -> int:
+    """How many figures end a line after a label (``Older People 97.5 124.9 27.4`` -> 3)."""
+    words = line.split()
+    n = 0
+    while n < len(words) - 1 and _FIGURE.match(words[-1 - n]):
+        n += 1
+    return n
 
 
 def sniff(data: bytes) -> FileFormat:

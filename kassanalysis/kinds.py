@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kassanalysis.clean.grid import normalise_header
+from kassanalysis.clean.kpi_boxes import has_kpi_boxes
 from kassanalysis.formats import FileFormat
 
-TEXT_TABLES = ("pipe", "tab", "csv")
+TEXT_TABLES = ("pipe", "tab", "csv", "spaced")
 WORKBOOK = ("xlsx", "xls", "ods")
 
 
@@ -152,7 +153,12 @@ def recognise_comparator_table(preview: Preview, ref) -> Recognition | None:
 
 
 def recognise_kpi_table(preview: Preview, ref) -> Recognition | None:
-    """A table of indicators by period: a header with actual/target/floor and periods."""
+    """A table of indicators by period: a header with actual/target/floor and periods; or
+    a quarterly report's KPI boxes (``Latest: .. Target: .., Floor: .. Previous: ..``)."""
+    if has_kpi_boxes(list(preview.lines)):
+        return Recognition(
+            "kpi_table", 0.9, "it prints KPI boxes ('Latest: .. Target: .., Floor: ..')"
+        )
     words = set()
     for row in _header_rows(preview):
         for cell in row:
@@ -309,9 +315,9 @@ KIND_READING: dict[str, KindReading] = {
         recognise_stated_figures,
     ),
     "kpi_table": KindReading(
-        TEXT_TABLES,
+        ("prose", *TEXT_TABLES),
         "a text table (pipe, tab or comma-separated) of indicators by row with actual/target "
-        "columns by period",
+        "columns by period, or a report's KPI boxes ('Latest: .. Target: .., Floor: ..')",
         recognise_kpi_table,
     ),
     "comparator_table": KindReading(

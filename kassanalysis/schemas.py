@@ -33,6 +33,7 @@ BUDGET_ROW_TYPES = (
 )
 VALUE_TYPES = ("actual", "target", "floor", "benchmark", "expected_low", "expected_high")
 PERIOD_TYPES = ("year", "quarter", "month")
+RAG_RATINGS = ("Green", "Amber", "Red")
 UNITS_OF_MEASURE = ("GBP thousands", "FTE", "GBP per resident", "percent")
 SEVERITIES = ("error", "finding")
 
@@ -93,6 +94,25 @@ class IndicatorObservations(_Provenance):
     numerator: Series[float] = pa.Field(nullable=True)
     denominator: Series[float] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=STATUSES)
+
+
+class PublishedRatings(_Provenance):
+    """RAG ratings as the council published them beside its KPIs, one row per indicator and
+    period. They join :class:`IndicatorObservations` on authority, indicator, breakdown and
+    period; the build checks each against the project's own RAG rule."""
+
+    authority_code: Series[str] = pa.Field(str_matches=r"^E\d{8}$")
+    indicator_id: Series[str] = pa.Field(description="id from data/reference/indicators.csv")
+    breakdown: Series[str] = pa.Field(description="'Total' or an age/sex split")
+    period: Series[str] = pa.Field(description="period of the rated figure, e.g. 2024-25 Q3")
+    period_type: Series[str] = pa.Field(isin=PERIOD_TYPES)
+    period_start: Series[pa.DateTime]
+    period_end: Series[pa.DateTime]
+    rag: Series[str] = pa.Field(isin=RAG_RATINGS, description="the published rating")
+
+    class Config:
+        strict = True
+        coerce = True
 
 
 class Population(_Provenance):
@@ -280,6 +300,7 @@ class ActivityChecks(_Table):
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "budget_lines": BudgetLines,
     "indicator_observations": IndicatorObservations,
+    "published_ratings": PublishedRatings,
     "population": Population,
     "paf_banding": PafBanding,
     "comparator_members": ComparatorMembers,

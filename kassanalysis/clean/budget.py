@@ -290,7 +290,7 @@ def clean_budget_table(
         and findings (a duplicated total row).
     """
     problems: list[pb.Problem] = []
-    fragments = split_table(lines, entry.format)
+    fragments = split_table(lines, entry.format, _header_word(ref))
     if not fragments:
         problems.append(
             pb.error(
@@ -335,6 +335,8 @@ def clean_budget_table(
         )
         _check_layout(layout, entry, rows, problems)
         for row in join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels):
+            if _repeats_header(row, layout, is_header_word):
+                continue  # the header printed again after a page break
             state.add_row(row, layout, total_layout)
     last_line = max((r.line for f in fragments for r in f), default=None)
     state.finish(last_line)
@@ -361,6 +363,20 @@ def clean_budget_table(
             )
         )
     return frame, problems
+
+
+def _repeats_header(row: Row, layout: list[Column], is_header_word: Callable[[str], bool]) -> bool:
+    """Whether a body row is the header again (every value cell a header word, no number).
+
+    Examples
+    --------
+    >>> layout = [Column("label"), Column("value", "budget"), Column("value", "variance")]
+    >>> _repeats_header(Row(36, ("Key Service", "Budget", "Variance")), layout,
+    ...                 lambda w: w in ("Budget", "Variance"))
+    True
+    """
+    cells = [row.text(i) for i, c in enumerate(layout) if c.role == "value" and row.text(i)]
+    return bool(cells) and all(is_header_word(c) and not is_number_like(c) for c in cells)
 
 
 def _check_layout(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -113,10 +114,13 @@ def split_csv_rows(lines: list[str]) -> list[list[Row]]:
     return [rows] if rows else []
 
 
-def split_table(lines: list[str], layout: str | None) -> list[list[Row]]:
+def split_table(
+    lines: list[str], layout: str | None, is_header_word: Callable[[str], bool] | None = None
+) -> list[list[Row]]:
     """Split a table's lines into fragments of rows by its layout.
 
-    ``layout`` is ``pipe``, ``tab`` or ``csv``; lines read by :mod:`kassanalysis.io`
+    ``layout`` is ``pipe``, ``tab``, ``csv`` or ``spaced`` (see :func:`split_spaced_rows`,
+    which uses ``is_header_word`` to split the header); lines read by :mod:`kassanalysis.io`
     carry the layout found in their content (``lines.layout``), which wins over the one
     passed (the catalogue's, for lines built by hand).
 
@@ -130,7 +134,57 @@ def split_table(lines: list[str], layout: str | None) -> list[list[Row]]:
         return split_pipe_fragments(lines)
     if layout == "csv":
         return split_csv_rows(lines)
+    if layout == "spaced":
+        return split_spaced_rows(lines, is_header_word)
     return split_tab_rows(lines)
+
+
+_PAGE_MARK = re.compile(r"^\s*=+\s*PAGE\s+\d+\s*=+\s*$", re.IGNORECASE)
+
+
+def _trailing_numbers(words: list[str]) -> int:
+    n = 0
+    while n < len(words) - 1 and is_number_like(words[-1 - n]):
+        n += 1
+    return n
+
+
+def split_spaced_rows(
+    lines: list[str], is_header_word: Callable[[str], bool] | None = None
+) -> list[list[Row]]:
+    """Read a table whose columns are separated only by spaces (text from a PDF): each
+    data row is a label followed by the same number of figures.
+
+    The number of figure columns is the most common count of figures ending a line. A
+    line ending in that many figures is split into its label and figures; a line whose
+    last words are that many header words (``... Budget Forecast Variance``, as
+    ``is_header_word`` says) is split the same way; any other line is one cell (a heading,
+    a unit, a wrapped header word). Page markers (``===== PAGE 2 =====``) are dropped.
+
+    Examples
+    --------
+    >>> text = ["Key Service Budget Forecast", "===== PAGE 2 =====", "Older People",
+    ...         "Sensory 0.7 0.5"]
+    >>> rows = split_spaced_rows(text, lambda w: w in ("Budget", "Forecast"))[0]
+    >>> [r.cells for r in rows]
+    [('Key Service', 'Budget', 'Forecast'), ('Older People',), ('Sensory', '0.7', '0.5')]
+    """
+    words = [clean_cell(line).split() for line in lines]
+    counts = Counter(n for n in (_trailing_numbers(w) for w in words) if n)
+    if not counts:
+        return split_tab_rows(lines)
+    width = counts.most_common(1)[0][0]
+    rows = []
+    for number, (line, found) in enumerate(zip(lines, words, strict=True), start=1):
+        if not found or _PAGE_MARK.match(line):
+            continue
+        split = len(found) > width and (
+            _trailing_numbers(found) >= width
+            or (is_header_word is not None and all(map(is_header_word, found[-width:])))
+        )
+        cells = (" ".join(found[:-width]), *found[-width:]) if split else (" ".join(found),)
+        rows.append(Row(number, cells))
+    return [rows] if rows else []
 
 
 def rejoin_split_cells(rows: list[Row]) -> list[Row]:
