@@ -143,7 +143,53 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return args.run(args)
+    return run_guarded(args)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: staging removed, lock released
+
+
+def run_guarded(args: argparse.Namespace) -> int:
+    """Run a command, turning the failures a user can act on into one line on stderr:
+    exit 1 for a busy lock, a failed write (disk full, read-only folder), damaged processed
+    data or a raw-data error; 2 for a configuration file that is not plain YAML; 130 for
+    Ctrl-C or SIGTERM (published outputs are left as they were)."""
+    import signal
+
+    from kassanalysis import io as kio
+    from kassanalysis.problems import RawDataError
+
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading_is_main() else None
+    name = f"kass {args.command}"
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(
+            f"{name}: interrupted; data/processed and reports were left as they were",
+            file=sys.stderr,
+        )
+        return 130
+    except (kio.LockBusyError, kio.OutputError, kio.ProcessedDataError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except RawDataError as exc:
+        print(f"{name}: the raw data has errors; nothing was changed.", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+    except kio.YamlFileError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def threading_is_main() -> bool:
+    """Whether this is the main thread (signal handlers can only be set there)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ _SIGN_TRIGGERS = ("=", "+", "-", "@")
 # DEL (7F) and the C1 block (80-9F) are invisible too. U+FFFE and U+FFFF are
 # not characters at all and are excluded from XML 1.0's Char production.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Unicode line and paragraph separators: line breaks to some readers, not to others; shown
+# as a space so that words stay apart.
+_SEPARATORS = re.compile("[\u2028\u2029]")
 # Lone surrogates (from undecodable bytes) cannot be encoded as UTF-8 at all.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
@@ -44,8 +47,9 @@ def neutralise_for_csv(value: object) -> object:
     OWASP's CSV Injection guidance: a cell must not begin with ``=``, ``+``,
     ``-``, ``@``, tab or carriage return. A text value that does gets a leading
     single quote, which spreadsheets treat as "this is text" and do not show.
-    Text whose first non-blank character is ``=``, ``+``, ``-`` or ``@`` is
-    prefixed too, because some spreadsheet importers trim leading spaces.
+    Text whose first visible character is ``=``, ``+``, ``-`` or ``@`` is
+    prefixed too, because some spreadsheet importers trim leading spaces, and a
+    zero-width or bidirectional character in front must not hide a formula.
 
     Only ``str`` values are changed. Numbers (including negative numbers),
     missing values and other objects are returned as they are.
@@ -66,12 +70,33 @@ def neutralise_for_csv(value: object) -> object:
     '\\'=HYPERLINK("http://evil","x")'
     >>> neutralise_for_csv("-2+3"), neutralise_for_csv(-2), neutralise_for_csv("Kent")
     ("'-2+3", -2, 'Kent')
+    >>> neutralise_for_csv("\\u200b=1+1")
+    "'\\u200b=1+1"
     """
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(_SIGN_TRIGGERS):
+    if value.startswith(FORMULA_TRIGGERS) or _strip_invisible_lead(value).startswith(
+        _SIGN_TRIGGERS
+    ):
         return "'" + value
     return value
+
+
+def _strip_invisible_lead(text: str) -> str:
+    """``text`` without the blanks and invisible characters it starts with: spaces, controls
+    and format characters such as zero-width space (U+200B), zero-width joiner, byte order
+    mark and the bidirectional marks and overrides (U+200E, U+202A-U+202E, U+2066-U+2069),
+    which a spreadsheet importer may drop before reading a formula.
+
+    Examples
+    --------
+    >>> _strip_invisible_lead("\\u200b\\u202e =1+1")
+    '=1+1'
+    """
+    for position, character in enumerate(text):
+        if not (character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp")):
+            return text[position:]
+    return ""
 
 
 def neutralise_frame_for_csv(frame: pd.DataFrame, *, clean: bool = True) -> pd.DataFrame:
@@ -143,11 +168,13 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
 
     * Line breaks are kept: CRLF and lone CR become LF (``\\n``); tab is kept.
     * Other C0 controls (U+0000-U+001F), DEL (U+007F), C1 controls
-      (U+0080-U+009F) and the non-characters U+FFFE/U+FFFF are replaced with
+      (U+0080-U+009F, NEL U+0085 among them) and the non-characters U+FFFE/U+FFFF
+      are replaced with
       ``replacement`` (removed by default). They have no visible form, so
       removing them keeps the visible text the same, and XML 1.0 - the format
       inside xlsx - cannot store most of them (xlsxwriter would otherwise write
       escapes such as ``_x0007_`` that some readers show literally).
+    * The Unicode line and paragraph separators (U+2028, U+2029) become a space.
     * Lone surrogates (left by undecodable bytes) become U+FFFD, the visible
       replacement character, because they cannot be encoded at all.
 
@@ -177,6 +204,7 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
         raise ValueError("replacement must not itself contain control characters")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _LONE_SURROGATES.sub("\ufffd", text)
+    text = _SEPARATORS.sub(" ", text)
     return _CONTROL_CHARACTERS.sub(replacement, text)
 
 
