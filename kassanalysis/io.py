@@ -529,8 +529,9 @@ def write_processed(
     The tables go to a staging folder under ``data/processed/builds``; the manifest
     records each file's SHA-256 (``files``) beside the input hashes, and
     :func:`read_build_table` checks them before use. Parquet holds only data, so a
-    planted file cannot run code when loaded (a cache of Python objects could). ``processed_dir`` is the
-    ``current`` link (:attr:`ProjectPaths.processed`). Returns the manifest written.
+    planted file cannot run code when loaded (a cache of Python objects could).
+    ``processed_dir`` is the ``current`` link (:attr:`ProjectPaths.processed`). Returns
+    the manifest written.
 
     Raises
     ------
