@@ -77,14 +77,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
             overrides["timeout"] = args.timeout
         if overrides:
             config = PackConfig(**{**asdict(config), "rule": config.rule, **overrides})
-        manifest = paths.processed / "manifest.json"
-        if not manifest.is_file() or kio.read_manifest(paths.processed).get(
-            "inputs"
-        ) != kio.hash_inputs(paths):
-            from kassanalysis.build import run_build
+        with kio.project_lock(paths):  # held through the build and the whole pack
+            try:
+                stale = kio.stale_inputs(paths, kio.read_manifest(paths.processed))
+            except kio.ProcessedDataError:
+                stale = True
+            if stale:
+                from kassanalysis.build import run_build
 
-            run_build(paths)  # data/processed is missing or older than data/raw
-        return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+                run_build(paths)  # data/processed is missing or older than data/raw
+            return run_pack(paths, config, group=args.group, progress=not args.no_progress)
     except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)
         return 2
@@ -204,8 +206,13 @@ def run_guarded(args: argparse.Namespace) -> int:
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
     except RawDataError as exc:
-        print(f"{name}: the raw data has errors; nothing was changed.", file=sys.stderr)
-        print(exc, file=sys.stderr)
+        first = exc.problems[0] if exc.problems else "no detail"
+        more = f" (and {len(exc.problems) - 1} more: run `kass build` to see all)"
+        print(
+            f"{name}: data/raw has errors, nothing was changed: {first}"
+            + (more if len(exc.problems) > 1 else ""),
+            file=sys.stderr,
+        )
         return 1
     except kio.YamlFileError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
