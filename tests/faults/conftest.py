@@ -99,3 +99,85 @@ def tiny(tmp_path: Path, _built_tiny: Path) -> kio.ProjectPaths:
     root = tmp_path / "project"
     shutil.copytree(_built_tiny, root, symlinks=True)
     return kio.ProjectPaths(root)
+
+
+#: Divisions and period of the tiny pack (the mini project holds the 2008-09 HQ plan).
+DIVISIONS = ("older-persons-2008-09", "learning-disability-2008-09")
+PERIOD = "2008-09"
+ANALYSES = ("comparator", "trend", "variance")
+
+#: One code cell of the tiny notebook: does what ``$KASS_TEST_FAULTS`` asks of this
+#: division and notebook (``division/notebook=fault;...``), after reading a table.
+FAULT_CELL = """\
+import os, pathlib, sys, time
+import kassanalysis
+budget = kassanalysis.load("budget_lines", root=root)
+if os.environ.get("KASS_TEST_PIDS"):
+    pathlib.Path(os.environ["KASS_TEST_PIDS"], str(os.getpid())).write_text(division)
+faults = dict(x.split("=", 1) for x in os.environ.get("KASS_TEST_FAULTS", "").split(";") if x)
+fault = faults.get(f"{division}/{ANALYSIS}", "")
+if fault == "exit0":
+    sys.exit(0)
+if fault == "exit1":
+    sys.exit(1)
+if fault == "raise":
+    raise ValueError("injected failure")
+if fault == "os_exit":
+    os._exit(3)
+if fault == "hang":
+    time.sleep(600)
+if fault == "big":
+    print("x" * 5_000_000)
+if fault == "slow":
+    time.sleep(60)
+"""
+
+
+def write_tiny_notebook(path: Path, analysis: str) -> None:
+    """A tiny notebook with the pack's parameters: reads a table, injects its fault,
+    prints a last line."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'division = ""\nperiod = ""\ncomparator_group = ""\noutput_dir = ""\nroot = ""\n'
+        'pack_config = ""\nbenchmark_period = "latest"'
+    )
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(f"# {analysis} (fault-suite fixture)"),
+        parameters,
+        nbformat.v4.new_code_cell(f"ANALYSIS = {analysis!r}"),
+        nbformat.v4.new_code_cell(FAULT_CELL),
+        nbformat.v4.new_code_cell('print("last cell ran", division, len(budget))'),
+    ]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture(scope="session")
+def _packable_tiny(_built_tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pack") / "project"
+    shutil.copytree(_built_tiny, root, symlinks=True)
+    (root / "notebooks").mkdir()
+    for analysis in ANALYSES:
+        write_tiny_notebook(root / "notebooks" / f"{analysis}.ipynb", analysis)
+    (root / "pack.yml").write_text(
+        f"period: {PERIOD!r}\nnotebooks: [trend]\ndivisions: {list(DIVISIONS)}\n"
+        "jobs: 2\ntimeout: 20\nreports: reports\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture
+def pack_tiny(tmp_path: Path, _packable_tiny: Path) -> kio.ProjectPaths:
+    """The tiny built project with tiny notebooks and a ``pack.yml`` for two divisions."""
+    root = tmp_path / "project"
+    shutil.copytree(_packable_tiny, root, symlinks=True)
+    return kio.ProjectPaths(root)
