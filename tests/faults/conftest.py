@@ -175,9 +175,20 @@ def _packable_tiny(_built_tiny: Path, tmp_path_factory: pytest.TempPathFactory) 
     return root
 
 
-@pytest.fixture
-def pack_tiny(tmp_path: Path, _packable_tiny: Path) -> kio.ProjectPaths:
-    """The tiny built project with tiny notebooks and a ``pack.yml`` for two divisions."""
-    root = tmp_path / "project"
+@pytest.fixture(scope="session")
+def _packed_tiny(_packable_tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kassanalysis import cli
+
+    root = tmp_path_factory.mktemp("packed") / "project"
     shutil.copytree(_packable_tiny, root, symlinks=True)
+    assert cli.main(["--root", str(root), "report", "--no-progress"]) == 0
+    return root
+
+
+@pytest.fixture
+def pack_tiny(tmp_path: Path, _packed_tiny: Path) -> kio.ProjectPaths:
+    """The tiny built project with tiny notebooks, a ``pack.yml`` for two divisions (one
+    notebook each) and a good pack for them in ``reports/`` (made once per session)."""
+    root = tmp_path / "project"
+    shutil.copytree(_packed_tiny, root, symlinks=True)
     return kio.ProjectPaths(root)

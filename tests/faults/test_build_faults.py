@@ -22,7 +22,6 @@ pytestmark = pytest.mark.faults
     "fault",
     [
         "kill:to_parquet:before:3:KILL",  # while writing the tables
-        "kill:symlink:after:1:KILL",  # staging moved into builds/, new link made beside
         "kill:replace:before:1:KILL",  # at the swap itself
         "kill:replace:after:1:KILL",  # swapped, old build not yet removed
         "kill:replace:before:1:TERM",
