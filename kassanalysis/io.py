@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -506,12 +507,15 @@ def recover_leftovers(target: Path, versions: Path | None = None) -> list[str]:
         target.unlink()
         done.append(f"removed dangling link {target}")
     current = _link_target(target)
+    # this target's versions and staging folders only: "2013-14" must not match the
+    # folders of "2013-14-Q1" (see swap_in and make_staging_dir for the names)
+    name = re.escape(target.name)
+    mine = re.compile(
+        rf"{name}-\d{{8}}T\d{{12}}-\d+|{re.escape(STAGING_PREFIX)}{name}-[a-z0-9_]{{8}}"
+    )
     if versions.is_dir():
         for folder in sorted(versions.iterdir()):
-            mine = folder.name.startswith(f"{target.name}-") or folder.name.startswith(
-                f"{STAGING_PREFIX}{target.name}-"
-            )
-            if mine and folder.resolve() != current:
+            if mine.fullmatch(folder.name) and folder.resolve() != current:
                 shutil.rmtree(folder, ignore_errors=True)
                 done.append(f"removed leftover {folder}")
     return done
