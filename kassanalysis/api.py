@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -50,9 +51,14 @@ def list_tables() -> list[str]:
 
 
 def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) -> pd.DataFrame:
-    """A tidy table from ``data/processed``, validated against its schema.
+    """A tidy table from ``data/processed``, exactly as validated by the build.
 
-    Builds ``data/processed`` first when it does not exist yet (or when ``rebuild``).
+    Builds ``data/processed`` first when there is no build yet, when a raw or reference
+    file has changed since the build (stale), when a processed file no longer matches the
+    SHA-256 recorded in the build's manifest (edited, truncated or missing), or when
+    ``rebuild``. Inside a pack's notebooks the build is pinned (``$KASS_BUILD``, set by
+    ``kass report``): every kernel reads the build the pack started with, and a damaged
+    file is refused, never rebuilt under the pack.
 
     Parameters
     ----------
@@ -63,19 +69,33 @@ def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) ->
         Project folder (found from the working directory by default).
     rebuild : bool
         Rebuild from ``data/raw`` first.
+
+    Raises
+    ------
+    kassanalysis.io.ProcessedDataError
+        Inside a pack: the pinned build's file is missing or changed (one line naming it).
+    kassanalysis.problems.RawDataError
+        A rebuild found errors in ``data/raw``.
     """
     if name not in TABLES:
         raise KeyError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
     paths = kio.project_paths(root)
-    if rebuild or not (paths.processed / "manifest.json").is_file():
-        from kassanalysis.build import run_build
+    if os.environ.get(kio.PINNED_BUILD):
+        build = kio.resolve_build(paths.processed)
+        return kio.read_build_table(name, build, kio.read_build_manifest(build))
+    if not rebuild:
+        try:
+            build = kio.resolve_build(paths.processed)
+            manifest = kio.read_build_manifest(build)
+            if not kio.stale_inputs(paths, manifest):
+                return kio.read_build_table(name, build, manifest)
+        except kio.ProcessedDataError:
+            pass  # no build, or a damaged one: build again below
+    from kassanalysis.build import run_build
 
-        run_build(paths)
-    validated = kio.read_validated_table(name, paths.processed)
-    if validated is not None:
-        return validated
-    frame = kio.read_processed_table(name, paths.processed)
-    return TABLES[name].validate(frame)
+    run_build(paths)
+    build = kio.resolve_build(paths.processed)
+    return kio.read_build_table(name, build, kio.read_build_manifest(build))
 
 
 def load_reference(*, root: Path | str | None = None) -> Reference:

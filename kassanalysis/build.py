@@ -297,10 +297,19 @@ def run_build(
     RawDataError
         When any raw table has an error; nothing is written and the previous
         ``data/processed`` is left intact.
+    kassanalysis.io.LockBusyError
+        Another ``kass build`` or ``kass report`` is running on the project.
+    kassanalysis.io.OutputError
+        The tables could not be written (disk full, read-only folder); the previous build
+        is left as it was.
+
+    The whole build holds the project lock (:func:`kassanalysis.io.project_lock`), so two
+    builds, or a build and a report, never interleave.
     """
     paths = paths or kio.find_project()
-    result = build_tables(paths, tolerance=tolerance)
-    if result.errors:
-        raise pb.RawDataError(result.problems)
-    kio.write_processed(result.tables, paths.processed, result.manifest)
+    with kio.project_lock(paths):
+        result = build_tables(paths, tolerance=tolerance)
+        if result.errors:
+            raise pb.RawDataError(result.problems)
+        result.manifest = kio.write_processed(result.tables, paths.processed, result.manifest)
     return result

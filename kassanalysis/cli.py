@@ -99,14 +99,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
             overrides["timeout"] = args.timeout
         if overrides:
             config = config.with_overrides("kass report options", **overrides)
-        manifest = paths.processed / "manifest.json"
-        if not manifest.is_file() or kio.read_manifest(paths.processed).get(
-            "inputs"
-        ) != kio.hash_inputs(paths):
-            from kassanalysis.build import run_build
+        with kio.project_lock(paths):  # held through the build and the whole pack
+            try:
+                stale = kio.stale_inputs(paths, kio.read_manifest(paths.processed))
+            except kio.ProcessedDataError:
+                stale = True
+            if stale:
+                from kassanalysis.build import run_build
 
-            run_build(paths)  # data/processed is missing or older than data/raw
-        return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+                run_build(paths)  # data/processed is missing or older than data/raw
+            return run_pack(paths, config, group=args.group, progress=not args.no_progress)
     except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)
         return 2
@@ -222,19 +224,63 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    return run_guarded(args)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: staging removed, lock released
+
+
+def run_guarded(args: argparse.Namespace) -> int:
+    """Run a command, turning the failures a user can act on into one line on stderr:
+    exit 1 for a busy lock, a failed write (disk full, read-only folder), damaged processed
+    data or a raw-data error; 2 for a configuration file that is not plain YAML; 130 for
+    Ctrl-C or SIGTERM (published outputs are left as they were)."""
+    import signal
+
+    from kassanalysis import io as kio
+    from kassanalysis.problems import RawDataError
+
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading_is_main() else None
+    name = f"kass {args.command}"
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        print("kass: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # last resort: one line, never a traceback (see -v)
-        if args.verbose:
-            logging.getLogger("kassanalysis").exception("kass %s failed", args.command)
         print(
-            f"kass {args.command}: {type(exc).__name__}: {exc} (run with -v for details)",
+            f"{name}: interrupted; data/processed and reports were left as they were",
+            file=sys.stderr,
+        )
+        return 130
+    except (kio.LockBusyError, kio.OutputError, kio.ProcessedDataError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except RawDataError as exc:
+        first = exc.problems[0] if exc.problems else "no detail"
+        more = f" (and {len(exc.problems) - 1} more: run `kass build` to see all)"
+        print(
+            f"{name}: data/raw has errors, nothing was changed: {first}"
+            + (more if len(exc.problems) > 1 else ""),
             file=sys.stderr,
         )
         return 1
+    except kio.YamlFileError as exc:  # a configuration file that is not plain YAML
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # last resort: one line, never a traceback (see -v)
+        if args.verbose:
+            logging.getLogger("kassanalysis").exception("%s failed", name)
+        print(f"{name}: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def threading_is_main() -> bool:
+    """Whether this is the main thread (signal handlers can only be set there)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
+from kassanalysis.text import split_lines
+
 #: Containers a file can be.
 WORKBOOKS = ("xlsx", "xls", "ods")
 #: Layouts of a text file.
@@ -265,7 +267,7 @@ def sniff(data: bytes) -> FileFormat:
             return FileFormat("json", encoding=encoding)
         except ValueError:
             pass
-    return FileFormat("text", detect_layout(text.splitlines()), encoding)
+    return FileFormat("text", detect_layout(split_lines(text)), encoding)
 
 
 def _zip_kind(data: bytes) -> str:
@@ -349,7 +351,7 @@ def text_rows(text: str, layout: str, *, limit: int | None = None) -> list[list[
     >>> text_rows('x,"1,234"\\n', "csv")
     [['x', '1,234']]
     """
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in split_lines(text) if line.strip()]
     if limit is not None:
         lines = lines[: limit * 2]
     if layout == "csv":

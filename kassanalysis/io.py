@@ -14,9 +14,11 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,6 +29,7 @@ from kassanalysis import config, formats, kinds
 from kassanalysis.catalogue import QUARTERLY_PARTS as QUARTERLY_PARTS
 from kassanalysis.catalogue import CatalogueEntry, quarterly_part
 from kassanalysis.reference import Reference, make_reference_from_frames
+from kassanalysis.text import split_lines as split_lines
 
 CATALOGUE = "catalogue.yml"
 
@@ -42,8 +45,16 @@ class ProjectPaths:
         return self.root / "data" / "raw"
 
     @property
-    def processed(self) -> Path:
+    def processed_root(self) -> Path:
+        """``data/processed``: a real folder holding its tracked ``README.md``, the
+        ``current`` link to the latest build, ``builds/`` and the build lock."""
         return self.root / "data" / "processed"
+
+    @property
+    def processed(self) -> Path:
+        """The current build's tables: ``data/processed/current``, a symbolic link to a
+        folder under ``data/processed/builds/`` replaced in one atomic rename."""
+        return self.processed_root / "current"
 
     @property
     def reference(self) -> Path:
@@ -81,6 +92,10 @@ def find_project(start: Path | str | None = None) -> ProjectPaths:
         f"no kassanalysis project found at or above {here} (looked for data/raw/{CATALOGUE}); "
         "set KASS_ROOT to the project folder"
     )
+
+
+#: A configuration file that is not plain YAML (one line naming the file and line).
+YamlFileError = config.ConfigError
 
 
 def read_yaml(path: Path) -> Any:
@@ -199,7 +214,7 @@ def read_text_lines(path: Path) -> formats.TableLines:
     if fmt.container not in ("text", "json"):
         raise formats.FormatError(f"is {formats.describe(data, fmt)}, not a text file")
     text, encoding = formats.decode_text(data)
-    return formats.TableLines(text.splitlines(), layout=fmt.layout, encoding=encoding)
+    return formats.TableLines(split_lines(text), layout=fmt.layout, encoding=encoding)
 
 
 def read_table_lines(path: Path, sheet: str | None = None) -> formats.TableLines:
@@ -285,7 +300,7 @@ def preview_file(path: Path) -> kinds.Preview:
         keys = tuple(document)[:50] if isinstance(document, dict) else ()
     elif fmt.container == "text":
         text, _ = formats.decode_text(data)
-        lines = tuple(text.splitlines()[:200])
+        lines = tuple(split_lines(text)[:200])
         sheets = {path.name: formats.text_rows(text, fmt.layout or "prose", limit=PREVIEW_ROWS)}
     return kinds.Preview(path.name, fmt, description, sheets, lines, keys)
 
@@ -418,78 +433,396 @@ def hash_file(path: Path) -> str:
 
 
 def hash_inputs(paths: ProjectPaths) -> dict[str, str]:
-    """SHA-256 of every raw and reference file, keyed by path relative to the project."""
+    """SHA-256 of every raw and reference file, keyed by path relative to the project
+    (hashed again only for files whose modification time or size changed)."""
     files = sorted([*paths.raw.rglob("*"), *paths.reference.rglob("*")])
-    return {str(f.relative_to(paths.root)): hash_file(f) for f in files if f.is_file()}
+    return {
+        str(f.relative_to(paths.root)): _hash_stamped(*file_stamps([f])[0])
+        for f in files
+        if f.is_file()
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _hash_stamped(path: str, mtime_ns: int | None, size: int | None) -> str:
+    return hash_file(Path(path))
+
+
+class ProcessedDataError(RuntimeError):
+    """``data/processed`` is missing, damaged, changed since its build or older than
+    ``data/raw``; the one-line message names the file and what to do."""
+
+
+class OutputError(RuntimeError):
+    """An output could not be written (disk full, read-only or forbidden folder); the
+    one-line message names the path. Nothing already published was changed."""
+
+
+class LockBusyError(RuntimeError):
+    """Another ``kass build`` or ``kass report`` holds the project's lock."""
+
+
+#: Name of the link to the current build inside ``data/processed`` and of the folder
+#: holding the builds; a pack's versions are kept under ``reports/versions``.
+CURRENT = "current"
+BUILDS = "builds"
+VERSIONS = "versions"
+STAGING_PREFIX = ".staging-"
+LOCK_NAME = "kass.lock"
+#: Environment variable that pins :func:`kassanalysis.load` to one build folder: the pack
+#: sets it for its kernels so that every notebook reads the build the pack started with.
+PINNED_BUILD = "KASS_BUILD"
+
+
+def output_error(exc: OSError, path: Path | str | None = None) -> OutputError:
+    """One line for a failed write, naming the path and the reason in plain words.
+
+    Examples
+    --------
+    >>> import errno
+    >>> str(output_error(OSError(errno.ENOSPC, "No space left on device"), "reports/x"))
+    'cannot write reports/x: the disk is full (nothing published was changed)'
+    """
+    import errno
+
+    where = path or exc.filename or "output"
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EROFS: "the folder is on a read-only file system",
+        errno.EACCES: "permission denied (the folder is read-only for this user)",
+        errno.EPERM: "permission denied",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return OutputError(f"cannot write {where}: {reason} (nothing published was changed)")
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (read without changing it for long)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_staging_dir(parent: Path, prefix: str) -> Path:
+    """A new, empty staging folder in ``parent`` whose mode honours the umask
+    (:func:`tempfile.mkdtemp` alone always gives 0700, which a shared drive or a web server
+    cannot read)."""
+    parent = Path(parent)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        folder.chmod(0o777 & ~current_umask())
+    except OSError as exc:
+        raise output_error(exc, exc.filename or parent) from None
+    return folder
+
+
+def project_lock(paths: ProjectPaths, *, wait: float | None = None):
+    """The project's lock (``data/processed/kass.lock``), held by ``kass build`` and by
+    ``kass report`` for their whole run so that they never interleave.
+
+    Use as a context manager. ``wait`` is how many seconds to wait for another run to
+    finish (default: ``$KASS_LOCK_WAIT``, else 0: refuse at once).
+
+    Raises
+    ------
+    LockBusyError
+        Another build or report holds the lock; the message says so.
+    """
+    import contextlib
+
+    from filelock import FileLock, Timeout
+
+    if wait is None:
+        try:
+            wait = float(os.environ.get("KASS_LOCK_WAIT", "0"))
+        except ValueError:
+            wait = 0.0
+    path = paths.processed_root / LOCK_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, path.parent) from None
+    lock = FileLock(path, is_singleton=True, thread_local=False, mode=0o666)
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            lock.acquire(timeout=max(wait, 0))
+        except Timeout:
+            raise LockBusyError(
+                f"another kass build or kass report is running on {paths.root} (lock "
+                f"{path} is held); nothing was changed: run again when it has finished"
+                + (f" (waited {wait:g} s)" if wait else " or set KASS_LOCK_WAIT=seconds")
+            ) from None
+        except OSError as exc:
+            raise output_error(exc, path) from None
+        try:
+            yield lock
+        finally:
+            lock.release()
+
+    return held()
+
+
+def _link_target(link: Path) -> Path | None:
+    """The folder a symbolic link points to (absolute), or None when ``link`` is not one."""
+    if not link.is_symlink():
+        return None
+    return (link.parent / os.readlink(link)).resolve()
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with ``renameat2(RENAME_EXCHANGE)`` (Linux 3.15+);
+    False when the system does not offer it."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result != 0:
+        err = ctypes.get_errno()
+        if err in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not offered here
+            return False
+        raise OSError(err, os.strerror(err), str(a))
+    return True
+
+
+def swap_in(new: Path, target: Path, versions: Path | None = None) -> Path:
+    """Publish folder ``new`` at ``target`` so that ``target`` is never missing.
+
+    ``new`` is moved into ``versions`` (default: ``<target's folder>/versions``) under a
+    name with the time and process id, and ``target`` becomes a symbolic link to it: a new
+    link is made beside ``target`` and renamed over it (:func:`os.replace`, atomic). A
+    reader sees the old folder or the new one, whole, at every moment, and a kill at any
+    point leaves at most a leftover that :func:`recover_leftovers` removes. A ``target``
+    that is still a real folder (from an older version) is exchanged with the link in one
+    ``renameat2(RENAME_EXCHANGE)`` where the system offers it. The folder the old link
+    pointed to is removed afterwards. Returns the new version folder.
+    """
+    new, target = Path(new), Path(target)
+    versions = Path(versions) if versions else target.parent / VERSIONS
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    try:
+        versions.mkdir(parents=True, exist_ok=True)
+        final = versions / f"{target.name}-{stamp}-{os.getpid()}"
+        new.rename(final)
+        old_version = _link_target(target)
+        link = target.with_name(f".{target.name}.link-{os.getpid()}")
+        if link.is_symlink():
+            link.unlink()
+        os.symlink(os.path.relpath(final, target.parent), link)
+        if target.is_symlink() or not target.exists():
+            os.replace(link, target)
+        elif _exchange(link, target):  # an old real folder: now at ``link``
+            shutil.rmtree(link, ignore_errors=True)
+        else:  # no RENAME_EXCHANGE: set the folder aside (restored by recover_leftovers)
+            aside = target.with_name(f".{target.name}-old-{os.getpid()}")
+            target.rename(aside)
+            os.replace(link, target)
+            shutil.rmtree(aside, ignore_errors=True)
+    except OSError as exc:
+        raise output_error(exc, exc.filename or target) from None
+    if (
+        old_version is not None
+        and old_version != final.resolve()
+        and (old_version.parent == versions.resolve())
+    ):
+        shutil.rmtree(old_version, ignore_errors=True)
+    return final
+
+
+def recover_leftovers(target: Path, versions: Path | None = None) -> list[str]:
+    """Clean up after a run that was killed: restore a set-aside ``.<name>-old-PID`` folder
+    when ``target`` is missing (else remove it), remove half-made links, staging folders
+    and version folders that ``target`` does not point to. Call it holding the project
+    lock. Returns what was done, one line each (for the run log)."""
+    target = Path(target)
+    versions = Path(versions) if versions else target.parent / VERSIONS
+    done = []
+    for aside in sorted(target.parent.glob(f".{target.name}-old-*")):
+        if not target.exists() and not target.is_symlink():
+            aside.rename(target)
+            done.append(f"restored {target} from {aside.name}")
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+            done.append(f"removed {aside}")
+    for link in target.parent.glob(f".{target.name}.link-*"):
+        if link.is_symlink():
+            link.unlink()
+        else:
+            shutil.rmtree(link, ignore_errors=True)
+        done.append(f"removed {link}")
+    if target.is_symlink() and not target.exists():  # points nowhere: drop the link
+        target.unlink()
+        done.append(f"removed dangling link {target}")
+    current = _link_target(target)
+    # this target's versions and staging folders only: "2013-14" must not match the
+    # folders of "2013-14-Q1" (see swap_in and make_staging_dir for the names)
+    name = re.escape(target.name)
+    mine = re.compile(
+        rf"{name}-\d{{8}}T\d{{12}}-\d+|{re.escape(STAGING_PREFIX)}{name}-[a-z0-9_]{{8}}"
+    )
+    if versions.is_dir():
+        for folder in sorted(versions.iterdir()):
+            if mine.fullmatch(folder.name) and folder.resolve() != current:
+                shutil.rmtree(folder, ignore_errors=True)
+                done.append(f"removed leftover {folder}")
+    return done
+
+
+_LEGACY_PROCESSED = ("*.csv", "*.validated.pkl", "manifest.json")
 
 
 def write_processed(
     tables: dict[str, pd.DataFrame], processed_dir: Path, manifest: dict[str, Any]
-) -> None:
-    """Write every tidy table, then swap the new set in for the old in one step.
+) -> dict[str, Any]:
+    """Write every tidy table (Parquet for loading, CSV to read), then publish the set
+    in one atomic step (:func:`swap_in`).
 
-    The tables go to a temporary folder beside ``processed_dir``; only when all are written
-    is the old folder moved aside and the new one renamed into place.
+    The tables go to a staging folder under ``data/processed/builds``; the manifest
+    records each file's SHA-256 (``files``) beside the input hashes, and
+    :func:`read_build_table` checks them before use. Parquet holds only data, so a
+    planted file cannot run code when loaded (a cache of Python objects could).
+    ``processed_dir`` is the ``current`` link (:attr:`ProjectPaths.processed`). Returns
+    the manifest written.
+
+    Raises
+    ------
+    OutputError
+        Disk full, read-only folder...: one line naming the path; the previous build is
+        left as it was and the staging folder removed.
     """
     processed_dir = Path(processed_dir)
-    processed_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".processed-", dir=processed_dir.parent))
+    builds = processed_dir.parent / BUILDS
+    recover_leftovers(processed_dir, builds)
+    staging = make_staging_dir(builds, f"{STAGING_PREFIX}{processed_dir.name}-")
+    manifest = dict(manifest)
+    writing = staging
     try:
+        files = {}
         for name, frame in tables.items():
-            frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-            # The validated frame as built, for fast loading; the CSV stays the readable copy.
-            frame.to_pickle(staging / f"{name}.validated.pkl")
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        readme = processed_dir / "README.md"
-        if readme.is_file():
-            shutil.copy2(readme, staging / "README.md")
-        swap_in(staging, processed_dir)
+            writing = staging / f"{name}.parquet"
+            frame.to_parquet(writing, engine="pyarrow", index=False)
+            writing = staging / f"{name}.csv"
+            frame.to_csv(writing, index=False, lineterminator="\n")
+            for file in (f"{name}.parquet", f"{name}.csv"):
+                files[file] = hash_file(staging / file)
+        manifest["files"] = files
+        writing = staging / "manifest.json"
+        writing.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        writing = processed_dir
+        swap_in(staging, processed_dir, builds)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise output_error(exc, exc.filename or writing) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for pattern in _LEGACY_PROCESSED:  # tables of an older layout, beside the README
+        for old in processed_dir.parent.glob(pattern):
+            old.unlink(missing_ok=True)
+    return manifest
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Put folder ``new`` where ``target`` is, in two renames; if the second fails the old
-    folder is put back, so a reader never finds a half-written or missing folder for long."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
+def resolve_build(processed_dir: Path) -> Path:
+    """The folder of the current build (the ``current`` link resolved once, so that a
+    reader keeps reading one build even if a new one is swapped in meanwhile).
+
+    Raises
+    ------
+    ProcessedDataError
+        No build yet.
+    """
+    pinned = os.environ.get(PINNED_BUILD)
+    if pinned:
+        return Path(pinned)
+    processed_dir = Path(processed_dir)
+    if not (processed_dir / "manifest.json").is_file():
+        raise ProcessedDataError(f"{processed_dir} has no build yet: run `kass build` first")
+    return processed_dir.resolve()
+
+
+def read_build_manifest(build: Path) -> dict[str, Any]:
+    """The manifest of one build folder, as a one-line error when missing or damaged."""
+    path = Path(build) / "manifest.json"
     try:
-        new.rename(target)
-    except BaseException:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProcessedDataError(f"{path} is missing: run `kass build`") from None
+    except (OSError, ValueError) as exc:
+        raise ProcessedDataError(f"{path} cannot be read ({exc}): run `kass build`") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ProcessedDataError(
+            f"{path} lists no file hashes (built by an older version): run `kass build`"
+        )
+    return manifest
 
 
-def read_validated_table(name: str, processed_dir: Path) -> pd.DataFrame | None:
-    """The frame exactly as validated by the last build, if its fast copy is there."""
-    path = Path(processed_dir) / f"{name}.validated.pkl"
+def verify_build_file(build: Path, file: str, manifest: dict[str, Any]) -> Path:
+    """The path of ``file`` in ``build`` after checking its SHA-256 against the manifest.
+
+    Raises
+    ------
+    ProcessedDataError
+        The file is missing, not in the manifest, or changed (truncated, edited) since the
+        build; one line naming it.
+    """
+    path = Path(build) / file
+    expected = manifest["files"].get(file)
+    if expected is None:
+        raise ProcessedDataError(f"{path} is not part of the build: run `kass build`")
     if not path.is_file():
-        return None
+        raise ProcessedDataError(f"{path} is missing: run `kass build`")
+    if hash_file(path) != expected:
+        raise ProcessedDataError(
+            f"{path} has changed since the build (SHA-256 differs from the manifest): "
+            "it was edited, truncated or damaged; run `kass build`"
+        )
+    return path
+
+
+def read_build_table(name: str, build: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """One tidy table of a build, exactly as validated, after checking its hash."""
+    path = verify_build_file(build, f"{name}.parquet", manifest)
     try:
-        return pd.read_pickle(path)  # written by write_processed only, never from outside
-    except Exception:  # a cache from another pandas version: fall back to the CSV
-        return None
+        return pd.read_parquet(path, engine="pyarrow")
+    except Exception as exc:  # pyarrow's errors vary by damage; the hash matched though
+        raise ProcessedDataError(
+            f"{path} cannot be read ({type(exc).__name__}): run `kass build`"
+        ) from None
+
+
+def stale_inputs(paths: ProjectPaths, manifest: dict[str, Any]) -> list[str]:
+    """Raw and reference files added, removed or changed since the build that wrote
+    ``manifest`` (paths relative to the project); empty when the build is up to date."""
+    now = hash_inputs(paths)
+    then = manifest.get("inputs") or {}
+    return sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
 
 
 def read_processed_table(name: str, processed_dir: Path) -> pd.DataFrame:
-    """Read one processed table as written by :func:`write_processed` (not yet validated)."""
-    path = Path(processed_dir) / f"{name}.csv"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run `kass build` first")
+    """Read one processed table's CSV as written by :func:`write_processed` (not yet
+    validated), after checking it against the build's manifest."""
+    build = resolve_build(processed_dir)
+    manifest = read_build_manifest(build)
+    path = verify_build_file(build, f"{name}.csv", manifest)
     return pd.read_csv(path, keep_default_na=True, low_memory=False)
 
 
 def read_manifest(processed_dir: Path) -> dict[str, Any]:
     """The manifest of the last successful build."""
-    return json.loads((Path(processed_dir) / "manifest.json").read_text(encoding="utf-8"))
+    return read_build_manifest(resolve_build(processed_dir))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

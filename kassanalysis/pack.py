@@ -12,16 +12,16 @@ page by :mod:`kassanalysis.report.index`, and the command line is :mod:`kassanal
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class NotebookRun:
     parameters: dict[str, str]
     timeout: int
     cwd: str
+    build: str = ""  # the build folder every kernel reads (``$KASS_BUILD``)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class RunResult:
     seconds: float
     error: str = ""
     output: str = ""
+    log: list[str] = field(default_factory=list)  # kernel restarts and the like
 
 
 def load_config(paths: kio.ProjectPaths, path: str | None = None) -> PackConfig:
@@ -93,7 +95,7 @@ def plan_runs(
     import papermill
 
     divisions = {d.id: d for d in load_divisions(root=paths.root)}
-    chosen = list(config.divisions) or list(divisions)
+    chosen = list(dict.fromkeys(config.divisions)) or list(divisions)  # a repeat runs once
     for division in chosen:
         check_identifier(division, "division", list(divisions))
     groups = list(load_comparator_groups(root=paths.root)["id"])
@@ -112,7 +114,7 @@ def plan_runs(
                 f"unknown period {config.period!r}; valid periods: {', '.join(valid)}"
             )
     runs = []
-    for analysis in config.notebooks:
+    for analysis in dict.fromkeys(config.notebooks):
         check_identifier(analysis, "notebook", ["comparator", "trend", "variance"])
         template = paths.notebooks / f"{analysis}.ipynb"
         declared = set(papermill.inspect_notebook(str(template)))
@@ -159,8 +161,59 @@ def kernel_options() -> dict[str, Any]:
     return {"shutdown_kernel": "immediate"}
 
 
+#: How many times a kernel that fails to start is started again (with fresh ports).
+KERNEL_START_ATTEMPTS = 3
+#: How many failed runs ``reports/failed`` keeps (the newest).
+FAILED_KEPT = 5
+
+
+def check_every_cell_ran(notebook_path: Path) -> str:
+    """An empty string when every code cell of the executed notebook ran to completion,
+    else why not, naming the first cell that did not run.
+
+    papermill returns normally when a cell calls ``sys.exit(0)`` (the kernel stops
+    quietly) and the cells after it never run; only the executed notebook shows it.
+    """
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+    for number, cell in enumerate(code, start=1):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            return (
+                f"code cell {number} of {len(code)}: {errors[0].get('ename')}: "
+                f"{errors[0].get('evalue')} (the notebook stopped there)"
+            )
+        if cell.get("execution_count") is None or status not in (None, "completed"):
+            return (
+                f"code cell {number} of {len(code)} never ran: the notebook stopped early "
+                "(sys.exit or the kernel ended) after the cell before it"
+            )
+    return ""
+
+
+def _kernel_never_started(notebook_path: Path) -> bool:
+    """Whether no cell of the output notebook ran (papermill writes it before starting)."""
+    import nbformat
+
+    try:
+        notebook = nbformat.read(notebook_path, as_version=4)
+    except Exception:
+        return True
+    return all(c.get("execution_count") is None for c in notebook.cells if c.cell_type == "code")
+
+
 def execute_run(run: NotebookRun) -> RunResult:
-    """Run one notebook with papermill (in a worker process) and export its HTML."""
+    """Run one notebook with papermill (in a worker process) and export its HTML.
+
+    Every kernel reads the build the pack started with (``$KASS_BUILD``). A kernel that
+    fails to start is started again with fresh ports, up to
+    :data:`KERNEL_START_ATTEMPTS` times, and the result's ``log`` says so. The run
+    succeeds only if every code cell of the executed notebook completed
+    (:func:`check_every_cell_ran`).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -169,33 +222,114 @@ def execute_run(run: NotebookRun) -> RunResult:
     started = time.perf_counter()
     Path(run.output).parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    try:
-        papermill.execute_notebook(
-            run.template,
+    if run.build:
+        os.environ[kio.PINNED_BUILD] = run.build
+    notes: list[str] = []
+
+    def failed(error: str) -> RunResult:
+        return RunResult(
+            run.division,
+            run.analysis,
+            False,
+            time.perf_counter() - started,
+            error,
             run.output,
-            parameters=run.parameters,
-            kernel_name=KERNEL,
-            execution_timeout=run.timeout,
-            cwd=run.cwd,
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-            request_save_on_cell_execute=False,
-            **kernel_options(),
+            notes,
         )
+
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            papermill.execute_notebook(
+                run.template,
+                run.output,
+                parameters=run.parameters,
+                kernel_name=KERNEL,
+                execution_timeout=run.timeout,
+                cwd=run.cwd,
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                request_save_on_cell_execute=False,
+                **kernel_options(),
+            )
+            break
+        except PapermillExecutionError as exc:
+            return failed(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+        except Exception as exc:  # the kernel died, timed out or never started
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            if attempt < KERNEL_START_ATTEMPTS and _kernel_never_started(Path(run.output)):
+                notes.append(
+                    f"kernel failed to start ({detail}); started again with fresh ports "
+                    f"(attempt {attempt + 1} of {KERNEL_START_ATTEMPTS})"
+                )
+                continue
+            return failed(detail)
+    try:
+        stopped = check_every_cell_ran(Path(run.output))
+        if stopped:
+            return failed(stopped)
         export_html(Path(run.output), Path(run.html))
     except Exception as exc:  # any failure of one notebook is that notebook's failure
-        error = (
-            f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-            if isinstance(exc, PapermillExecutionError)
-            else f"{type(exc).__name__}: {exc}"
-        )
-        return RunResult(
-            run.division, run.analysis, False, time.perf_counter() - started, error, run.output
-        )
+        return failed(f"{type(exc).__name__}: {exc}")
     return RunResult(
-        run.division, run.analysis, True, time.perf_counter() - started, output=run.output
+        run.division,
+        run.analysis,
+        True,
+        time.perf_counter() - started,
+        output=run.output,
+        log=notes,
     )
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def start_worker(kernel_log: str) -> None:
+    """Set up a worker process: killed by the system when the pack's main process dies
+    however it dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; its kernels then
+    exit by themselves when their parent is gone), Ctrl-C left to the main process, and
+    the kernels' stderr (ipykernel's TCP-without-encryption warning and the like) sent to
+    the run's kernel log instead of the terminal."""
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the main process stops workers itself
+        pass
+    if os.getppid() == 1:  # the main process died before prctl took effect
+        os._exit(1)
+    handle = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    os.dup2(handle, 2)
+    os.close(handle)
+
+
+def count_workers(jobs: int, runs: int) -> int:
+    """Worker processes for ``runs`` notebooks with ``jobs`` asked for (0: one a core):
+    never more than the notebooks or the cores, so ``--jobs 1000000`` cannot fork-storm.
+
+    Examples
+    --------
+    >>> count_workers(1_000_000, 3) <= 3
+    True
+    >>> count_workers(1, 10)
+    1
+    """
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, runs, cores))
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker of ``pool`` at once (and with them their kernels)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            process.kill()
+    for process in processes:
+        process.join(timeout=1)
 
 
 def previous_seconds(reports: Path) -> dict[tuple[str, str], float]:
@@ -243,6 +377,7 @@ def run_all(
     progress: bool = True,
     workbook: dict | None = None,
     expected: dict[tuple[str, str], float] | None = None,
+    kernel_log: Path | None = None,
 ) -> tuple[list[RunResult], list[str]]:
     """Run notebooks ``jobs`` at a time, each in its own kernel process; as soon as all of a
     division's notebooks have succeeded, write its workbook in the same pool.
@@ -253,6 +388,10 @@ def run_all(
     ``expected`` (seconds per (division, notebook), see :func:`previous_seconds`) sets the
     order they start in (:func:`longest_first`). Returns the notebook results, in the
     order of ``runs``, and the errors of any workbook that failed.
+
+    At most :func:`count_workers` workers are started. They are stopped on every way out
+    of this function (an error, Ctrl-C, SIGTERM), and die with the main process even when
+    it is killed (:func:`start_worker`). Kernels' stderr goes to ``kernel_log``.
     """
     from tqdm import tqdm
 
@@ -264,7 +403,12 @@ def run_all(
     failed_divisions: set[str] = set()
     # The worker processes that drive the kernels (papermill, nbconvert) are reused so
     # their imports are paid once per worker.
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=count_workers(jobs, len(runs)),
+        initializer=start_worker,
+        initargs=(str(kernel_log or os.devnull),),
+    )
+    try:
         futures = {
             pool.submit(execute_run, run): run for run in longest_first(runs, expected or {})
         }
@@ -304,8 +448,60 @@ def run_all(
                 book.result()
             except Exception as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
+    except BaseException:
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     order = {(r.division, r.analysis): i for i, r in enumerate(runs)}
     return sorted(results, key=lambda r: order[(r.division, r.analysis)]), errors
+
+
+ANALYSES = ("comparator", "trend", "variance")
+
+
+def carry_over(previous: Path, staging: Path, ran: set[tuple[str, str]]) -> None:
+    """Copy into ``staging`` what a partial run (some divisions or notebooks) did not run
+    from the period's current pack ``previous``: every other division's folder and, for
+    the divisions that ran, the notebooks that did not run, so that the swapped-in pack
+    still holds every division. The index and run log are made new."""
+    if not previous.is_dir():
+        return
+    ran_divisions = {division for division, _ in ran}
+    for folder in sorted(p for p in previous.iterdir() if p.is_dir()):
+        if folder.name not in ran_divisions:
+            shutil.copytree(folder, staging / folder.name, symlinks=True)
+            continue
+        for analysis in ANALYSES:
+            if (folder.name, analysis) in ran:
+                continue
+            target = staging / folder.name
+            target.mkdir(parents=True, exist_ok=True)
+            for item in folder.glob(f"{analysis}*"):
+                if item.is_dir():
+                    shutil.copytree(item, target / item.name, symlinks=True)
+                else:
+                    shutil.copy2(item, target / item.name)
+
+
+def results_in(staging: Path, fresh: list[RunResult]) -> list[RunResult]:
+    """What the pack in ``staging`` holds, for its index: this run's results and every
+    (division, notebook) carried over from the previous pack."""
+    seen = {(r.division, r.analysis) for r in fresh}
+    found = list(fresh)
+    for notebook in sorted(staging.glob("*/*.ipynb")):
+        key = (notebook.parent.name, notebook.stem)
+        if notebook.stem in ANALYSES and key not in seen:
+            found.append(RunResult(key[0], key[1], True, 0.0, output=str(notebook)))
+    return found
+
+
+def prune_failed(folder: Path, keep: int = FAILED_KEPT) -> None:
+    """Keep only the newest ``keep`` failed runs in ``reports/failed``."""
+    if not folder.is_dir():
+        return
+    runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name)
+    for old in runs[:-keep] if keep else runs:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_pack(
@@ -316,73 +512,113 @@ def run_pack(
     progress: bool = True,
     stream=None,
 ) -> int:
-    """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed)."""
+    """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed).
+
+    The whole run holds the project lock (no build can change ``data/processed`` under
+    it) and every kernel reads the one build it started with. The new pack is staged in
+    ``reports/versions`` and published by :func:`kassanalysis.io.swap_in`; a partial run
+    (some divisions or notebooks) is merged with the period's current pack.
+    """
     stream = stream or sys.stdout
     reports = paths.root / config.reports
-    reports.mkdir(parents=True, exist_ok=True)
-    expected = previous_seconds(reports)  # read before this run's staging folder exists
-    period = parse_period(config.period)
-    slug = slug_for_period(period)
-    staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=reports))
-    try:
-        runs = plan_runs(paths, config, staging=staging, group=group)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    jobs = config.jobs or os.cpu_count() or 1
-    manifest = kio.read_manifest(paths.processed)
+    with kio.project_lock(paths):
+        period = parse_period(config.period)
+        slug = slug_for_period(period)
+        target = reports / slug
+        versions = reports / kio.VERSIONS
+        try:
+            reports.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise kio.output_error(exc, reports) from None
+        kio.recover_leftovers(target, versions)
+        expected = previous_seconds(reports)
+        staging = kio.make_staging_dir(versions, f"{kio.STAGING_PREFIX}{slug}-")
+        try:
+            return _run_in(
+                staging, paths, config, period, target, expected, group, progress, stream
+            )
+        except OSError as exc:  # disk full, read-only folder: one line naming the path
+            shutil.rmtree(staging, ignore_errors=True)
+            raise kio.output_error(exc, exc.filename or staging) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _run_in(staging, paths, config, period, target, expected, group, progress, stream) -> int:
+    from dataclasses import replace
+
+    reports = target.parent
+    build = kio.resolve_build(paths.processed)
+    manifest = kio.read_build_manifest(build)
+    runs = [
+        replace(run, build=str(build))
+        for run in plan_runs(paths, config, staging=staging, group=group)
+    ]
+    all_divisions = [d.id for d in load_divisions(root=paths.root)]
+    ran = {(r.division, r.analysis) for r in runs}
+    partial = {d for d, _ in ran} != set(all_divisions) or {a for _, a in ran} != set(ANALYSES)
+    jobs = count_workers(config.jobs, len(runs))
     run_log = {
         "period": period.label,
         "package_version": __version__,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "configuration": {**config.describe(), "jobs": jobs, "group": group},
+        "build": build.name,
         "inputs": manifest.get("inputs", {}),
         "notebooks": len(runs),
+        "partial": partial,
     }
     log.info("pack run: %s", json.dumps(run_log["configuration"]))
-    (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
+    kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
     print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
     started = time.perf_counter()
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    kernel_log = staging / "kernels.log"
     results, book_errors = run_all(
         runs,
         jobs,
         progress=progress,
         workbook={
             "names": names,
-            "notebooks": tuple(config.notebooks),
+            "notebooks": ANALYSES if partial else tuple(config.notebooks),
             "period_label": period.label,
             "rule": config.rule,
             "money": money_columns(kio.read_reference(paths.reference)),
         },
         expected=expected,
+        kernel_log=kernel_log,
     )
     run_log["notebook_results"] = [
         asdict(r) | {"output": Path(r.output).relative_to(staging).as_posix() if r.output else ""}
         for r in results
     ]
+    run_log["kernel_restarts"] = [note for r in results for note in r.log]
     run_log["seconds"] = round(time.perf_counter() - started, 1)
     failed = [r for r in results if not r.ok]
-    run_log["succeeded"] = not failed
-    (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
+    run_log["succeeded"] = not failed and not book_errors
+    kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
     problems = [f"{r.division} / {r.analysis}: {r.error}" for r in failed]
     problems += [f"workbook: {error}" for error in book_errors]
+    slug = target.name
     if problems:  # a workbook failure fails the run like a notebook would
-        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
         kept.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(kept)
+        prune_failed(kept.parent)
         print(
             f"{len(failed)} of {len(results)} notebooks failed"
             f"{' and writing a workbook failed' if book_errors else ''}; the last good pack "
-            f"in {reports / slug} was left as it was. Failed run kept in {kept}:",
+            f"in {target} was left as it was. Failed run kept in {kept}:",
             file=stream,
         )
         for problem in problems:
             print(f"  - {problem}", file=stream)
         return 1
-    write_index(staging, paths, config, period.label, results)
-    target = reports / slug
-    kio.swap_in(staging, target)
+    if partial:
+        carry_over(target, staging, ran)
+    write_index(staging, paths, config, period.label, results_in(staging, results))
+    kio.swap_in(staging, target, reports / kio.VERSIONS)
     print(
         f"pack for {period.label} written to {target} ({run_log['seconds']} s); open "
         f"{target / 'index.html'}",

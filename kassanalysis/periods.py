@@ -19,6 +19,9 @@ _MONTHS["sept"] = 9
 
 _FY = re.compile(r"(?<!\d)(?:FY\s*)?(\d{4})\s*[-/]\s*(\d{1,4})(?!\d)")
 _QUARTER = re.compile(r"\bQ([1-4])\b", re.IGNORECASE)
+# Anything that looks like a quarter: Q5, Q0, Quarter 1, qtr 2, 2013-14Q1 (no space).
+_QUARTERISH = re.compile(r"(?<![A-Za-z])(?:q|qtr|quarter)\s*\d+", re.IGNORECASE)
+VALID_FORMS = "'2013-14' (year), '2013-14 Q1' to '2013-14 Q4' (quarter), 'Dec 2013' (month)"
 _MONTH = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b")
 
 
@@ -144,8 +147,25 @@ def parse_period(text: str, *, financial_year: int | None = None) -> Period:
     'Dec 2012'
     >>> parse_period("2005/06").kind
     'year'
+
+    A quarter written any other way is refused rather than read as the whole year:
+
+    >>> parse_period("2013-14 Q5")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kassanalysis.periods.PeriodError: cannot read period '2013-14 Q5': 'Q5' is not a quarter...
     """
     raw = str(text).strip()
+    odd = [
+        m[0]
+        for m in _QUARTERISH.finditer(raw)
+        if not _QUARTER.fullmatch(m[0]) or (m.start() > 0 and raw[m.start() - 1].isalnum())
+    ]
+    if odd or len(_QUARTER.findall(raw)) > 1:
+        shown = odd[0] if odd else raw
+        raise PeriodError(
+            f"cannot read period {text!r}: {shown!r} is not a quarter; valid forms: {VALID_FORMS}"
+        )
     month = _MONTH.search(raw)
     if month and month[1].lower() in _MONTHS:
         return make_month(int(month[2]), _MONTHS[month[1].lower()])
@@ -158,6 +178,4 @@ def parse_period(text: str, *, financial_year: int | None = None) -> Period:
         return make_quarter(start, int(quarter[1]))
     if fy_match:
         return make_year(start)
-    raise PeriodError(
-        f"cannot read period {text!r}: expected e.g. '2012-13', '2012-13 Q3' or 'Dec 2012'"
-    )
+    raise PeriodError(f"cannot read period {text!r}: valid forms: {VALID_FORMS}")

@@ -19,11 +19,14 @@ import re
 import pandas as pd
 import regex
 
-__all__ = ["clean_control_characters", "one_line", "truncate_for_display"]
+__all__ = ["clean_control_characters", "one_line", "split_lines", "truncate_for_display"]
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Lone surrogates: what is left of undecodable bytes (surrogateescape); not encodable.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# Unicode line and paragraph separators: line breaks to some readers, not to others; shown
+# as a space so that words stay apart.
+_SEPARATORS = re.compile("[\u2028\u2029]")
 _GRAPHEME = regex.compile(r"\X")
 
 
@@ -73,6 +76,7 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
         raise ValueError("replacement must not itself contain control characters")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _LONE_SURROGATES.sub("\ufffd", text)
+    text = _SEPARATORS.sub(" ", text)
     return _CONTROL_CHARACTERS.sub(replacement, text)
 
 
@@ -141,3 +145,22 @@ def truncate_for_display(text: str, max_chars: int = 60, *, ellipsis: str = "\u2
             break
         kept = cluster.end()
     return text[:kept].rstrip() + ellipsis
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text`` broken at LF, CRLF or a lone CR only.
+
+    :meth:`str.splitlines` also breaks at vertical tab, form feed, the file, group and
+    record separators (1C-1E), NEL (U+0085) and the Unicode line and paragraph separators
+    (U+2028, U+2029); a stray one inside a cell would shift every later line number, so
+    that errors and ``source_line`` cite the wrong line. Those characters stay in the line.
+
+    Examples
+    --------
+    >>> split_lines("a\\x0bb\\r\\nc\\u2028d\\n")
+    ['a\\x0bb', 'c\\u2028d']
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

@@ -18,6 +18,7 @@ no output ever executes it:
 from __future__ import annotations
 
 import html
+import unicodedata
 
 import pandas as pd
 
@@ -46,8 +47,9 @@ def neutralise_for_csv(value: object) -> object:
     OWASP's CSV Injection guidance: a cell must not begin with ``=``, ``+``,
     ``-``, ``@``, tab or carriage return. A text value that does gets a leading
     single quote, which spreadsheets treat as "this is text" and do not show.
-    Text whose first non-blank character is ``=``, ``+``, ``-`` or ``@`` is
-    prefixed too, because some spreadsheet importers trim leading spaces.
+    Text whose first visible character is ``=``, ``+``, ``-`` or ``@`` is
+    prefixed too, because some spreadsheet importers trim leading spaces, and a
+    zero-width or bidirectional character in front must not hide a formula.
 
     Only ``str`` values are changed. Numbers (including negative numbers),
     missing values and other objects are returned as they are.
@@ -68,12 +70,33 @@ def neutralise_for_csv(value: object) -> object:
     '\\'=HYPERLINK("http://evil","x")'
     >>> neutralise_for_csv("-2+3"), neutralise_for_csv(-2), neutralise_for_csv("Kent")
     ("'-2+3", -2, 'Kent')
+    >>> neutralise_for_csv("\\u200b=1+1")
+    "'\\u200b=1+1"
     """
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(_SIGN_TRIGGERS):
+    if value.startswith(FORMULA_TRIGGERS) or _strip_invisible_lead(value).startswith(
+        _SIGN_TRIGGERS
+    ):
         return "'" + value
     return value
+
+
+def _strip_invisible_lead(text: str) -> str:
+    """``text`` without the blanks and invisible characters it starts with: spaces, controls
+    and format characters such as zero-width space (U+200B), zero-width joiner, byte order
+    mark and the bidirectional marks and overrides (U+200E, U+202A-U+202E, U+2066-U+2069),
+    which a spreadsheet importer may drop before reading a formula.
+
+    Examples
+    --------
+    >>> _strip_invisible_lead("\\u200b\\u202e =1+1")
+    '=1+1'
+    """
+    for position, character in enumerate(text):
+        if not (character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp")):
+            return text[position:]
+    return ""
 
 
 def neutralise_frame_for_csv(frame: pd.DataFrame, *, clean: bool = True) -> pd.DataFrame:

@@ -54,7 +54,14 @@ def hash_tree(folder: Path) -> dict[str, str]:
 
 def leftovers(paths: kio.ProjectPaths) -> list[str]:
     """Staging or set-aside folders that a build left beside ``data/processed``."""
-    return sorted(p.name for p in paths.processed.parent.iterdir() if p.name.startswith("."))
+    builds = paths.processed_root / kio.BUILDS
+    return sorted(
+        p.name
+        for folder in (paths.processed_root, builds)
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.name.startswith(".")
+    )
 
 
 def read_table(paths: kio.ProjectPaths, name: str) -> pd.DataFrame:
@@ -112,9 +119,13 @@ def test_small_project_builds_every_table_with_a_manifest(small_paths):
     assert result.errors == []
     written = {p.name for p in small_paths.processed.iterdir()}
     assert written == {f"{name}.csv" for name in TABLES} | {"manifest.json"} | {
-        f"{name}.validated.pkl" for name in TABLES
+        f"{name}.parquet" for name in TABLES
     }
     manifest = kio.read_manifest(small_paths.processed)
+    # every cached table is recorded with its SHA-256, checked again by load()
+    assert manifest["files"] == {
+        p.name: sha256(p) for p in small_paths.processed.iterdir() if p.name != "manifest.json"
+    }
     expected_inputs = {
         str(p.relative_to(small_paths.root)): sha256(p)
         for folder in (small_paths.raw, small_paths.reference)
@@ -394,7 +405,8 @@ def test_failed_write_leaves_the_previous_output_and_no_staging_folder(built_pat
         return to_csv(frame, path, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
-    with pytest.raises(OSError, match="No space left"):
+    # one line naming the file and the reason (was the bare OSError)
+    with pytest.raises(kio.OutputError, match=r"indicator_observations\.csv: the disk is full"):
         run_build(built_paths)
 
     assert hash_tree(built_paths.processed) == before

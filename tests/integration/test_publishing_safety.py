@@ -86,7 +86,7 @@ def pack(paths: kio.ProjectPaths) -> Path:
 
 
 def test_tidy_table_keeps_the_text_exactly(hostile):
-    lines = pd.read_pickle(hostile.processed / "budget_lines.validated.pkl")
+    lines = pd.read_parquet(hostile.processed / "budget_lines.parquet")
     names = set(lines.line_name)
     for name in (FORMULA, " ".join(LONG.split())):
         assert any(n.startswith(name) for n in names)
@@ -144,7 +144,7 @@ def test_workbook_cells_are_text_not_formulas(hostile):
 
 def test_small_count_is_suppressed_everywhere(hostile):
     # The tidy table keeps the published 3 ...
-    obs = pd.read_pickle(hostile.processed / "indicator_observations.validated.pkl")
+    obs = pd.read_parquet(hostile.processed / "indicator_observations.parquet")
     q1 = obs[
         (obs.indicator_id == "KCC-ACT-PDRES")
         & (obs.period == "2013-14 Q1")
