@@ -116,6 +116,8 @@ class NotebookRun:
     parameters: dict[str, str]
     timeout: int
     cwd: str
+    title: str = ""  # the HTML page's title: analysis, division and period
+    navigation: tuple[tuple[str, str], ...] = ()  # (label, href) links above the report
 
 
 @dataclass
@@ -193,6 +195,13 @@ def plan_runs(
                     parameters,
                     config.timeout,
                     str(paths.notebooks),
+                    title=(
+                        f"{analysis.title()} report: {divisions[division].name}, {period.label}"
+                    ),
+                    navigation=(
+                        ("Pack index", f"../index.html#{division}"),
+                        *((f"{a.title()} report", f"{a}.html") for a in config.notebooks),
+                    ),
                 )
             )
     return runs
@@ -234,7 +243,9 @@ def execute_run(run: NotebookRun) -> RunResult:
             request_save_on_cell_execute=False,
             **kernel_options(),
         )
-        export_html(Path(run.output), Path(run.html))
+        export_html(
+            Path(run.output), Path(run.html), title=run.title, navigation=run.navigation
+        )
     except Exception as exc:  # any failure of one notebook is that notebook's failure
         error = (
             f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
