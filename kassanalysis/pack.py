@@ -243,9 +243,7 @@ def execute_run(run: NotebookRun) -> RunResult:
             request_save_on_cell_execute=False,
             **kernel_options(),
         )
-        export_html(
-            Path(run.output), Path(run.html), title=run.title, navigation=run.navigation
-        )
+        export_html(Path(run.output), Path(run.html), title=run.title, navigation=run.navigation)
     except Exception as exc:  # any failure of one notebook is that notebook's failure
         error = (
             f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
