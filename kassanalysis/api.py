@@ -8,32 +8,34 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from kassanalysis import io as kio
 from kassanalysis.comparators import describe_groups
+from kassanalysis.config import (
+    ComparatorGroups,
+    ConfigError,
+    Division,
+    Divisions,
+    read_config,
+)
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import TABLES
 
-
-@dataclass(frozen=True)
-class Division:
-    """A division of the directorate: its budget units, indicators and comparator group."""
-
-    id: str
-    name: str
-    authority: str
-    budget_units: tuple[str, ...]
-    indicators: tuple[str, ...]
-    comparator_group: str
-    staffing_units: tuple[str, ...] = ()
-
-
-class ConfigError(ValueError):
-    """A configuration or reference file that is wrong; the message names the file."""
+__all__ = [
+    "ConfigError",
+    "Division",
+    "get_division",
+    "home_authority",
+    "list_tables",
+    "load",
+    "load_comparator_groups",
+    "load_divisions",
+    "load_reference",
+    "trace",
+]
 
 
 def list_tables() -> list[str]:
@@ -89,7 +91,7 @@ def load_comparator_groups(*, root: Path | str | None = None) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _comparator_groups(stamps: tuple) -> pd.DataFrame:
-    return describe_groups(kio.read_yaml(Path(stamps[0][0])))
+    return describe_groups(read_config(Path(stamps[0][0]), ComparatorGroups))
 
 
 def load_divisions(*, root: Path | str | None = None) -> list[Division]:
@@ -98,44 +100,37 @@ def load_divisions(*, root: Path | str | None = None) -> list[Division]:
     Raises
     ------
     ConfigError
-        Naming the file, the division and what is wrong (unknown indicator or group...).
+        One line per problem, naming the file, the division and the field (unknown
+        indicator or comparator group, a missing or unknown field...).
     """
     paths = kio.project_paths(root)
     where = paths.reference / "divisions.yml"
-    document = kio.read_yaml(where) or {}
+    divisions = read_config(where, Divisions).divisions
     ref = kio.read_reference(paths.reference)
     groups = set(load_comparator_groups(root=paths.root)["id"])
-    divisions, errors, seen = [], [], set()
-    for i, item in enumerate(document.get("divisions", []), start=1):
-        did = item.get("id")
-        if not did or not isinstance(did, str):
-            errors.append(f"division #{i} has no id")
-            continue
-        if did in seen:
-            errors.append(f"division {did!r} appears twice")
-        seen.add(did)
-        unknown = [x for x in item.get("indicators", []) if x not in ref.indicators.index]
+    errors = []
+    for division in divisions:
+        unknown = [x for x in division.indicators if x not in ref.indicators.index]
         if unknown:
-            errors.append(f"division {did!r}: unknown indicator(s) {unknown}")
-        if item.get("comparator_group") not in groups:
             errors.append(
-                f"division {did!r}: unknown comparator group "
-                f"{item.get('comparator_group')!r}; groups: {sorted(groups)}"
+                f"{where}: division {division.id!r}: field 'indicators': "
+                f"unknown indicator(s) {unknown}"
             )
-        divisions.append(
-            Division(
-                id=did,
-                name=str(item.get("name", did)),
-                authority=str(item.get("authority", "E10000016")),
-                budget_units=tuple(item.get("budget_units", [])),
-                indicators=tuple(item.get("indicators", [])),
-                comparator_group=str(item.get("comparator_group")),
-                staffing_units=tuple(item.get("staffing_units", [])),
+        if division.comparator_group not in groups:
+            errors.append(
+                f"{where}: division {division.id!r}: field 'comparator_group': unknown "
+                f"comparator group {division.comparator_group!r}; groups: {sorted(groups)}"
             )
-        )
     if errors:
-        raise ConfigError(f"{where}: " + "; ".join(errors))
-    return divisions
+        raise ConfigError("\n".join(errors))
+    return list(divisions)
+
+
+def home_authority(*, root: Path | str | None = None) -> str:
+    """ONS code of the council whose directorate the pack reports on (``home_authority``
+    in ``data/reference/divisions.yml``)."""
+    paths = kio.project_paths(root)
+    return read_config(paths.reference / "divisions.yml", Divisions).home_authority
 
 
 def get_division(division_id: str, *, root: Path | str | None = None) -> Division:

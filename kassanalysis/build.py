@@ -22,7 +22,8 @@ from kassanalysis import io as kio
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean import budget, kpi, public, quarterly
-from kassanalysis.comparators import resolve_comparator_groups
+from kassanalysis.comparators import GROUPS_FILE, resolve_comparator_groups
+from kassanalysis.config import ComparatorGroups, ConfigError, read_config
 from kassanalysis.reconcile import (
     TOLERANCE,
     reconcile_budget_totals,
@@ -158,8 +159,14 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
             if name and not part.empty:
                 parts[name].append(part)
         log.info("cleaned %s: %d problems", entry.id, len(found))
-    groups = kio.read_yaml(paths.reference / "comparator_groups.yml")
     nn = pd.concat(parts["comparator_members"]) if parts["comparator_members"] else None
+    try:
+        groups = read_config(paths.reference / "comparator_groups.yml", ComparatorGroups)
+    except ConfigError as exc:  # reported with the data's problems, like a bad raw table
+        problems.extend(
+            pb.error("comparator group", GROUPS_FILE, None, line) for line in str(exc).splitlines()
+        )
+        groups = ComparatorGroups()
     members, found = resolve_comparator_groups(groups, ref.authorities, nn)
     problems.extend(found)
     tables: dict[str, pd.DataFrame] = {}

@@ -43,6 +43,13 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis.analysis.stats import check_polarity, rank_by_polarity
+from kassanalysis.formatting import (
+    format_number,
+    format_percent,
+    format_value,
+    is_missing,
+    unit_header,
+)
 from kassanalysis.publish.safe_text import clean_control_characters, truncate_for_display
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
@@ -195,18 +202,9 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> 
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _plain_text(value: object) -> str:
     """Data text as one clean line (control characters removed, whitespace collapsed)."""
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     return " ".join(clean_control_characters(str(value)).split())
 
@@ -220,58 +218,20 @@ def _to_float(values: Any) -> np.ndarray:
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
 
 
-def _decimals(values: Any) -> int:
-    """Decimal places that suit a whole series.
-
-    The fewest places that show every value exactly, capped by size: 1 place when
-    any value is 10 or more, 2 when the largest is at least 1, otherwise 3.
-    """
-    array = np.asarray(values, dtype=float)
-    finite = array[np.isfinite(array)]
-    if finite.size == 0:
-        return 0
-    largest = np.max(np.abs(finite))
-    cap = 1 if largest >= 10 else 2 if largest >= 1 else 3
-    for places in range(cap):
-        if np.allclose(finite, np.round(finite, places), rtol=0, atol=1e-9):
-            return places
-    return cap
+def _number(value: float, unit: str | None = None, *, sign: bool = False) -> str:
+    """A figure as a label shows it, by the one formatting module (``%`` and ``£`` kept)."""
+    return format_number(value, unit, sign=sign)
 
 
-def _money_decimals(values: Any, unit: str) -> int:
-    """Money is published to 0.1 (of GBP thousands): at least one decimal place for it."""
-    money = any(word in unit.lower() for word in ("gbp", "\u00a3", "thousand", "million"))
-    return max(1, _decimals(values)) if money else _decimals(values)
+def _with_unit(value: float, unit: str, *, sign: bool = False) -> str:
+    """A figure with its unit in words, for titles and alt text."""
+    return format_value(value, unit, sign=sign)
 
 
-def _number(value: float, decimals: int, *, sign: bool = False) -> str:
-    """``1234.5 -> '1,234.5'``; with ``sign`` a ``+`` for positives. NaN -> ``'no data'``."""
-    if _is_missing(value) or not math.isfinite(float(value)):
-        return "no data"
-    value = float(value)
-    if round(value, decimals) == 0:
-        value = 0.0  # no "-0.0", no "+0.0"
-        sign = False
-    return f"{value:{'+' if sign else ''},.{decimals}f}"
-
-
-def _is_percent(unit: str) -> bool:
-    return unit.strip().lower() in _PERCENT_UNITS
-
-
-def _with_unit(value: float, decimals: int, unit: str, *, sign: bool = False) -> str:
-    text = _number(value, decimals, sign=sign)
-    if text == "no data" or not unit or unit.strip().lower() in ("count", "number"):
-        return text
-    if unit.strip() == "%":
-        return f"{text}%"
-    return f"{text} {unit}"
-
-
-def _short_value(value: float, decimals: int, unit: str, *, sign: bool = False) -> str:
-    """Value label for a bar: the number, with ``%`` for percentages only."""
-    text = _number(value, decimals, sign=sign)
-    return f"{text}%" if unit.strip() == "%" and text != "no data" else text
+def _unit_title(text: str, unit: str) -> str:
+    """``"Direct payments (%)"``, ``"Change (£000)"``: an axis or row title with its unit."""
+    header = unit_header(unit)
+    return f"{text} ({header})" if header else text
 
 
 def _ordinal(number: int) -> str:
@@ -568,9 +528,6 @@ def plot_comparator(
         # Fall back to ranking here (ties share the best rank) when ranks were not supplied.
         present["rank"] = present["rank"].fillna(rank_by_polarity(present["value"], polarity))
 
-    decimals = _decimals(
-        np.concatenate([present["value"].to_numpy(), [group_median, england_median]])
-    )
     focus_rows = frame[frame["focus"]]
     focus_name = focus_rows["name"].iloc[0] if not focus_rows.empty else ""
     focus_present = present[present["focus"]]
@@ -581,7 +538,7 @@ def plot_comparator(
     group_label = _plain_text(group_label)
 
     # ---- title: the finding
-    median_text = _with_unit(group_median, decimals, unit)
+    median_text = _with_unit(group_median, unit)
     if not focus_present.empty and polarity != "no_polarity":
         rank = int(focus_present["rank"].iloc[0])
         joint = int((present["rank"] == rank).sum()) > 1
@@ -597,13 +554,13 @@ def plot_comparator(
             )
             title = (
                 f"{_label(focus_name)}'s {indicator_plain} is "
-                f"{_with_unit(value, decimals, unit)}, {relation} the median of "
+                f"{_with_unit(value, unit)}, {relation} the median of "
                 f"{n_ranked} {group_label} ({median_text})"
             )
         else:
             title = (
                 f"{_label(focus_name)}'s {indicator_plain} is "
-                f"{_with_unit(value, decimals, unit)} ({n_ranked} {group_label})"
+                f"{_with_unit(value, unit)} ({n_ranked} {group_label})"
             )
     elif focus_name:
         title = f"No {period} data for {_label(focus_name)} on {indicator_plain}"
@@ -662,7 +619,7 @@ def plot_comparator(
         )
         labels.append(f"Group median ({median_text})")
     if math.isfinite(england_median):
-        text = f"England median ({_with_unit(england_median, decimals, unit)})"
+        text = f"England median ({_with_unit(england_median, unit)})"
         handles.append(
             axes.axvline(england_median, color=TURQUOISE, linewidth=1.5, linestyle="--", label=text)
         )
@@ -690,7 +647,7 @@ def plot_comparator(
     for row in present.itertuples():
         end_high = max(row.value, row.upper_95) if math.isfinite(row.upper_95) else row.value
         end_low = min(row.value, row.lower_95) if math.isfinite(row.lower_95) else row.value
-        text = _short_value(row.value, decimals, unit)
+        text = _number(row.value, unit)
         if row.suspect:
             text += " (suspect)"
         if row.value < 0:
@@ -704,7 +661,7 @@ def plot_comparator(
     if extent.size:
         _room_for_labels(axes, float(extent.min()), float(extent.max()))
     _number_axis(axes.xaxis)
-    axes.set_xlabel(_wrap(_label(f"{indicator_plain} ({unit})", 140), 70), **_axis_label())
+    axes.set_xlabel(_wrap(_label(_unit_title(indicator_plain, unit), 140), 70), **_axis_label())
     order = (
         "Sorted largest (top) to smallest."
         if polarity == "no_polarity"
@@ -716,17 +673,18 @@ def plot_comparator(
 
     # ---- alt text
     sentences = [
-        f"Bar chart of {indicator_plain} ({unit}) for {len(frame)} {group_label}, {period}. {order}"
+        f"Bar chart of {_unit_title(indicator_plain, unit)} for {len(frame)} {group_label}, "
+        f"{period}. {order}"
     ]
     if not focus_present.empty:
         row = focus_present.iloc[0]
-        text = f"{focus_name} (highlighted): {_with_unit(row['value'], decimals, unit)}"
+        text = f"{focus_name} (highlighted): {_with_unit(row['value'], unit)}"
         if polarity != "no_polarity":
             text += f", ranked {int(row['rank'])} of {n_ranked} (rank 1 = best)"
         if math.isfinite(row["lower_95"]) and math.isfinite(row["upper_95"]):
             text += (
-                f", 95% confidence interval {_number(row['lower_95'], decimals)} to "
-                f"{_number(row['upper_95'], decimals)}"
+                f", 95% confidence interval {_number(row['lower_95'], unit)} to "
+                f"{_number(row['upper_95'], unit)}"
             )
         sentences.append(text + ".")
     elif focus_name:
@@ -734,11 +692,10 @@ def plot_comparator(
     if math.isfinite(group_median):
         sentences.append(f"Group median {median_text}.")
     if math.isfinite(england_median):
-        sentences.append(f"England median {_with_unit(england_median, decimals, unit)}.")
+        sentences.append(f"England median {_with_unit(england_median, unit)}.")
     if len(present):
         listing = "; ".join(
-            f"{row.name} {_with_unit(row.value, decimals, unit)}"
-            + (" (suspect)" if row.suspect else "")
+            f"{row.name} {_with_unit(row.value, unit)}" + (" (suspect)" if row.suspect else "")
             for row in present.itertuples()
         )
         sentences.append(f"All values, in order: {listing}.")
@@ -857,7 +814,6 @@ def plot_trend(
     plan["period"] = plan["period"].map(_plain_text)
     indicator_plain = _plain_text(indicator_name)
     unit = _plain_text(unit)
-    decimals = _decimals(np.concatenate([data["actual"], plan["target"], plan["floor"]]))
 
     from matplotlib.dates import date2num
     from matplotlib.lines import Line2D
@@ -960,7 +916,7 @@ def plot_trend(
             text.set_horizontalalignment("right")
             text.set_rotation_mode("anchor")
     _number_axis(axes.yaxis)
-    axes.set_ylabel(_wrap(_label(f"{indicator_plain} ({unit})", 90), 45), **_axis_label())
+    axes.set_ylabel(_wrap(_label(_unit_title(indicator_plain, unit), 90), 45), **_axis_label())
     axes.set_xlabel("Period", **_axis_label())
 
     # ---- title: latest value against target or previous value
@@ -969,10 +925,7 @@ def plot_trend(
         title = f"No data yet for {indicator_plain}"
     else:
         last = known.iloc[-1]
-        latest = (
-            f"{indicator_plain} was {_with_unit(last['actual'], decimals, unit)} in "
-            f"{last['period']}"
-        )
+        latest = f"{indicator_plain} was {_with_unit(last['actual'], unit)} in {last['period']}"
         target = last["target"]
         if math.isfinite(target) and polarity != "no_polarity":
             better = (
@@ -982,16 +935,16 @@ def plot_trend(
             )
             title = (
                 f"{latest}, {'meeting' if better else 'missing'} its target of "
-                f"{_with_unit(target, decimals, unit)}"
+                f"{_with_unit(target, unit)}"
             )
         elif math.isfinite(target):
-            title = f"{latest}, against a target of {_with_unit(target, decimals, unit)}"
+            title = f"{latest}, against a target of {_with_unit(target, unit)}"
         elif len(known) > 1:
             previous = known.iloc[-2]
             change = last["actual"] - previous["actual"]
             direction = "up from" if change > 0 else "down from" if change < 0 else "unchanged from"
             title = (
-                f"{latest}, {direction} {_with_unit(previous['actual'], decimals, unit)}"
+                f"{latest}, {direction} {_with_unit(previous['actual'], unit)}"
                 f" in {previous['period']}"
             )
         else:
@@ -1005,7 +958,7 @@ def plot_trend(
 
     # ---- alt text
     sentences = [
-        f"Line chart of {indicator_plain} ({unit}) from {data['period'].iloc[0]} "
+        f"Line chart of {_unit_title(indicator_plain, unit)} from {data['period'].iloc[0]} "
         f"to {data['period'].iloc[-1]}; {_polarity_words(polarity)}."
     ]
     if not known.empty:
@@ -1013,17 +966,13 @@ def plot_trend(
         low = known.loc[known["actual"].idxmin()]
         high = known.loc[known["actual"].idxmax()]
         sentences.append(
-            f"Lowest {_with_unit(low['actual'], decimals, unit)} "
+            f"Lowest {_with_unit(low['actual'], unit)} "
             f"({low['period']}); highest "
-            f"{_with_unit(high['actual'], decimals, unit)} ({high['period']})."
+            f"{_with_unit(high['actual'], unit)} ({high['period']})."
         )
         listing = "; ".join(
-            f"{row.period} {_with_unit(row.actual, decimals, unit)}"
-            + (
-                f" (target {_with_unit(row.target, decimals, unit)})"
-                if math.isfinite(row.target)
-                else ""
-            )
+            f"{row.period} {_with_unit(row.actual, unit)}"
+            + (f" (target {_with_unit(row.target, unit)})" if math.isfinite(row.target) else "")
             for row in data.itertuples()
         )
         sentences.append(f"Values: {listing}.")
@@ -1033,22 +982,17 @@ def plot_trend(
     future = plan[plan["period_end"] > data["period_end"].max()]
     if not future.empty:
         listing = "; ".join(
-            f"{row.period} target {_with_unit(row.target, decimals, unit)}"
-            + (
-                f", floor {_with_unit(row.floor, decimals, unit)}"
-                if math.isfinite(row.floor)
-                else ""
-            )
+            f"{row.period} target {_with_unit(row.target, unit)}"
+            + (f", floor {_with_unit(row.floor, unit)}" if math.isfinite(row.floor) else "")
             for row in future.itertuples()
         )
         sentences.append(f"Future targets: {listing}.")
     if spc_rows is not None:
         mean = _first_value(spc_rows["mean"])
         limits = [_first_value(spc_rows["lower_limit"]), _first_value(spc_rows["upper_limit"])]
-        decimals = max(decimals, _decimals([mean, *limits]))
         sentences.append(
-            f"Process mean {_with_unit(mean, decimals, unit)}, process limits "
-            f"{_with_unit(limits[0], decimals, unit)} to {_with_unit(limits[1], decimals, unit)}."
+            f"Process mean {_with_unit(mean, unit)}, process limits "
+            f"{_with_unit(limits[0], unit)} to {_with_unit(limits[1], unit)}."
         )
         sentences.append(
             ("Special cause variation (SPC rules): " + "; ".join(special_text) + ".")
@@ -1111,7 +1055,6 @@ def plot_rag_table(
     for record in rag.itertuples(index=False):
         unit = _plain_text(record.unit)
         values = [_to_float([v])[0] for v in (record.actual, record.target, record.floor)]
-        decimals = _decimals(values)
         status = _plain_text(record.rag) or "No data"
         name = _plain_text(record.indicator_name)
         rows.append(
@@ -1120,12 +1063,9 @@ def plot_rag_table(
                 "unit": unit,
                 "period": _plain_text(record.actual_period),
                 "values": values,
-                "decimals": decimals,
                 "status": status,
                 "name_lines": textwrap.wrap(
-                    truncate_for_display(
-                        f"{name} ({unit})" if unit and not _is_percent(unit) else name, 120
-                    ),
+                    truncate_for_display(_unit_title(name, unit), 120),
                     width=44,
                     max_lines=3,
                     placeholder="\u2026",
@@ -1193,9 +1133,7 @@ def plot_rag_table(
         cell("\n".join(row["name_lines"]), 0, top, height)
         cell(_label(row["period"], 14), 1, top, height)
         for column, value in enumerate(row["values"], start=2):
-            text = (
-                _short_value(value, row["decimals"], row["unit"]) if math.isfinite(value) else "-"
-            )
+            text = _number(value, row["unit"]) if math.isfinite(value) else "-"
             cell(text, column, top, height)
         _header, left, right, _align = _RAG_COLUMNS[5]
         colour = RAG_COLOURS.get(row["status"], CONTEXT_GREY)
@@ -1220,8 +1158,7 @@ def plot_rag_table(
     sentences = [f"Table of {len(rows)} performance indicators with their RAG status. {title}."]
     for row in rows:
         actual, target, floor = (
-            _with_unit(v, row["decimals"], row["unit"]) if math.isfinite(v) else "not set"
-            for v in row["values"]
+            _with_unit(v, row["unit"]) if math.isfinite(v) else "not set" for v in row["values"]
         )
         if not math.isfinite(row["values"][0]):
             actual = "no data"
@@ -1285,11 +1222,11 @@ def plot_budget_variance(
     ...     "from_value": [100.0, 50.0], "to_value": [90.0, 80.5]})
     >>> variance["change"] = variance["to_value"] - variance["from_value"]
     >>> plot_budget_variance(variance, title_context="OP").title
-    'OP: biggest increase Home care +30.5; biggest decrease Day care -10.0 (GBP thousands)'
+    'OP: biggest increase Home care +£30.5; biggest decrease Day care -£10.0 (£000)'
     >>> parts = pd.DataFrame({"label": ["Employees", "Income", "Contracts"],
     ...     "value": [10.0, -3.0, 5.0]})
     >>> plot_budget_variance(parts, title_context="Unit", kind="waterfall").title
-    'Unit: Total 12.0 GBP thousands; biggest component Employees +10.0'
+    'Unit: Total £12.0 thousand; biggest component Employees +£10.0'
     """
     if kind == "waterfall":
         return _plot_waterfall(
@@ -1331,29 +1268,26 @@ def plot_budget_variance(
     )
     unit = _plain_text(value_label)
     context = _capitalise(_plain_text(title_context))
-    decimals = _money_decimals(
-        np.concatenate([frame["change"], frame["from_value"], frame["to_value"]]), unit
-    )
 
     parts = []
     if frame.empty:
         title = f"{context}: no changes to show"
     else:
         if lines_only:
-            parts.append(f"net change {_number(frame['change'].sum(), decimals, sign=True)}")
+            parts.append(f"net change {_number(frame['change'].sum(), unit, sign=True)}")
         top, bottom = frame.iloc[0], frame.iloc[-1]
         if top["change"] > 0:
             parts.append(
                 f"biggest increase {_label(top['label'], 30)} "
-                f"{_number(top['change'], decimals, sign=True)}"
+                f"{_number(top['change'], unit, sign=True)}"
             )
         if bottom["change"] < 0:
             parts.append(
                 f"biggest decrease {_label(bottom['label'], 30)} "
-                f"{_number(bottom['change'], decimals, sign=True)}"
+                f"{_number(bottom['change'], unit, sign=True)}"
             )
         title = (
-            f"{context}: {'; '.join(parts)} ({unit})"
+            f"{context}: {'; '.join(parts)} ({unit_header(unit)})"
             if parts
             else f"{context}: no change on any line"
         )
@@ -1371,13 +1305,13 @@ def plot_budget_variance(
             axes,
             row.change,
             row.Index,
-            _number(row.change, decimals, sign=True),
+            _number(row.change, unit, sign=True),
             left=row.change < 0,
         )
     if len(frame):
         _room_for_labels(axes, float(frame["change"].min()), float(frame["change"].max()))
     _number_axis(axes.xaxis)
-    axes.set_xlabel(f"Change ({unit})", **_axis_label())
+    axes.set_xlabel(_unit_title("Change", unit), **_axis_label())
     _add_legend(
         axes,
         [Patch(facecolor=DARK_BLUE), Patch(facecolor=ORANGE)],
@@ -1388,14 +1322,14 @@ def plot_budget_variance(
     _set_notes(figure, notes, source)
 
     sentences = [
-        f"Bar chart of the change in each budget line ({unit}), {context}, sorted "
+        f"Bar chart of the change in each budget line ({unit_header(unit)}), {context}, sorted "
         "from largest increase to largest decrease."
     ]
     if parts:
         sentences.append(parts[0][0].upper() + "; ".join(parts)[1:] + ".")
     listing = "; ".join(
-        f"{row.label} {_number(row.change, decimals, sign=True)} (from "
-        f"{_number(row.from_value, decimals)} to {_number(row.to_value, decimals)})"
+        f"{row.label} {_number(row.change, unit, sign=True)} (from "
+        f"{_number(row.from_value, unit)} to {_number(row.to_value, unit)})"
         for row in frame.itertuples()
     )
     if listing:
@@ -1432,14 +1366,13 @@ def _plot_waterfall(
     unit = _plain_text(value_label)
     context = _capitalise(_plain_text(title_context))
     total_name = _plain_text(total_label)
-    decimals = _money_decimals(np.concatenate([frame["value"], [total]]), unit)
 
-    title = f"{context}: {_label(total_name, 30)} {_number(total, decimals)} {unit}"
+    title = f"{context}: {_label(total_name, 30)} {_with_unit(total, unit)}"
     if len(frame):
         biggest = frame.loc[frame["value"].abs().idxmax()]
         title += (
             f"; biggest component {_label(biggest['label'], 30)} "
-            f"{_number(biggest['value'], decimals, sign=True)}"
+            f"{_number(biggest['value'], unit, sign=True)}"
         )
 
     n_bars = len(frame) + 1
@@ -1466,17 +1399,17 @@ def _plot_waterfall(
         bold=[False] * len(frame) + [True],
     )
     for position, row in enumerate(frame.itertuples()):
-        text = _number(row.value, decimals, sign=True)
+        text = _number(row.value, unit, sign=True)
         if row.value < 0:
             _value_label(axes, lefts[position], position, text, left=True)
         else:
             _value_label(axes, lefts[position] + widths[position], position, text, left=False)
     _value_label(
-        axes, total if total < 0 else total, n_bars - 1, _number(total, decimals), left=total < 0
+        axes, total if total < 0 else total, n_bars - 1, _number(total, unit), left=total < 0
     )
     _room_for_labels(axes, float(lefts.min()), float((lefts + widths).max()))
     _number_axis(axes.xaxis)
-    axes.set_xlabel(unit, **_axis_label())
+    axes.set_xlabel(unit_header(unit), **_axis_label())
     _add_legend(
         axes,
         [Patch(facecolor=DARK_BLUE), Patch(facecolor=ORANGE), Patch(facecolor=DARK_GREY)],
@@ -1487,11 +1420,11 @@ def _plot_waterfall(
     _set_notes(figure, notes, source)
 
     listing = "; ".join(
-        f"{row.label} {_number(row.value, decimals, sign=True)}" for row in frame.itertuples()
+        f"{row.label} {_number(row.value, unit, sign=True)}" for row in frame.itertuples()
     )
     sentences = [
-        f"Waterfall chart ({unit}), {context}: {len(frame)} components add up to "
-        f"{total_name} {_number(total, decimals)}."
+        f"Waterfall chart ({unit_header(unit)}), {context}: {len(frame)} components add up to "
+        f"{total_name} {_number(total, unit)}."
     ]
     if listing:
         sentences.append(f"Components in order: {listing}.")
@@ -1544,7 +1477,7 @@ def plot_locality_share(
     ...     "net_cost": [250.0, 750.0]})
     >>> plot_locality_share(localities, value_column="net_cost", label_column="line_name",
     ...     title_context="2013-14", unit="GBP thousands").title
-    '2013-14: Dover has the highest net cost (750.0 GBP thousands, 75% of the total)'
+    '2013-14: Dover has the highest net cost (£750.0 thousand, 75.0% of the total)'
     """
     _require_columns(localities, [label_column, value_column], "localities")
     frame = pd.DataFrame(
@@ -1574,7 +1507,6 @@ def plot_locality_share(
     unit = _plain_text(unit)
     measure = _plain_text(value_column).replace("_", " ")
     context = _capitalise(_plain_text(title_context))
-    decimals = _money_decimals(frame["value"], unit)
     total = float(frame["value"].sum())
     with_share = bool(len(frame)) and bool((frame["value"] >= 0).all()) and total > 0
     shares = frame["value"] / total * 100 if with_share else pd.Series(np.nan, frame.index)
@@ -1583,9 +1515,9 @@ def plot_locality_share(
         title = f"{context}: no {measure} to show"
     else:
         top = frame.iloc[0]
-        detail = _with_unit(top["value"], decimals, unit)
+        detail = _with_unit(top["value"], unit)
         if with_share:
-            detail += f", {shares.iloc[0]:.0f}% of the total"
+            detail += f", {format_percent(shares.iloc[0])} of the total"
         title = f"{context}: {_label(top['label'], 30)} has the highest {measure} ({detail})"
 
     figure, axes = _new_figure(_bar_height(len(frame), _note_lines(notes, source)))
@@ -1595,14 +1527,16 @@ def plot_locality_share(
         axes.axvline(0, color="black", linewidth=1)
     _category_labels(axes, [_label(label) for label in frame["label"]])
     for row, share in zip(frame.itertuples(), shares, strict=True):
-        text = _number(row.value, decimals)
+        text = _number(row.value, unit)
         if with_share:
-            text += f" ({share:.0f}%)"
+            text += f" ({format_percent(share)})"
         _value_label(axes, row.value, row.Index, text, left=row.value < 0)
     if len(frame):
         _room_for_labels(axes, float(frame["value"].min()), float(frame["value"].max()))
     _number_axis(axes.xaxis)
-    axes.set_xlabel(_wrap(_label(f"{measure.capitalize()} ({unit})", 140), 70), **_axis_label())
+    axes.set_xlabel(
+        _wrap(_label(_unit_title(measure.capitalize(), unit), 140), 70), **_axis_label()
+    )
     subtitle = "Largest (top) to smallest."
     if with_share:
         subtitle += " Labels give each locality's share of the total shown."
@@ -1612,13 +1546,15 @@ def plot_locality_share(
     _set_notes(figure, notes, source)
 
     listing = "; ".join(
-        f"{row.label} {_with_unit(row.value, decimals, unit)}"
-        + (f" ({share:.0f}%)" if with_share else "")
+        f"{row.label} {_with_unit(row.value, unit)}"
+        + (f" ({format_percent(share)})" if with_share else "")
         for row, share in zip(frame.itertuples(), shares, strict=True)
     )
-    sentences = [f"Bar chart of {measure} by locality ({unit}), {context}, largest first."]
+    sentences = [
+        f"Bar chart of {_unit_title(measure, unit)} by locality, {context}, largest first."
+    ]
     if listing:
         sentences.append(f"{listing}.")
-        sentences.append(f"Total {_with_unit(total, decimals, unit)}.")
+        sentences.append(f"Total {_with_unit(total, unit)}.")
     sentences.extend(notes)
     return _chart(figure, title, sentences, source)

@@ -55,9 +55,37 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from kassanalysis.pack import main as report_main
+    from kassanalysis import io as kio
+    from kassanalysis.config import ConfigError
+    from kassanalysis.pack import load_config, run_pack
+    from kassanalysis.periods import PeriodError
+    from kassanalysis.report.context import ParameterError
 
-    return report_main(args)
+    paths = kio.project_paths(args.root)
+    try:
+        config = load_config(paths, args.config)
+        overrides = {}
+        if args.period:
+            overrides["period"] = args.period
+        if args.divisions:
+            overrides["divisions"] = tuple(args.divisions)
+        if args.jobs is not None:
+            overrides["jobs"] = args.jobs
+        if args.timeout is not None:
+            overrides["timeout"] = args.timeout
+        if overrides:
+            config = config.with_overrides("kass report options", **overrides)
+        manifest = paths.processed / "manifest.json"
+        if not manifest.is_file() or kio.read_manifest(paths.processed).get(
+            "inputs"
+        ) != kio.hash_inputs(paths):
+            from kassanalysis.build import run_build
+
+            run_build(paths)  # data/processed is missing or older than data/raw
+        return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+    except (ParameterError, PeriodError, ConfigError) as exc:
+        print(f"kass report: {exc}", file=sys.stderr)
+        return 2
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from kassanalysis import problems as pb
+from kassanalysis.config import GROUP_METHODS as METHODS
+from kassanalysis.config import ComparatorGroups
 
-METHODS = ("nearest_neighbours", "all", "council_type", "region", "named")
+__all__ = ["GROUPS_FILE", "METHODS", "describe_groups", "resolve_comparator_groups"]
+
 GROUPS_FILE = "data/reference/comparator_groups.yml"
-_ONS = re.compile(r"^E\d{8}$")
 
 
 def resolve_comparator_groups(
-    document: dict, authorities: pd.DataFrame, nearest: pd.DataFrame | None
+    groups: ComparatorGroups, authorities: pd.DataFrame, nearest: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[pb.Problem]]:
     """List the member councils of every configured comparator group.
 
     Parameters
     ----------
-    document : dict
-        The parsed ``comparator_groups.yml``.
+    groups : kassanalysis.config.ComparatorGroups
+        The checked ``comparator_groups.yml`` (see :func:`kassanalysis.config.read_config`).
     authorities : pandas.DataFrame
         Councils indexed by ONS code with ``council_type`` and ``region``.
     nearest : pandas.DataFrame or None
         Nearest-neighbour memberships (group ``nearest-neighbours:<code>``), kept as well.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of Problem)
+        One row per (group_id, authority_code) with the ``source`` of the membership, and
+        an error for each group whose council is unknown or that has no members.
 
     Examples
     --------
     >>> auth = pd.DataFrame({"council_type": ["Counties", "Counties", "London Boroughs"],
     ...                      "region": ["South East", "East", "London"]},
     ...                     index=["E10000016", "E10000012", "E09000001"])
-    >>> doc = {"groups": [{"id": "c", "method": "council_type", "of": "E10000016"}]}
-    >>> frame, problems = resolve_comparator_groups(doc, auth, None)
+    >>> groups = ComparatorGroups(groups=[{"id": "c", "method": "council_type",
+    ...                                    "of": "E10000016"}])
+    >>> frame, problems = resolve_comparator_groups(groups, auth, None)
     >>> sorted(frame.authority_code), problems
     (['E10000012', 'E10000016'], [])
     """
@@ -41,20 +48,9 @@ def resolve_comparator_groups(
     rows: list[dict] = []
     if nearest is not None:
         rows.extend(nearest.to_dict("records"))
-    for group in (document or {}).get("groups", []):
-        gid, method = group.get("id"), group.get("method")
-        if not gid or method not in METHODS:
-            problems.append(
-                pb.error(
-                    "comparator group",
-                    GROUPS_FILE,
-                    None,
-                    f"group {gid!r}: method must be one of {METHODS}",
-                )
-            )
-            continue
-        focus = group.get("of")
-        if method != "all" and method != "named" and focus not in authorities.index:
+    for group in groups.groups:
+        gid, method, focus = group.id, group.method, group.of
+        if method not in ("all", "named") and focus not in authorities.index:
             problems.append(
                 pb.error(
                     "comparator group",
@@ -79,8 +75,8 @@ def resolve_comparator_groups(
             members = list(authorities.index[authorities[method] == value])
             where = f"data/reference/authorities.csv ({method} = {value})"
         else:
-            members, where = list(group.get("members") or []), GROUPS_FILE
-            unknown = [m for m in members if not _ONS.match(str(m)) or m not in authorities.index]
+            members, where = list(group.members), GROUPS_FILE
+            unknown = [m for m in members if m not in authorities.index]
             if unknown:
                 problems.append(
                     pb.error(
@@ -103,12 +99,10 @@ def resolve_comparator_groups(
     return frame, problems
 
 
-def describe_groups(document: dict) -> pd.DataFrame:
-    """One row per configured group: id, name, method (for listing valid choices)."""
-    groups = (document or {}).get("groups", [])
+def describe_groups(groups: ComparatorGroups) -> pd.DataFrame:
+    """One row per configured group: id, name (the id when unnamed), method (for listing
+    valid choices)."""
     return pd.DataFrame(
-        [
-            {"id": g.get("id"), "name": g.get("name", g.get("id")), "method": g.get("method")}
-            for g in groups
-        ]
+        [{"id": g.id, "name": g.name or g.id, "method": g.method} for g in groups.groups],
+        columns=["id", "name", "method"],
     )

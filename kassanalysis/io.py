@@ -20,9 +20,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from kassanalysis.catalogue import CatalogueEntry, parse_catalogue
+from kassanalysis import config
+from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.reference import Reference, make_reference_from_frames
 
 CATALOGUE = "catalogue.yml"
@@ -80,22 +80,16 @@ def find_project(start: Path | str | None = None) -> ProjectPaths:
     )
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file, naming the file in any error. (libyaml's safe loader where
-    installed: the same documents, a tenth of the time.)"""
-    try:
-        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    """Read a YAML file with the safe loader, naming the file in any error (see
+    :func:`kassanalysis.config.read_yaml`)."""
+    return config.read_yaml(path)
 
 
 def read_catalogue(raw_dir: Path) -> list[CatalogueEntry]:
     """Read and check ``data/raw/catalogue.yml``."""
     path = Path(raw_dir) / CATALOGUE
-    return parse_catalogue(read_yaml(path), where=str(path))
+    return list(config.read_config(path, config.Catalogue).tables)
 
 
 REFERENCE_FILES = ("measures.csv", "indicators.csv", "authorities.csv", "identities.csv")

@@ -1,10 +1,13 @@
-"""``kass report``: run every notebook template for every division and build the pack.
+"""``kass report``: plan and run every notebook template for every division; build the pack.
 
 The run is planned and every parameter checked before any kernel starts. Notebooks run in
 parallel (``--jobs``), each in its own process with papermill and an execution timeout. The
 pack is written to a staging folder; only when every notebook completed every cell is it
 swapped in for ``reports/<period>/``. A failed run is kept under ``reports/failed/`` with the
 failed notebooks' errors, the previous good pack is left in place, and the command exits 1.
+
+The division workbooks are written by :mod:`kassanalysis.publish.spreadsheet`, the index
+page by :mod:`kassanalysis.report.index`, and the command line is :mod:`kassanalysis.cli`.
 """
 
 from __future__ import annotations
@@ -13,95 +16,33 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from kassanalysis import __version__
 from kassanalysis import io as kio
-from kassanalysis.api import ConfigError, load, load_comparator_groups, load_divisions
+from kassanalysis.api import load, load_comparator_groups, load_divisions
+from kassanalysis.config import PackConfig, read_config
 from kassanalysis.periods import PeriodError, parse_period
-from kassanalysis.publish.disclosure import MARKER_NOT_AVAILABLE, SuppressionRule
-from kassanalysis.publish.spreadsheet import TableSpec, write_accessible_workbook
-from kassanalysis.reference import Reference
+from kassanalysis.publish.spreadsheet import money_columns, write_division_workbook
 from kassanalysis.report.context import (
     ParameterError,
     check_identifier,
     list_report_periods,
     slug_for_period,
 )
-from kassanalysis.report.publishing import read_published_table
+from kassanalysis.report.index import write_index
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
 PARAMETERS = {"division", "period", "comparator_group", "output_dir", "root", "pack_config"}
-
-
-@dataclass(frozen=True)
-class PackConfig:
-    """The pack's configuration (``pack.yml``), checked when loaded."""
-
-    period: str
-    notebooks: tuple[str, ...] = ("comparator", "trend", "variance")
-    source: str = ""  # the file this configuration was read from
-    divisions: tuple[str, ...] = ()
-    benchmark_period: str = "latest"
-    jobs: int = 0
-    timeout: int = 600
-    reports: str = "reports"
-    rule: SuppressionRule = field(default_factory=SuppressionRule)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.jobs, int) or self.jobs < 0:
-            raise ParameterError(f"jobs must be 0 (the number of cores) or more, not {self.jobs}")
-        if not isinstance(self.timeout, int) or self.timeout <= 0:
-            raise ParameterError(
-                f"timeout must be a positive number of seconds, not {self.timeout}"
-            )
-        if self.benchmark_period not in ("", "latest"):
-            try:
-                parse_period(self.benchmark_period)
-            except PeriodError as exc:
-                raise ParameterError(
-                    f"benchmark_period must be 'latest' or a period: {exc}"
-                ) from exc
-
-    @classmethod
-    def from_dict(cls, document: dict[str, Any], where: str = "pack.yml") -> PackConfig:
-        """Build from a parsed ``pack.yml``; unknown keys and bad values are refused."""
-        document = dict(document or {})
-        rule = document.pop("disclosure", None) or {}
-        known = {f for f in cls.__dataclass_fields__ if f not in ("rule", "source")}
-        unknown = set(document) - known
-        if unknown:
-            raise ParameterError(
-                f"{where}: unknown setting(s) {sorted(unknown)}; "
-                f"known: {sorted(known | {'disclosure'})}"
-            )
-        if "period" not in document:
-            raise ParameterError(f"{where}: 'period' is required")
-        for key in ("notebooks", "divisions"):
-            if key in document:
-                document[key] = tuple(document[key] or ())
-        try:
-            config = cls(
-                **{**document, "period": str(document["period"])},
-                rule=SuppressionRule(**rule),
-                source=str(Path(where).resolve()),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(f"{where}: {exc}") from exc
-        return config
 
 
 @dataclass(frozen=True)
@@ -131,11 +72,19 @@ class RunResult:
 
 
 def load_config(paths: kio.ProjectPaths, path: str | None = None) -> PackConfig:
-    """Read ``pack.yml`` (or the given file)."""
+    """Read ``pack.yml`` (or the given file) into a checked :class:`PackConfig`.
+
+    Raises
+    ------
+    ParameterError
+        When there is no such file.
+    ConfigError
+        One line per problem in the file (see :func:`kassanalysis.config.read_config`).
+    """
     file = Path(path) if path else paths.root / "pack.yml"
     if not file.is_file():
         raise ParameterError(f"no pack configuration at {file}")
-    return PackConfig.from_dict(kio.read_yaml(file), where=str(file))
+    return read_config(file, PackConfig)
 
 
 def plan_runs(
@@ -368,170 +317,6 @@ def run_all(
     return sorted(results, key=lambda r: order[(r.division, r.analysis)]), errors
 
 
-def _sheet_name(analysis: str, name: str) -> str:
-    """A worksheet name (31 characters at most, no forbidden characters)."""
-    text = f"{analysis[:4]} {name}".replace("_", " ").replace("-", " ")
-    return re.sub(r"[\[\]:*?/\\']", " ", text)[:31].strip()
-
-
-def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """No blank cells in a published table: missing text shows the [x] marker too."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column].astype(object)
-        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
-        out[column] = values.where(~blank, MARKER_NOT_AVAILABLE)
-    return out
-
-
-# Money columns the report tables add to the reference's measures (changes and variances).
-_DERIVED_MONEY = ("forecast_variance", "from_value", "to_value", "change")
-
-
-def money_columns(ref: Reference) -> frozenset[str]:
-    """Columns holding GBP thousands: every measure the reference says is in GBP thousands,
-    and the changes and variances reports compute from them."""
-    measures = ref.measures
-    in_thousands = measures.index[measures["unit_of_measure"] == "GBP thousands"]
-    return frozenset(in_thousands) | frozenset(_DERIVED_MONEY)
-
-
-def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
-    """Units for a key table's column headers (money, see :func:`money_columns`;
-    percentages; FTE).
-
-    Examples
-    --------
-    >>> money = frozenset({"net_cost", "change"})
-    >>> units_for("localities", ["line_name", "net_cost", "share_of_gross"], money)
-    {'net_cost': 'GBP thousands', 'share_of_gross': '%'}
-    >>> units_for("staffing", ["line_name", "from_fte", "change"], money)
-    {'from_fte': 'FTE', 'change': 'FTE'}
-    """
-    units = {}
-    staffing = table == "staffing"
-    for column in columns:
-        if column.endswith(("_pct", "_share")) or column in (
-            "share_of_gross",
-            "income_recovery_rate",
-            "pct_change",
-            "spent_to_date_pct",
-        ):
-            units[column] = "%"
-        elif column.endswith("_fte") or (staffing and column == "change"):
-            units[column] = "FTE"
-        elif column in money:
-            units[column] = "GBP thousands"
-    return units
-
-
-def write_division_workbook(
-    folder: str,
-    division_name: str,
-    notebooks: tuple[str, ...],
-    period_label: str,
-    rule: SuppressionRule,
-    money: frozenset[str],
-) -> str | None:
-    """One accessible workbook for a division (gptables): cover, contents, notes and each
-    key table of its reports on its own sheet, with the same markers and suppression as the
-    CSV. Runs in a worker process as soon as the division's notebooks have finished."""
-    folder = Path(folder)
-    specs = []
-    for analysis in notebooks:
-        for table_file in sorted((folder / analysis / "tables").glob("*.json")):
-            frame = read_published_table(table_file)
-            if frame.empty:
-                continue
-            specs.append(
-                TableSpec(
-                    sheet_name=_sheet_name(analysis, table_file.stem),
-                    title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
-                    table=_workbook_frame(frame),
-                    subtitles=(f"{division_name}, {period_label}",),
-                    units=units_for(table_file.stem, list(frame.columns), money),
-                )
-            )
-    if not specs:
-        return None
-    path = folder / f"{folder.name}-tables.xlsx"
-    write_accessible_workbook(
-        specs,
-        path,
-        cover_title=f"{division_name}: key tables",
-        period=period_label,
-        rule=rule,
-        source="kassanalysis report pack; every row names its source file and line",
-    )
-    return str(path)
-
-
-def write_index(
-    staging: Path,
-    paths: kio.ProjectPaths,
-    config: PackConfig,
-    period_label: str,
-    results: list[RunResult],
-) -> Path:
-    """The pack's ``index.html``: each division's exception summary and links to its reports.
-
-    Built with a Jinja2 template with autoescaping: council, line and indicator names are
-    untrusted text.
-    """
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "report" / "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-    )
-    divisions = []
-    names = {d.id: d.name for d in load_divisions(root=paths.root)}
-    for division in sorted({r.division for r in results}, key=list(names).index):
-        # from the JSON copy: the CSV's text is neutralised for spreadsheets ('-2+3 ...)
-        exceptions_json = staging / division / "variance" / "tables" / "exceptions.json"
-        exceptions = (
-            read_published_table(exceptions_json).astype(object).fillna("")
-            if exceptions_json.is_file()
-            else pd.DataFrame()
-        )
-        reports = [
-            {
-                "analysis": r.analysis,
-                "html": f"{division}/{r.analysis}.html",
-                "notebook": f"{division}/{r.analysis}.ipynb",
-            }
-            for r in results
-            if r.division == division
-        ]
-        tables = sorted(
-            p.relative_to(staging).as_posix() for p in (staging / division).rglob("*.csv")
-        )
-        workbook = staging / division / f"{division}-tables.xlsx"
-        divisions.append(
-            {
-                "workbook": workbook.relative_to(staging).as_posix()
-                if workbook.is_file()
-                else None,
-                "variance_run": any(
-                    r.analysis == "variance" for r in results if r.division == division
-                ),
-                "id": division,
-                "name": names.get(division, division),
-                "exceptions": exceptions.to_dict("records"),
-                "reports": reports,
-                "tables": tables,
-            }
-        )
-    html = env.get_template("index.html.j2").render(
-        period=period_label,
-        divisions=divisions,
-        version=__version__,
-        rule=config.rule.describe(),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    target = staging / "index.html"
-    target.write_text(html, encoding="utf-8")
-    return target
-
-
 def run_pack(
     paths: kio.ProjectPaths,
     config: PackConfig,
@@ -559,12 +344,7 @@ def run_pack(
         "period": period.label,
         "package_version": __version__,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "configuration": {
-            **asdict(config),
-            "rule": asdict(config.rule),
-            "jobs": jobs,
-            "group": group,
-        },
+        "configuration": {**config.describe(), "jobs": jobs, "group": group},
         "inputs": manifest.get("inputs", {}),
         "notebooks": len(runs),
     }
@@ -618,32 +398,3 @@ def run_pack(
         file=stream,
     )
     return 0
-
-
-def main(args) -> int:
-    """``kass report`` with parsed command-line arguments."""
-    paths = kio.project_paths(args.root)
-    try:
-        config = load_config(paths, args.config)
-        overrides = {}
-        if args.period:
-            overrides["period"] = args.period
-        if args.divisions:
-            overrides["divisions"] = tuple(args.divisions)
-        if args.jobs is not None:
-            overrides["jobs"] = args.jobs
-        if args.timeout is not None:
-            overrides["timeout"] = args.timeout
-        if overrides:
-            config = PackConfig(**{**asdict(config), "rule": config.rule, **overrides})
-        manifest = paths.processed / "manifest.json"
-        if not manifest.is_file() or kio.read_manifest(paths.processed).get(
-            "inputs"
-        ) != kio.hash_inputs(paths):
-            from kassanalysis.build import run_build
-
-            run_build(paths)  # data/processed is missing or older than data/raw
-        return run_pack(paths, config, group=args.group, progress=not args.no_progress)
-    except (ParameterError, PeriodError, ConfigError) as exc:
-        print(f"kass report: {exc}", file=sys.stderr)
-        return 2

@@ -12,9 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from kassanalysis.clean.grid import normalise_header
-
-POLARITIES = ("higher_is_better", "lower_is_better", "no_polarity")
+from kassanalysis.vocabulary import POLARITIES, normalise_header
 
 
 class ReferenceError(ValueError):

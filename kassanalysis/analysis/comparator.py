@@ -98,7 +98,7 @@ def compare_with_group(
     indicator_id: str,
     period: str | None,
     group_id: str,
-    focus_code: str = "E10000016",
+    focus_code: str,
     breakdown: str = "Total",
     population: pd.DataFrame | None = None,
     suspect_mads: float = SUSPECT_MADS,
@@ -313,7 +313,7 @@ def summarise_indicators(
     indicator_ids: list[str],
     period: str | None,
     group_id: str,
-    focus_code: str = "E10000016",
+    focus_code: str,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per indicator (an id given twice is summarised once): the focus council's

@@ -31,7 +31,6 @@ import pandas as pd
 
 from kassanalysis.analysis.stats import check_polarity
 from kassanalysis.analysis.trend import (
-    KENT,
     _describe_status,
     _find_for_period,
     _format_value,
@@ -298,7 +297,7 @@ def rate_against_target(
     indicators: pd.DataFrame,
     *,
     period: Period | str,
-    authority_code: str = KENT,
+    authority_code: str,
     indicator_ids: list[str] | None = None,
     breakdown: str = "Total",
 ) -> pd.DataFrame:
@@ -314,7 +313,9 @@ def rate_against_target(
     period : Period or str
         The reporting period, e.g. ``"2013-14 Q3"``: each indicator's latest actual for a
         period ending on or before its last day is rated; later actuals are ignored.
-    authority_code : str, default Kent (``E10000016``)
+    authority_code : str
+        ONS code of the council (the division's ``authority``, from
+        ``data/reference/divisions.yml``).
     indicator_ids : list of str, optional
         Indicators to rate, in this order (one row each, "No data" if nothing is
         published). By default every indicator in the reference, in its order, that is not
@@ -357,7 +358,8 @@ def rate_against_target(
     ...     "value_type": ["actual", "target", "floor"], "value": [68.0, 70.0, 64.0],
     ...     "unit": "%", "status": "reported", "source_file": "plan.txt",
     ...     "source_line": [12, 550, 550]})
-    >>> dash = rate_against_target(obs, indicators, period="2013-14 Q1")
+    >>> dash = rate_against_target(obs, indicators, period="2013-14 Q1",
+    ...                            authority_code="E10000016")
     >>> dash[["actual", "target", "floor_period", "floor", "rag", "gap_to_target"]]
        actual  target floor_period  floor    rag  gap_to_target
     0    68.0    70.0      2013-14   64.0  Amber           -2.0
@@ -460,7 +462,7 @@ def check_activity_range(
     indicators: pd.DataFrame,
     *,
     period: Period | str,
-    authority_code: str = KENT,
+    authority_code: str,
     indicator_ids: list[str] | None = None,
     breakdown: str = "Total",
 ) -> pd.DataFrame:
@@ -477,7 +479,9 @@ def check_activity_range(
     period : Period or str
         The reporting period: the latest figure for a period ending on or before its last
         day is checked.
-    authority_code : str, default Kent (``E10000016``)
+    authority_code : str
+        ONS code of the council (the division's ``authority``, from
+        ``data/reference/divisions.yml``).
     indicator_ids : list of str, optional
         ``no_polarity`` indicators to check, in this order. By default every ``no_polarity``
         indicator in the reference that, for this council, has an actual ending by the end
@@ -511,7 +515,9 @@ def check_activity_range(
     ...     "value_type": ["actual", "expected_low", "expected_high"],
     ...     "value": [2800.0, 2600.0, 2750.0], "unit": "count of people",
     ...     "status": "reported", "source_file": "plan.txt", "source_line": [20, 30, 30]})
-    >>> check_activity_range(obs, indicators, period="2013-14 Q1")[["status", "flagged"]]
+    >>> checked = check_activity_range(obs, indicators, period="2013-14 Q1",
+    ...                                authority_code="E10000016")
+    >>> checked[["status", "flagged"]]
                      status  flagged
     0  Above expected range     True
     """

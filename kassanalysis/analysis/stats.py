@@ -44,12 +44,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kassanalysis.reference import POLARITIES
+from kassanalysis.vocabulary import Polarity, check_polarity
 
 
 def _special():
@@ -82,8 +82,6 @@ __all__ = [
     "classify_against_benchmark",
     "rank_by_polarity",
 ]
-
-Polarity = Literal["higher_is_better", "lower_is_better", "no_polarity"]
 
 # Counts below this use the exact (chi-squared) Poisson interval rather than Byar's
 # approximation: PHEindicatormethods ``phe_rate`` uses ``if_else(x < 10, exact, byars)``.
@@ -194,14 +192,6 @@ def _validate_confidence(confidence: Any) -> float:
             f"got {confidence!r}"
         )
     return float(confidence)
-
-
-def check_polarity(polarity: Any) -> str:
-    """``polarity`` if it is one of :data:`kassanalysis.reference.POLARITIES`, else a
-    ``ValueError`` naming them."""
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity must be one of {', '.join(POLARITIES)}; got {polarity!r}")
-    return str(polarity)
 
 
 def _z_score(confidence: float) -> float:

@@ -26,19 +26,18 @@ that is the Q4 figure, which is exactly the mistake phasing exists to prevent.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kassanalysis import formatting
 from kassanalysis.analysis.stats import calculate_xmr_chart, check_polarity
 from kassanalysis.periods import Period, parse_period
 from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = ["chart_spc", "describe_direction", "list_targets", "summarise_trend"]
 
-KENT = "E10000016"
 
 #: Fewest non-missing points for which :func:`chart_spc` draws control limits.
 SPC_MINIMUM_POINTS = 12
@@ -231,48 +230,22 @@ def _make_frame(records: list[dict[str, Any]], columns: dict[str, str]) -> pd.Da
     return frame.reset_index(drop=True)
 
 
-def _format_number(value: float, decimals: int | None = None) -> str:
-    """``2736.0`` -> ``'2,736'``; ``75.40`` -> ``'75.4'`` (up to 2 decimals unless given)."""
-    if decimals is not None:
-        return f"{value:,.{decimals}f}"
-    if round(value, 2) == 0:
-        value = 0.0
-    text = f"{value:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _format_value(value: float, unit: str | None, decimals: int | None = None) -> str:
-    """A figure with its unit as a reader would write it: ``75.4%``, ``2,736 people``."""
-    number = _format_number(value, decimals)
-    unit = (unit or "").strip()
-    if not unit:
-        return number
-    if unit == "%":
-        return f"{number}%"
-    rate = re.fullmatch(r"rate per (\d+)\s*(.*)", unit)
-    if rate:
-        return f"{number} per {int(rate[1]):,} {rate[2]}".rstrip()
-    count = re.fullmatch(r"count of (.+)", unit)
-    if count:
-        return f"{number} {count[1]}"
-    score = re.fullmatch(r"score \((.+)\)", unit)
-    if score:
-        return f"{number} (score {score[1]})"
-    return f"{number} ({unit})"
+    """A figure with its unit as a reader would write it (``75.4%``, ``2,736 people``), by
+    the pack's one formatting module."""
+    return formatting.format_value(value, unit, decimals=decimals)
 
 
 def _format_change(change: float, unit: str | None, decimals: int | None = None) -> str:
     """Size of a change: percentage points for percentages, otherwise a bare number."""
-    number = _format_number(change, decimals)
-    if (unit or "").strip() == "%":
-        return f"{number} percentage point{'' if number == '1' else 's'}"
-    return number
+    if decimals is not None and formatting.parse_unit(unit).kind != "percent":
+        return formatting.format_number(change, unit, decimals=decimals)
+    return formatting.format_change(change, unit)
 
 
 def _format_short(value: float, unit: str | None, decimals: int | None = None) -> str:
-    """A figure whose unit the sentence has already given: ``70%`` or ``2,707``."""
-    number = _format_number(value, decimals)
-    return f"{number}%" if (unit or "").strip() == "%" else number
+    """A figure whose unit the sentence has already given: ``70.0%`` or ``2,707``."""
+    return formatting.format_number(value, unit, decimals=decimals)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +258,7 @@ def summarise_trend(
     *,
     indicator_id: str,
     polarity: str,
-    authority_code: str = KENT,
+    authority_code: str,
     breakdown: str = "Total",
     up_to: Period | str | None = None,
     period_type: str | None = None,
@@ -300,7 +273,9 @@ def summarise_trend(
         Indicator id from ``data/reference/indicators.csv``.
     polarity : {"higher_is_better", "lower_is_better", "no_polarity"}
         Decides which direction is "improving" and whether a target is met.
-    authority_code : str, default Kent (``E10000016``)
+    authority_code : str
+        ONS code of the council (the division's ``authority``, from
+        ``data/reference/divisions.yml``).
     breakdown : str, default ``"Total"``
     up_to : Period or str, optional
         Keep only actuals for periods ending on or before the end of this period (a
@@ -344,7 +319,8 @@ def summarise_trend(
     ...     "value_type": ["actual", "actual", "target"], "value": [70.0, 75.4, 75.0],
     ...     "unit": "%", "status": "reported", "source_file": "plan.txt",
     ...     "source_line": [10, 11, 12]})
-    >>> trend = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
+    >>> trend = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better",
+    ...                         authority_code="E10000016")
     >>> trend[["period", "actual", "change", "direction", "target", "met_target"]]
         period  actual  change       direction  target  met_target
     0  2012-13    70.0     NaN  not comparable     NaN        <NA>
@@ -402,7 +378,7 @@ def list_targets(
     observations: pd.DataFrame,
     *,
     indicator_id: str,
-    authority_code: str = KENT,
+    authority_code: str,
     breakdown: str = "Total",
 ) -> pd.DataFrame:
     """Targets and floors by period, for drawing phased targets alongside the actuals.
@@ -412,7 +388,7 @@ def list_targets(
     observations : pandas.DataFrame
         An :class:`~kassanalysis.schemas.IndicatorObservations` frame.
     indicator_id, authority_code, breakdown : str
-        Which series (defaults: Kent, ``"Total"``).
+        Which series: the council's ONS code, the breakdown (default ``"Total"``).
 
     Returns
     -------
@@ -435,7 +411,8 @@ def list_targets(
     ...     "value_type": ["target", "target", "floor"], "value": [70.0, 77.0, 64.0],
     ...     "unit": "%", "status": "reported", "source_file": "plan.txt",
     ...     "source_line": [550, 550, 550]})
-    >>> list_targets(obs, indicator_id="PB")[["period", "target", "floor"]]
+    >>> targets = list_targets(obs, indicator_id="PB", authority_code="E10000016")
+    >>> targets[["period", "target", "floor"]]
            period  target  floor
     0  2013-14 Q1    70.0    NaN
     1  2013-14 Q2    77.0    NaN
@@ -551,7 +528,8 @@ def describe_direction(
         figure. Percentages change by percentage points; other changes are given as a
         number and as a percentage of the previous figure.
     decimals : int, optional
-        Decimal places for figures; by default up to 2, without trailing zeros.
+        Decimal places for figures; by default the unit's own (:mod:`kassanalysis.formatting`:
+        counts 0, percentages and rates 1).
 
     Returns
     -------
@@ -568,8 +546,8 @@ def describe_direction(
     ...     "status": "reported", "target": [float("nan"), 77.0],
     ...     "target_period": [None, "2013-14"]})
     >>> print(describe_direction(trend, "higher_is_better", "%"))  # doctest: +NORMALIZE_WHITESPACE
-    Improving: 75.4% in 2013-14 (target 77%, not met), up 5.4 percentage points from 70% in
-    2012-13.
+    Improving: 75.4% in 2013-14 (target 77.0%, not met), up 5.4 percentage points from 70.0%
+    in 2012-13.
     >>> describe_direction(trend.assign(actual=[2707.0, 2736.0]), "no_polarity", "count of people")
     '2,736 people in 2013-14, up 29 (1.1%) from 2,707 in 2012-13.'
     """
@@ -616,8 +594,9 @@ def describe_direction(
     if direction == "no change":
         return f"No change: {sentence}, the same as in {before['period']}."
     size = _format_change(abs(change), unit, decimals)
-    if (unit or "").strip() != "%" and previous != 0:
-        size += f" ({abs(change) / abs(previous) * 100:.1f}%)"
+    relative = formatting.percent_change(abs(previous), abs(previous) + abs(change))
+    if formatting.parse_unit(unit).kind != "percent" and not math.isnan(relative):
+        size += f" ({formatting.format_percent(relative)})"  # none on a zero or tiny base
     sentence += (
         f", {'up' if change > 0 else 'down'} {size} from "
         f"{_format_short(previous, unit, decimals)} in {before['period']}."

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
+
+from kassanalysis.vocabulary import normalise_text
 
 MISSING_MARKERS = {
     "": "missing",
@@ -26,33 +27,6 @@ MISSING_MARKERS = {
     "*": "suppressed",
 }
 
-_HOMOGLYPHS = str.maketrans(
-    {
-        # Cyrillic letters that PDF converters emit for Latin look-alikes ("ТВС" for "TBC").
-        "А": "A",
-        "В": "B",
-        "С": "C",
-        "Е": "E",
-        "Н": "H",
-        "К": "K",
-        "М": "M",
-        "О": "O",
-        "Р": "P",
-        "Т": "T",
-        "Х": "X",
-        "а": "a",
-        "с": "c",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "х": "x",
-        "\u2212": "-",
-        "\u2013": "-",
-        "\u2014": "-",  # minus sign, en and em dash
-        "\u00a0": " ",
-    }
-)
-
 _NUMBER = re.compile(
     r"""^\(?                 # optional opening bracket (accounting negative)
     (?P<sign1>[-+])?\s*
@@ -64,19 +38,6 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _NIL = re.compile(r"^£?\s*-$")
-
-
-def normalise_text(text: str) -> str:
-    """Fold look-alike characters and spacing so that markers are recognised.
-
-    Examples
-    --------
-    >>> normalise_text("ТВС")  # Cyrillic letters
-    'TBC'
-    >>> normalise_text("−£\u00a010")
-    '-£ 10'
-    """
-    return unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS).strip()
 
 
 def parse_cell(

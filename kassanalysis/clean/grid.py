@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from kassanalysis.clean.cells import is_number_like, normalise_text
+from kassanalysis.clean.cells import is_number_like
+from kassanalysis.vocabulary import normalise_header as normalise_header
 
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-*:?\s*)*\|?\s*$")
 _TAGS = re.compile(r"</?(u|i|b|p|strong|em)>", re.IGNORECASE)
@@ -173,17 +174,6 @@ def join_header_columns(
             if row.text(i):
                 texts[i].append(row.text(i))
     return [(" ".join(t), y) for t, y in zip(texts, years, strict=True)]
-
-
-def normalise_header(text: str) -> str:
-    """Reduce header text to letters and digits so hyphenation breaks do not matter.
-
-    Examples
-    --------
-    >>> normalise_header("Empl oyee costs £'000")
-    'employeecosts000'
-    """
-    return re.sub(r"[^a-z0-9]", "", normalise_text(text).lower())
 
 
 def join_wrapped_labels(rows: list[Row], layout: list, mode: str | None) -> list[Row]:

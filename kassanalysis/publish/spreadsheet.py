@@ -41,6 +41,8 @@ from kassanalysis.publish.disclosure import (
     SuppressionRule,
 )
 from kassanalysis.publish.safe_text import clean_control_characters
+from kassanalysis.reference import Reference
+from kassanalysis.report.publishing import read_published_table
 
 COVER_SHEET = "Cover"
 CONTENTS_SHEET = "Contents"
@@ -464,3 +466,104 @@ def _cap_column_widths(worksheet: object, table: pd.DataFrame) -> None:
         longest = max(len(line) for text in texts for line in text.split("\n"))
         if longest > MAX_COLUMN_WIDTH:
             worksheet.set_column(position, position, MAX_COLUMN_WIDTH)
+
+
+# The pack's division workbooks (moved here from pack.py).
+
+
+def _sheet_name(analysis: str, name: str) -> str:
+    """A worksheet name (31 characters at most, no forbidden characters)."""
+    text = f"{analysis[:4]} {name}".replace("_", " ").replace("-", " ")
+    return re.sub(r"[\[\]:*?/\\']", " ", text)[:31].strip()
+
+
+def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """No blank cells in a published table: missing text shows the [x] marker too."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].astype(object)
+        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+        out[column] = values.where(~blank, MARKER_NOT_AVAILABLE)
+    return out
+
+
+# Money columns the report tables add to the reference's measures (changes and variances).
+_DERIVED_MONEY = ("forecast_variance", "from_value", "to_value", "change")
+
+
+def money_columns(ref: Reference) -> frozenset[str]:
+    """Columns holding GBP thousands: every measure the reference says is in GBP thousands,
+    and the changes and variances reports compute from them."""
+    measures = ref.measures
+    in_thousands = measures.index[measures["unit_of_measure"] == "GBP thousands"]
+    return frozenset(in_thousands) | frozenset(_DERIVED_MONEY)
+
+
+def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
+    """Units for a key table's column headers (money, see :func:`money_columns`;
+    percentages; FTE).
+
+    Examples
+    --------
+    >>> money = frozenset({"net_cost", "change"})
+    >>> units_for("localities", ["line_name", "net_cost", "share_of_gross"], money)
+    {'net_cost': 'GBP thousands', 'share_of_gross': '%'}
+    >>> units_for("staffing", ["line_name", "from_fte", "change"], money)
+    {'from_fte': 'FTE', 'change': 'FTE'}
+    """
+    units = {}
+    staffing = table == "staffing"
+    for column in columns:
+        if column.endswith(("_pct", "_share")) or column in (
+            "share_of_gross",
+            "income_recovery_rate",
+            "pct_change",
+            "spent_to_date_pct",
+        ):
+            units[column] = "%"
+        elif column.endswith("_fte") or (staffing and column == "change"):
+            units[column] = "FTE"
+        elif column in money:
+            units[column] = "GBP thousands"
+    return units
+
+
+def write_division_workbook(
+    folder: str,
+    division_name: str,
+    notebooks: tuple[str, ...],
+    period_label: str,
+    rule: SuppressionRule,
+    money: frozenset[str],
+) -> str | None:
+    """One accessible workbook for a division (gptables): cover, contents, notes and each
+    key table of its reports on its own sheet, with the same markers and suppression as the
+    CSV. Runs in a worker process as soon as the division's notebooks have finished."""
+    folder = Path(folder)
+    specs = []
+    for analysis in notebooks:
+        for table_file in sorted((folder / analysis / "tables").glob("*.json")):
+            frame = read_published_table(table_file)
+            if frame.empty:
+                continue
+            specs.append(
+                TableSpec(
+                    sheet_name=_sheet_name(analysis, table_file.stem),
+                    title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
+                    table=_workbook_frame(frame),
+                    subtitles=(f"{division_name}, {period_label}",),
+                    units=units_for(table_file.stem, list(frame.columns), money),
+                )
+            )
+    if not specs:
+        return None
+    path = folder / f"{folder.name}-tables.xlsx"
+    write_accessible_workbook(
+        specs,
+        path,
+        cover_title=f"{division_name}: key tables",
+        period=period_label,
+        rule=rule,
+        source="kassanalysis report pack; every row names its source file and line",
+    )
+    return str(path)

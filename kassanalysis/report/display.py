@@ -14,6 +14,11 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
+from kassanalysis.formatting import format_number, format_plain, is_missing, unit_header
+
+MISSING_MARKER = "[x]"
+"""What a table cell shows for a missing figure (the GSS "not available" marker)."""
+
 _ENV = Environment(autoescape=True)
 
 _TABLE = _ENV.from_string(
@@ -38,22 +43,26 @@ _NOTE = _ENV.from_string(
 )
 
 
-def format_value(value: object) -> str:
-    """Numbers for display: missing shows as ``[x]``, floats to at most three decimals.
+def format_value(value: object, unit: str | None = None) -> str:
+    """A table cell: by the unit's rule when the column has one (:mod:`kassanalysis.formatting`),
+    otherwise whole numbers with separators and other numbers to at most three decimals;
+    missing shows as the GSS marker ``[x]`` (explained on the page), booleans as words.
 
     Examples
     --------
     >>> format_value(float("nan")), format_value(1234.5), format_value(3.0), format_value("a")
     ('[x]', '1,234.5', '3', 'a')
+    >>> format_value(1452.0, "count of people"), format_value(31871.04, "GBP thousands")
+    ('1,452', '£31,871.0')
     """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "[x]"
+    if is_missing(value):
+        return MISSING_MARKER
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if unit is not None and isinstance(value, int | float):
+        return format_number(value, unit, missing=MISSING_MARKER)
     if isinstance(value, int | float):
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
+        return format_plain(value)
     return str(value)
 
 
@@ -80,12 +89,35 @@ class Table:
     caption: str
     source: str = ""
     note: str = ""
+    units: dict[str, str] = field(default_factory=dict)
+    """Column -> unit (``"GBP thousands"``, ``"%"``...): cells by that unit's rule and the
+    unit in the heading (``"Budget (£000)"``)."""
+    row_units: tuple[str, ...] = ()
+    """Columns whose unit is the row's own ``unit`` column (tables of mixed indicators)."""
 
     def _formatted(self) -> pd.DataFrame:
         out = self.frame.copy()
+        row_unit = (
+            out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
+        )
         for column in out.columns:
-            out[column] = out[column].map(format_value)
-        return out.rename(columns=label_column)
+            if column in self.units:
+                unit = self.units[column]
+                out[column] = out[column].map(lambda v, u=unit: format_value(v, u))
+            elif column in self.row_units:
+                out[column] = [
+                    format_value(v, None if is_missing(u) else str(u))
+                    for v, u in zip(out[column], row_unit, strict=True)
+                ]
+            else:
+                out[column] = out[column].map(format_value)
+        if "unit" in out.columns and self.row_units:
+            out["unit"] = [u if is_missing(u) else unit_header(str(u)) for u in row_unit]
+        return out.rename(columns=self._heading)
+
+    def _heading(self, name: object) -> str:
+        header = unit_header(self.units[name]) if name in self.units else ""
+        return f"{label_column(name)} ({header})" if header else label_column(name)
 
     def _repr_html_(self) -> str:
         if self.frame.empty:

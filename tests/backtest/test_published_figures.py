@@ -130,6 +130,7 @@ def test_ascof_2a2_rate_from_ons_population(built, reference):
         period="2020-21",
         group_id="kent-nearest-neighbours",
         population=built.tables["population"],
+        focus_code="E10000016",
     )
     kent = table[table.is_focus].iloc[0]
     assert kent.value == 417.6
@@ -184,6 +185,7 @@ def test_kent_ranks_among_the_seven_counties(built, reference, indicator, rank):
         indicator_id=indicator,
         period="2006-07",
         group_id="seven-counties-2008",
+        focus_code="E10000016",
     )
     assert len(table) == 7
     assert table[table.is_focus]["rank"].iloc[0] == rank

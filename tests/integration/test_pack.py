@@ -155,7 +155,8 @@ def test_a_failing_notebook_fails_the_run_and_keeps_the_last_good_pack(project, 
 
 
 def test_index_shows_exception_text_as_published_not_as_neutralised_for_csv(tmp_path):
-    from kassanalysis.pack import RunResult, load_config, write_index
+    from kassanalysis.pack import RunResult, load_config
+    from kassanalysis.report.index import write_index
     from kassanalysis.report.publishing import publish_table
 
     paths = kio.find_project()

@@ -193,7 +193,7 @@ def test_comparator_title_and_alt_text_carry_the_key_numbers(group, figures):
     for text in (
         "Kent (highlighted): 20.0%",
         "ranked 2 of 4 (rank 1 = best)",
-        "95% confidence interval 18.0 to 22.0",
+        "95% confidence interval 18.0% to 22.0%",  # percentages: 1 decimal, with %
         "Group median 17.5%.",
         "England median 25.0%.",
         f"; {LONG} 15.0%;",
@@ -396,11 +396,11 @@ def test_budget_variance_sorts_and_signs_the_changes(figures):
     figures.append(chart)
     axes = chart.figure.axes[0]
     assert [t.get_text() for t in row_labels(axes)] == ["a", "c", "b"]  # +2.0, 0.0, -0.5
-    assert value_labels(axes) == ["+2.0", "0.0", "-0.5"]
+    assert value_labels(axes) == ["+£2.0", "£0.0", "-£0.5"]  # money: £, 1 decimal
     assert [to_hex(bar.get_facecolor()) for bar in bars_by_row(axes)][::2] == [DARK_BLUE, ORANGE]
     assert [0.0, 0.0] in [list(line.get_xdata()) for line in axes.get_lines()]  # zero line
     assert chart.title == (
-        "Test: net change +1.5; biggest increase a +2.0; biggest decrease b -0.5 (GBP thousands)"
+        "Test: net change +£1.5; biggest increase a +£2.0; biggest decrease b -£0.5 (£000)"
     )
     assert "1 subtotal/total rows not shown." in footer(chart)
 
@@ -417,8 +417,8 @@ def test_waterfall_bars_start_where_the_previous_ended(figures):
         (7.0, 5.0),
         (0.0, 12.0),
     ]
-    assert value_labels(axes) == ["+10.0", "-3.0", "+5.0", "12.0"]  # money: 1 decimal
-    assert "add up to Total 12.0" in chart.alt_text
+    assert value_labels(axes) == ["+£10.0", "-£3.0", "+£5.0", "£12.0"]  # money: £, 1 decimal
+    assert "add up to Total £12.0" in chart.alt_text
     with pytest.raises(ValueError, match="kind"):
         charts.plot_budget_variance(parts, title_context="t", kind="pie")
 
@@ -446,9 +446,9 @@ def test_locality_share_sorts_and_labels_shares(figures):
     figures.append(chart)
     axes = chart.figure.axes[0]
     assert [t.get_text() for t in row_labels(axes)] == ["Dover", "Ashford"]
-    assert value_labels(axes) == ["750.0 (75%)", "250.0 (25%)"]
+    assert value_labels(axes) == ["£750.0 (75.0%)", "£250.0 (25.0%)"]
     assert "No data: Thanet." in footer(chart) and "Total rows not shown: Total." in footer(chart)
     assert chart.title == (
-        "2013-14: Dover has the highest net cost (750.0 GBP thousands, 75% of the total)"
+        "2013-14: Dover has the highest net cost (£750.0 thousand, 75.0% of the total)"
     )
     assert chart.figure.get_size_inches()[1] == pytest.approx(0.45 * 2 + 2 + 0.18 * 2)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from kassanalysis.pack import money_columns, units_for
+from kassanalysis.publish.spreadsheet import money_columns, units_for
 from kassanalysis.reference import make_reference_from_frames
 
 

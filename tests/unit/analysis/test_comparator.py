@@ -177,6 +177,7 @@ def test_rank_quartile_and_medians_higher_is_better():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
+        focus_code="E10000016",
     )
     # Higher is better: B 70 -> 1, Kent 65 -> 2, A 60 -> 3, C 50 -> 4; with n = 4 the
     # quartile ceil(4 * rank / 4) is the rank itself. NO_DATA comes last, unranked.
@@ -222,6 +223,7 @@ def test_council_without_a_value_this_year_is_named_from_its_other_rows():
         indicator_id="PCT",
         period="latest",
         group_id="NN",
+        focus_code="E10000016",
     )
     row = table.set_index("authority_code").loc[NO_DATA]
     assert (row["authority_name"], row["status"]) == ("Council G", "missing")
@@ -236,6 +238,7 @@ def test_rank_quartile_lower_is_better_reverses_the_order():
         indicator_id="PCTLOW",
         period="latest",
         group_id="NN",
+        focus_code="E10000016",
     )
     # Lower is better: C 50 -> 1, A 60 -> 2, Kent 65 -> 3, B 70 -> 4. Medians and MAD
     # distances do not depend on polarity.
@@ -260,7 +263,13 @@ def test_rank_quartile_lower_is_better_reverses_the_order():
 def test_ties_share_a_rank_and_a_quartile(indicator, order, ranks):
     obs = observations(*one_year(indicator, {A: 10.0, B: 20.0, C: 20.0, KENT: 30.0}))
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id=indicator, period="2020-21", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id=indicator,
+        period="2020-21",
+        group_id="NN",
+        focus_code="E10000016",
     )
     assert table["authority_code"].tolist() == [*order, NO_DATA]
     assert table["rank"].tolist()[:4] == ranks
@@ -275,7 +284,13 @@ def test_suppressed_value_keeps_its_status_and_is_not_counted():
         observe("PCT", "2020-21", C, None, status="suppressed"),
     )
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="2020-21", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="2020-21",
+        group_id="NN",
+        focus_code="E10000016",
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[C, "status"] == "suppressed"  # "[c]" is not "missing"
@@ -304,6 +319,7 @@ def test_unknown_group_is_refused():
             indicator_id="PCT",
             period="latest",
             group_id="NOPE",
+            focus_code="E10000016",
         )
 
 
@@ -342,7 +358,13 @@ def test_a_quarter_label_compares_the_latest_year_ended_by_then():
         *one_year("PCT", {A: 90.0, B: 80.0, C: 70.0, KENT: 60.0}, period="2021-22"),
     )
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="2021-22 Q2", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="2021-22 Q2",
+        group_id="NN",
+        focus_code="E10000016",
     )
     # 2021-22 Q2 ends 30 Sep 2021, so 2020-21 is compared: Kent 40 is best (higher is better).
     assert set(table["period"]) == {"2020-21"}
@@ -358,6 +380,7 @@ def test_no_period_published_by_then_gives_an_empty_table():
         indicator_id="PCT",
         period="2010-11",
         group_id="NN",
+        focus_code="E10000016",
     )
     assert table.empty
     for column in ("authority_code", "value", "rank", "compared_with_england"):
@@ -403,6 +426,7 @@ def test_wilson_interval_and_comparison_with_england(indicator, labels):
         indicator_id=indicator,
         period="latest",
         group_id="NN",
+        focus_code="E10000016",
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[A, "lower_95"] == pytest.approx(25.53, abs=0.005)
@@ -468,6 +492,7 @@ def test_rate_denominator_from_population_and_byar_interval():
         period="latest",
         group_id="NN",
         population=population(),
+        focus_code="E10000016",
     )
     by_code = table.set_index("authority_code")
     assert by_code.at[A, "denominator"] == 10000.0
@@ -527,7 +552,13 @@ def test_value_above_the_highest_possible_is_suspect():
     # PCT has max_possible 100, so 120% is impossible; that reason is the one given.
     obs = observations(*one_year("PCT", SUSPECT_VALUES))
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="latest", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code="E10000016",
     ).set_index("authority_code")
     assert bool(table.at[KENT, "suspect"]) is True
     assert "above the highest possible value (100)" in table.at[KENT, "suspect_reason"]
@@ -541,7 +572,13 @@ def test_value_more_than_ten_mads_from_the_england_median_is_suspect():
     # RATE has no max_possible, so only the distance can flag Kent: +12 MADs > 10.
     obs = observations(*one_year("RATE", SUSPECT_VALUES))
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="RATE", period="latest", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="RATE",
+        period="latest",
+        group_id="NN",
+        focus_code="E10000016",
     ).set_index("authority_code")
     assert table.at[KENT, "mads_from_england_median"] == 12.0
     assert table.at[A, "mads_from_england_median"] == -2.0
@@ -558,6 +595,7 @@ def test_value_more_than_ten_mads_from_the_england_median_is_suspect():
         period="latest",
         group_id="NN",
         suspect_mads=12.0,
+        focus_code="E10000016",
     )
     assert not at_twelve["suspect"].any()
 
@@ -571,7 +609,13 @@ def test_impossible_numerator_is_flagged_not_fatal():
         observe("PCT", "2020-21", ENGLAND, 30.0),
     )
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="latest", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code="E10000016",
     ).set_index("authority_code")
     assert bool(table.at[KENT, "suspect"]) is True
     assert np.isnan(table.at[KENT, "lower_95"])
@@ -588,7 +632,13 @@ def test_each_kind_of_impossible_figure_gets_its_own_reason():
         observe("PCT", "2020-21", B, -1.0),
     )
     table = compare_with_group(
-        obs, MEMBERS, INDICATORS, indicator_id="PCT", period="latest", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code="E10000016",
     ).set_index("authority_code")
     assert table.at[KENT, "suspect_reason"] == "numerator outside 0 to denominator"
     assert table.at[B, "suspect_reason"] == "below the lowest possible value (0)"
@@ -603,7 +653,13 @@ def test_each_kind_of_impossible_figure_gets_its_own_reason():
 def test_summarise_indicators_gives_the_focus_council_per_indicator():
     obs = pd.concat([main_observations("PCT"), main_observations("PCTLOW")], ignore_index=True)
     summary = summarise_indicators(
-        obs, MEMBERS, INDICATORS, indicator_ids=["PCT", "PCTLOW"], period="latest", group_id="NN"
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_ids=["PCT", "PCTLOW"],
+        period="latest",
+        group_id="NN",
+        focus_code="E10000016",
     )
     # From the hand-worked main fixture: Kent 65 is 2nd of 4 when higher is better and 3rd
     # of 4 when lower is better; group median 62.5, England median 60, +0.5 MADs.
@@ -638,6 +694,7 @@ def test_summarise_indicators_focus_without_data_and_unknown_indicator():
             indicator_ids=["NOPE"],
             period="latest",
             group_id="NN",
+            focus_code="E10000016",
         )
 
 

@@ -230,7 +230,7 @@ def _phased_observations():
 def test_rate_phased_quarter_judged_against_its_own_quarter():
     obs = _phased_observations()
     before_obs, before_ind = obs.copy(), INDICATORS.copy()
-    result = rate_against_target(obs, INDICATORS, period="2013-14 Q2")
+    result = rate_against_target(obs, INDICATORS, period="2013-14 Q2", authority_code="E10000016")
     # PB: the latest actual ending by 30 Sep 2013 is Q2 = 78 (Q3's 80 is later). The Q2
     #   target is 77: 78 >= 77 -> Green, gap +1. Against the Q4 target of 90 it would have
     #   been Amber. No Q2 floor, so the 2013-14 floor (64) applies.
@@ -290,10 +290,17 @@ def test_rate_phased_quarter_judged_against_its_own_quarter():
 
 def test_rate_accepts_a_period_object_and_moves_with_the_period():
     obs = _phased_observations()
-    by_label = rate_against_target(obs, INDICATORS, period="2013-14 Q2")
-    assert_frame_equal(rate_against_target(obs, INDICATORS, period=make_quarter(2013, 2)), by_label)
+    by_label = rate_against_target(obs, INDICATORS, period="2013-14 Q2", authority_code="E10000016")
+    assert_frame_equal(
+        rate_against_target(
+            obs, INDICATORS, period=make_quarter(2013, 2), authority_code="E10000016"
+        ),
+        by_label,
+    )
     # At Q1: PB's Q1 actual 68 against the Q1 target 70 and year floor 64 -> Amber.
-    q1 = rate_against_target(obs, INDICATORS, period="2013-14 Q1", indicator_ids=["PB"])
+    q1 = rate_against_target(
+        obs, INDICATORS, period="2013-14 Q1", indicator_ids=["PB"], authority_code="E10000016"
+    )
     assert q1.loc[0, ["actual_period", "actual", "target", "floor", "rag"]].tolist() == [
         "2013-14 Q1",
         68.0,
@@ -303,11 +310,11 @@ def test_rate_accepts_a_period_object_and_moves_with_the_period():
     ]
     # At Q3: PB 80 < Q3 target 84, above the floor 64 -> Amber; ADM 5.0 has no Q3 target
     #   (Q1, Q2 and Q4 only) -> No target, and the note names the next one (Q4: 5.7).
-    q3 = rate_against_target(obs, INDICATORS, period="2013-14 Q3")
+    q3 = rate_against_target(obs, INDICATORS, period="2013-14 Q3", authority_code="E10000016")
     assert q3["rag"].tolist() == ["Amber", "No target"]
     assert q3.loc[1, "note"] == (
         "no target for 2013-14 Q3; next published target is 2013-14 Q4: "
-        "5.7 per 10,000 population aged 65+"
+        "5.7 per 10,000 aged 65+"  # rates: basis in words, 1 decimal
     )
     # The ADM Q3 floor falls back to the 2013-14 year floor (6.5).
     assert q3.loc[1, ["floor_period", "floor"]].tolist() == ["2013-14", 6.5]
@@ -320,7 +327,7 @@ def test_rate_december_month_judged_against_q3_target():
         row("ADM", "2012-13 Q4", "target", 5.5),  # 3
         row("ADM", "2012-13", "floor", 5.8),  # 4
     )
-    result = rate_against_target(obs, INDICATORS, period="2012-13 Q3")
+    result = rate_against_target(obs, INDICATORS, period="2012-13 Q3", authority_code="E10000016")
     # December 2012 falls in 2012-13 Q3 (Oct-Dec): its target is 5.7, met exactly -> Green.
     # Judged against Q4's 5.5 it would have been Amber. The floor is the year's (5.8).
     expected = expected_frame(
@@ -362,7 +369,7 @@ def test_rate_year_actual_uses_year_target_else_q4():
         row("PB", "2013-14 Q4", "target", 99),  # 6
     )
     # 2012-13 has no year target, so its Q4 target (90) applies: 85 < 90, no floor.
-    r12 = rate_against_target(obs, INDICATORS, period="2012-13")
+    r12 = rate_against_target(obs, INDICATORS, period="2012-13", authority_code="E10000016")
     assert r12.loc[0, ["target_period", "target", "rag"]].tolist() == [
         "2012-13 Q4",
         90.0,
@@ -370,7 +377,7 @@ def test_rate_year_actual_uses_year_target_else_q4():
     ]
     assert r12.loc[0, "target_source_line"] == 3
     # 2013-14 has its own year target (84), preferred to Q4's 99: 85 >= 84 -> Green.
-    r13 = rate_against_target(obs, INDICATORS, period="2013-14")
+    r13 = rate_against_target(obs, INDICATORS, period="2013-14", authority_code="E10000016")
     assert r13.loc[0, ["target_period", "target", "rag", "gap_to_target"]].tolist() == [
         "2013-14",
         84.0,
@@ -385,20 +392,20 @@ def test_rate_no_target_for_the_actual_names_the_next_target():
         row("PB", "2013-14 Q1", "target", 70),  # 2
         row("PB", "2013-14 Q2", "target", 77),  # 3
     )
-    result = rate_against_target(obs, INDICATORS, period="2012-13")
+    result = rate_against_target(obs, INDICATORS, period="2012-13", authority_code="E10000016")
     assert result.loc[0, "rag"] == "No target"
     assert result.loc[0, "note"] == (
-        "no target for 2012-13; next published target is 2013-14 Q1: 70%"
+        "no target for 2012-13; next published target is 2013-14 Q1: 70.0%"
     )
     assert pd.isna(result.loc[0, "target_period"]) and np.isnan(result.loc[0, "target"])
     assert pd.isna(result.loc[0, "target_source_line"])
     # Asked about 2013-14 Q1 with no Q1 actual yet: the 2012-13 outturn is the latest, and
     # the note says it predates the period as well.
-    later = rate_against_target(obs, INDICATORS, period="2013-14 Q1")
+    later = rate_against_target(obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016")
     assert later.loc[0, "actual_period"] == "2012-13"
     assert later.loc[0, "note"] == (
         "latest actual is for 2012-13, before 2013-14 Q1; no target for 2012-13; "
-        "next published target is 2013-14 Q1: 70%"
+        "next published target is 2013-14 Q1: 70.0%"
     )
 
 
@@ -410,7 +417,7 @@ def test_rate_target_without_floor_and_tbc_target():
         row("ADM", "2013-14 Q1", "target", None, status="to_be_confirmed"),  # 4
         row("PB", "2013-14", "floor", None),  # 5  the floor cell was left blank
     )
-    result = rate_against_target(obs, INDICATORS, period="2013-14 Q1")
+    result = rate_against_target(obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016")
     # PB: 68 < 70 and no floor with a number, so Amber and Red cannot be told apart.
     assert result.loc[0, "rag"] == "Below target (no floor set)"
     assert np.isclose(result.loc[0, "gap_to_target"], -2.0)
@@ -431,7 +438,7 @@ def test_rate_missing_latest_actual_falls_back_with_a_note_or_is_no_data():
         row("ADM", "2013-14 Q2", "actual", None),  # 5  the only ADM actual: missing
         row("ADM", "2013-14 Q2", "target", 5.9),  # 6
     )
-    result = rate_against_target(obs, INDICATORS, period="2013-14 Q2")
+    result = rate_against_target(obs, INDICATORS, period="2013-14 Q2", authority_code="E10000016")
     # PB: Q2 is suppressed, so Q1's 72 is shown, against Q1's target 70 -> Green.
     assert result.loc[0, ["actual_period", "actual", "target_period", "rag"]].tolist() == [
         "2013-14 Q1",
@@ -463,12 +470,16 @@ def test_rate_choice_of_indicators():
     )
     # By default: reference order (PB before ADM), only indicators with observations,
     # no activity indicators.
-    default = rate_against_target(obs, INDICATORS, period="2013-14 Q1")
+    default = rate_against_target(obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016")
     assert default["indicator_id"].tolist() == ["PB", "ADM"]
     assert default["source_line"].tolist() == [2, 1]
     # Named indicators come in the order given; one with no data gets a No data row.
     named = rate_against_target(
-        obs, INDICATORS, period="2013-14 Q1", indicator_ids=["UNUSED", "ADM"]
+        obs,
+        INDICATORS,
+        period="2013-14 Q1",
+        indicator_ids=["UNUSED", "ADM"],
+        authority_code="E10000016",
     )
     assert named["indicator_id"].tolist() == ["UNUSED", "ADM"]
     assert named.loc[0, "rag"] == "No data"
@@ -476,7 +487,9 @@ def test_rate_choice_of_indicators():
         "no actual published for a period ending by the end of 2013-14 Q1; no target for 2013-14 Q1"
     )
     with pytest.raises(ValueError, match="check_activity_range"):
-        rate_against_target(obs, INDICATORS, period="2013-14 Q1", indicator_ids=["RES"])
+        rate_against_target(
+            obs, INDICATORS, period="2013-14 Q1", indicator_ids=["RES"], authority_code="E10000016"
+        )
     # Actuals after the period, and targets for other periods, do not put an indicator on
     # the default dashboard; a target for the period itself does (it was due: No data).
     later = make_observations(
@@ -485,12 +498,14 @@ def test_rate_choice_of_indicators():
         row("ADM", "2013-14 Q1", "target", 5.9),  # 3  Q1's own target, no actual
         row("UNUSED", "2013-14", "floor", 50),  # 4  a year floor overlaps Q1
     )
-    due = rate_against_target(later, INDICATORS, period="2013-14 Q1")
+    due = rate_against_target(later, INDICATORS, period="2013-14 Q1", authority_code="E10000016")
     assert due["indicator_id"].tolist() == ["ADM", "UNUSED"]
     assert due["rag"].tolist() == ["No data", "No data"]
     assert due.loc[0, ["target_period", "target"]].tolist() == ["2013-14 Q1", 5.9]
     with pytest.raises(ValueError, match="not in the indicator reference"):
-        rate_against_target(obs, INDICATORS, period="2013-14 Q1", indicator_ids=["NOPE"])
+        rate_against_target(
+            obs, INDICATORS, period="2013-14 Q1", indicator_ids=["NOPE"], authority_code="E10000016"
+        )
     # The other council's own dashboard sees only its own figure.
     other = rate_against_target(obs, INDICATORS, period="2013-14 Q1", authority_code="E06000035")
     assert other["actual"].tolist() == [10.0]
@@ -500,8 +515,8 @@ def test_rate_accepts_indicators_with_an_id_column():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 72))
     flat = INDICATORS.reset_index()
     assert_frame_equal(
-        rate_against_target(obs, flat, period="2013-14 Q1"),
-        rate_against_target(obs, INDICATORS, period="2013-14 Q1"),
+        rate_against_target(obs, flat, period="2013-14 Q1", authority_code="E10000016"),
+        rate_against_target(obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016"),
     )
 
 
@@ -528,7 +543,10 @@ def _activity_observations(res, nurs, pddp):
 
 def test_activity_flags_on_the_threshold_side():
     result = check_activity_range(
-        _activity_observations(2800, 1400, 1000), INDICATORS, period="2013-14 Q1"
+        _activity_observations(2800, 1400, 1000),
+        INDICATORS,
+        period="2013-14 Q1",
+        authority_code="E10000016",
     )
 
     # RES 2800 > high 2750, threshold upper -> flagged.
@@ -574,7 +592,10 @@ def test_activity_flags_on_the_threshold_side():
 
 def test_activity_other_side_is_reported_but_not_flagged():
     result = check_activity_range(
-        _activity_observations(2500, 1600, 850), INDICATORS, period="2013-14 Q1"
+        _activity_observations(2500, 1600, 850),
+        INDICATORS,
+        period="2013-14 Q1",
+        authority_code="E10000016",
     ).set_index("indicator_id")
     # RES 2500 < low 2600 but only the upper side matters -> not flagged.
     # NURS 1600 > high 1550 but only the lower side matters -> not flagged.
@@ -590,7 +611,10 @@ def test_activity_other_side_is_reported_but_not_flagged():
 
 def test_activity_on_a_bound_is_within_range():
     result = check_activity_range(
-        _activity_observations(2750, 1450, 900), INDICATORS, period="2013-14 Q1"
+        _activity_observations(2750, 1450, 900),
+        INDICATORS,
+        period="2013-14 Q1",
+        authority_code="E10000016",
     ).set_index("indicator_id")
     # Each figure equals a bound (RES high, NURS low, PDDP low): within, not flagged.
     assert (result.loc[["RES", "NURS", "PDDP"], "status"] == "Within expected range").all()
@@ -605,7 +629,7 @@ def test_activity_month_figure_uses_the_quarter_range_and_no_data():
         row("RES", "2012-13 Q3", "expected_high", 2700),  # 4
         row("NURS", "2012-13 Q3", "expected_low", 1450),  # 5  a range but no figure
     )
-    result = check_activity_range(obs, INDICATORS, period="2012-13 Q3")
+    result = check_activity_range(obs, INDICATORS, period="2012-13 Q3", authority_code="E10000016")
     # Dec 2012 (the latest) is in 2012-13 Q3, whose range is 2600-2700: 2707 is above,
     # threshold upper -> flagged.
     assert result.loc[
@@ -625,7 +649,7 @@ def test_activity_half_a_range_is_noted():
         row("RES", "2013-14 Q1", "actual", 2500),  # 1
         row("RES", "2013-14 Q1", "expected_low", 2600),  # 2  no upper bound published
     )
-    result = check_activity_range(obs, INDICATORS, period="2013-14 Q1")
+    result = check_activity_range(obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016")
     # 2500 < 2600: below, but RES is watched on the upper side, which has no bound.
     assert result.loc[0, ["status", "flagged"]].tolist() == ["Below expected range", False]
     assert result.loc[0, "note"] == (
@@ -636,6 +660,10 @@ def test_activity_half_a_range_is_noted():
 def test_activity_rejects_performance_indicators():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 72))
     with pytest.raises(ValueError, match="rate_against_target"):
-        check_activity_range(obs, INDICATORS, period="2013-14 Q1", indicator_ids=["PB"])
+        check_activity_range(
+            obs, INDICATORS, period="2013-14 Q1", indicator_ids=["PB"], authority_code="E10000016"
+        )
     # By default performance indicators are simply not activity indicators: empty result.
-    assert check_activity_range(obs, INDICATORS, period="2013-14 Q1").empty
+    assert check_activity_range(
+        obs, INDICATORS, period="2013-14 Q1", authority_code="E10000016"
+    ).empty

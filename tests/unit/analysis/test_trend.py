@@ -114,7 +114,9 @@ def test_trend_higher_is_better_with_missing_value_in_the_middle():
         row("PB", "2013-14 Q4", "target", 72),
     )
     before = obs.copy()
-    result = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
+    result = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+    )
     # change: first point has nothing before it; Q2 - Q1 = 66 - 60 = 6; Q3 is missing so
     #   Q3 - Q2 and Q4 - Q3 are both not comparable; 2014-15 Q1 - Q4 = 70 - 70 = 0.
     # pct_change: 6 / 60 * 100 = 10.0; 0 / 70 * 100 = 0.0.
@@ -155,7 +157,9 @@ def test_trend_lower_is_better_direction_and_year_falls_back_to_q4_target():
         row("ADM", "2012-13 Q4", "target", 3.9, unit="rate"),
         row("ADM", "2013-14", "target", 4.5, unit="rate"),
     )
-    result = summarise_trend(obs, indicator_id="ADM", polarity="lower_is_better")
+    result = summarise_trend(
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+    )
     expected = expected_trend(
         period=["2011-12", "2012-13", "2013-14"],
         period_type=["year"] * 3,
@@ -185,7 +189,9 @@ def test_trend_no_polarity_says_up_and_down_and_pct_change_from_zero_is_nan():
         row("ACT", "Dec 2012", "actual", 2, unit="count of people"),
         row("ACT", "2012-13 Q3", "target", 2, unit="count of people"),
     )
-    result = summarise_trend(obs, indicator_id="ACT", polarity="no_polarity")
+    result = summarise_trend(
+        obs, indicator_id="ACT", polarity="no_polarity", authority_code="E10000016"
+    )
     assert result["change"].tolist()[1:] == [3.0, 0.0, -1.0]
     assert np.isnan(result["pct_change"].iloc[1])
     assert result["pct_change"].iloc[2] == 0.0
@@ -205,7 +211,9 @@ def test_trend_month_actual_uses_its_own_target_else_the_containing_quarter():
         row("ADM", "2012-13 Q3", "target", 5.7, unit="rate"),
         row("ADM", "2012-13 Q4", "target", 5.5, unit="rate"),
     )
-    result = summarise_trend(obs, indicator_id="ADM", polarity="lower_is_better")
+    result = summarise_trend(
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+    )
     assert result["target_period"].tolist() == ["Nov 2012", "2012-13 Q3"]
     assert result["target"].tolist() == [5.9, 5.7]
     assert result["met_target"].tolist() == [True, False]
@@ -220,16 +228,28 @@ def test_trend_up_to_keeps_periods_ending_by_its_end():
     )
     # Q2 ends 30 Sep 2013: Q1 and Q2 are kept, Q3 (ends 31 Dec) is not.
     by_label = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", up_to="2013-14 Q2"
+        obs,
+        indicator_id="PB",
+        polarity="higher_is_better",
+        up_to="2013-14 Q2",
+        authority_code="E10000016",
     )
     by_period = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", up_to=make_quarter(2013, 2)
+        obs,
+        indicator_id="PB",
+        polarity="higher_is_better",
+        up_to=make_quarter(2013, 2),
+        authority_code="E10000016",
     )
     assert by_label["period"].tolist() == ["2013-14 Q1", "2013-14 Q2"]
     assert_frame_equal(by_label, by_period)
     # August 2013 ends before Q2 does, so only Q1 is complete by then.
     by_month = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", up_to="Aug 2013"
+        obs,
+        indicator_id="PB",
+        polarity="higher_is_better",
+        up_to="Aug 2013",
+        authority_code="E10000016",
     )
     assert by_month["period"].tolist() == ["2013-14 Q1"]
 
@@ -241,11 +261,17 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
         row("PB", "2013-14 Q1", "actual", 99, authority=MEDWAY),
         row("PB", "2013-14 Q1", "actual", 98, breakdown="Female"),
     )
-    result = summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
+    result = summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+    )
     assert result["actual"].tolist() == [50.0, 60.0]
     assert result["source_line"].tolist() == [1, 2]
     quarters = summarise_trend(
-        obs, indicator_id="PB", polarity="higher_is_better", period_type="quarter"
+        obs,
+        indicator_id="PB",
+        polarity="higher_is_better",
+        period_type="quarter",
+        authority_code="E10000016",
     )
     assert quarters["period"].tolist() == ["2013-14 Q1"]
     medway = summarise_trend(
@@ -256,7 +282,9 @@ def test_trend_keeps_one_council_and_breakdown_and_optionally_one_period_type():
 
 def test_trend_of_unknown_indicator_is_empty_with_the_documented_columns():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 60))
-    result = summarise_trend(obs, indicator_id="NONE", polarity="higher_is_better")
+    result = summarise_trend(
+        obs, indicator_id="NONE", polarity="higher_is_better", authority_code="E10000016"
+    )
     assert result.empty
     assert_frame_equal(
         result,
@@ -288,20 +316,24 @@ def test_trend_same_value_published_twice_is_kept_once_but_conflict_raises():
         row("PB", "2013-14 Q1", "actual", 60),
         row("PB", "2013-14 Q1", "actual", 60),
     )
-    result = summarise_trend(same, indicator_id="PB", polarity="higher_is_better")
+    result = summarise_trend(
+        same, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+    )
     assert result["source_line"].tolist() == [1]  # the first by file and line
     conflict = make_observations(
         row("PB", "2013-14 Q1", "actual", 60),
         row("PB", "2013-14 Q1", "actual", 61),
     )
     with pytest.raises(ValueError, match="published as 60 .* and as 61"):
-        summarise_trend(conflict, indicator_id="PB", polarity="higher_is_better")
+        summarise_trend(
+            conflict, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+        )
 
 
 def test_trend_rejects_unknown_polarity():
     obs = make_observations(row("PB", "2013-14 Q1", "actual", 60))
     with pytest.raises(ValueError, match="polarity"):
-        summarise_trend(obs, indicator_id="PB", polarity="up_is_good")
+        summarise_trend(obs, indicator_id="PB", polarity="up_is_good", authority_code="E10000016")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +352,7 @@ def test_list_targets_gives_phased_targets_floors_and_tbc():
         row("PB", "2013-14", "floor", 64),
         row("PB", "2013-14 Q1", "actual", 68),
     )
-    result = list_targets(obs, indicator_id="PB")
+    result = list_targets(obs, indicator_id="PB", authority_code="E10000016")
     # Ordered by last day, then first day: the year (from 1 Apr 2013) comes before its Q4
     # (from 1 Jan 2014), both ending 31 Mar 2014.
     expected = pd.DataFrame(
@@ -369,7 +401,12 @@ def _alternating_trend(n, missing_at=None):
         row("PB", label, "actual", None if i == missing_at else value)
         for i, (label, value) in enumerate(zip(_quarters(n), values, strict=True))
     ]
-    return summarise_trend(make_observations(*rows), indicator_id="PB", polarity="higher_is_better")
+    return summarise_trend(
+        make_observations(*rows),
+        indicator_id="PB",
+        polarity="higher_is_better",
+        authority_code="E10000016",
+    )
 
 
 def test_spc_needs_twelve_points():
@@ -432,33 +469,35 @@ def _pb_trend():
         row("PB", "2013-14 Q2", "target", 66),
         row("PB", "2013-14 Q4", "target", 72),
     )
-    return summarise_trend(obs, indicator_id="PB", polarity="higher_is_better")
+    return summarise_trend(
+        obs, indicator_id="PB", polarity="higher_is_better", authority_code="E10000016"
+    )
 
 
 def test_describe_improving_percentage_against_target():
-    # 60 -> 66 is up 6 percentage points (higher is better: improving); 66 meets 66.
+    # 60 -> 66 is up 6.0 percentage points (higher is better: improving); 66 meets 66.
     sentence = describe_direction(_pb_trend().head(2), "higher_is_better", "%")
     assert sentence == (
-        "Improving: 66% in 2013-14 Q2 (target 66%, met), up 6 percentage "
-        "points from 60% in 2013-14 Q1."
+        "Improving: 66.0% in 2013-14 Q2 (target 66.0%, met), up 6.0 percentage "
+        "points from 60.0% in 2013-14 Q1."
     )
 
 
 def test_describe_missing_latest_and_missing_previous_and_no_change():
     trend = _pb_trend()
     assert describe_direction(trend.head(3), "higher_is_better", "%") == (
-        "No data for 2013-14 Q3 (the figure is missing); the latest published figure is 66% "
+        "No data for 2013-14 Q3 (the figure is missing); the latest published figure is 66.0% "
         "in 2013-14 Q2."
     )
     assert describe_direction(trend.head(4), "higher_is_better", "%") == (
-        "70% in 2013-14 Q4 (target 72%, not met); not comparable with 2013-14 Q3, for which "
+        "70.0% in 2013-14 Q4 (target 72.0%, not met); not comparable with 2013-14 Q3, for which "
         "the figure is missing."
     )
     assert describe_direction(trend, "higher_is_better", "%") == (
-        "No change: 70% in 2014-15 Q1, the same as in 2013-14 Q4."
+        "No change: 70.0% in 2014-15 Q1, the same as in 2013-14 Q4."
     )
     assert describe_direction(trend.head(1), "higher_is_better", "%") == (
-        "60% in 2013-14 Q1; there is no earlier figure to compare with."
+        "60.0% in 2013-14 Q1; there is no earlier figure to compare with."
     )
     assert describe_direction(trend.head(0), "higher_is_better", "%") == (
         "No figures have been published."
@@ -471,11 +510,13 @@ def test_describe_lower_is_better_rate_with_quarter_target_for_a_month():
         row("ADM", "Dec 2012", "actual", 5.8, unit="rate"),
         row("ADM", "2012-13 Q3", "target", 5.7, unit="rate"),
     )
-    trend = summarise_trend(obs, indicator_id="ADM", polarity="lower_is_better")
+    trend = summarise_trend(
+        obs, indicator_id="ADM", polarity="lower_is_better", authority_code="E10000016"
+    )
     # 5.9 -> 5.8: down 0.1, i.e. 0.1 / 5.9 = 1.69...% -> "1.7%"; a fall is an improvement
     # when lower is better. 5.8 is above the Q3 target of 5.7, so not met.
     assert describe_direction(trend, "lower_is_better", "rate per 10000 population aged 65+") == (
-        "Improving: 5.8 per 10,000 population aged 65+ in Dec 2012 (2012-13 Q3 target 5.7, "
+        "Improving: 5.8 per 10,000 aged 65+ in Dec 2012 (2012-13 Q3 target 5.7, "
         "not met), down 0.1 (1.7%) from 5.9 in Nov 2012."
     )
 

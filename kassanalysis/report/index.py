@@ -1,0 +1,88 @@
+"""The pack's ``index.html``: each division's exception summary and links to its reports.
+
+Written by :func:`kassanalysis.pack.run_pack` into the staging folder once every notebook
+has succeeded (moved here from ``pack.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kassanalysis import __version__
+from kassanalysis import io as kio
+from kassanalysis.api import load_divisions
+from kassanalysis.report.publishing import read_published_table
+
+if TYPE_CHECKING:
+    from kassanalysis.pack import PackConfig, RunResult
+
+
+def write_index(
+    staging: Path,
+    paths: kio.ProjectPaths,
+    config: PackConfig,
+    period_label: str,
+    results: list[RunResult],
+) -> Path:
+    """The pack's ``index.html``: each division's exception summary and links to its reports.
+
+    Built with a Jinja2 template with autoescaping: council, line and indicator names are
+    untrusted text.
+    """
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    divisions = []
+    names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    for division in sorted({r.division for r in results}, key=list(names).index):
+        # from the JSON copy: the CSV's text is neutralised for spreadsheets ('-2+3 ...)
+        exceptions_json = staging / division / "variance" / "tables" / "exceptions.json"
+        exceptions = (
+            read_published_table(exceptions_json).astype(object).fillna("")
+            if exceptions_json.is_file()
+            else pd.DataFrame()
+        )
+        reports = [
+            {
+                "analysis": r.analysis,
+                "html": f"{division}/{r.analysis}.html",
+                "notebook": f"{division}/{r.analysis}.ipynb",
+            }
+            for r in results
+            if r.division == division
+        ]
+        tables = sorted(
+            p.relative_to(staging).as_posix() for p in (staging / division).rglob("*.csv")
+        )
+        workbook = staging / division / f"{division}-tables.xlsx"
+        divisions.append(
+            {
+                "workbook": workbook.relative_to(staging).as_posix()
+                if workbook.is_file()
+                else None,
+                "variance_run": any(
+                    r.analysis == "variance" for r in results if r.division == division
+                ),
+                "id": division,
+                "name": names.get(division, division),
+                "exceptions": exceptions.to_dict("records"),
+                "reports": reports,
+                "tables": tables,
+            }
+        )
+    html = env.get_template("index.html.j2").render(
+        period=period_label,
+        divisions=divisions,
+        version=__version__,
+        rule=config.rule.describe(),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    target = staging / "index.html"
+    target.write_text(html, encoding="utf-8")
+    return target
