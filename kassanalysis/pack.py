@@ -31,7 +31,11 @@ from kassanalysis import io as kio
 from kassanalysis.api import load, load_comparator_groups, load_divisions
 from kassanalysis.config import PackConfig, read_config
 from kassanalysis.periods import PeriodError, parse_period
-from kassanalysis.publish.spreadsheet import money_columns, write_division_workbook
+from kassanalysis.publish.spreadsheet import (
+    illustrative_files,
+    money_columns,
+    write_division_workbook,
+)
 from kassanalysis.report.context import (
     ParameterError,
     check_identifier,
@@ -257,8 +261,9 @@ def run_all(
     division's notebooks have succeeded, write its workbook in the same pool.
 
     ``workbook`` holds what :func:`write_division_workbook` needs besides the folder:
-    ``names`` (division id -> name), ``notebooks``, ``period_label``, ``rule`` and
-    ``money``.
+    ``names`` (division id -> name), ``notebooks``, ``period_label``, ``rule``,
+    ``money`` and, for the cover and number formats, ``publication``, ``indicator_units``
+    and ``illustrative_files``.
     ``expected`` (seconds per (division, notebook), see :func:`previous_seconds`) sets the
     order they start in (:func:`longest_first`). Returns the notebook results, in the
     order of ``runs``, and the errors of any workbook that failed.
@@ -304,6 +309,9 @@ def run_all(
                         workbook["period_label"],
                         workbook["rule"],
                         workbook["money"],
+                        publication=workbook.get("publication"),
+                        indicator_units=workbook.get("indicator_units"),
+                        illustrative_files=workbook.get("illustrative_files", frozenset()),
                     )
                 )
             bar.update()
@@ -353,6 +361,7 @@ def run_pack(
     print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
     started = time.perf_counter()
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    reference = kio.read_reference(paths.reference)
     results, book_errors = run_all(
         runs,
         jobs,
@@ -362,7 +371,10 @@ def run_pack(
             "notebooks": tuple(config.notebooks),
             "period_label": period.label,
             "rule": config.rule,
-            "money": money_columns(kio.read_reference(paths.reference)),
+            "money": money_columns(reference),
+            "publication": config.publication.cover(datetime.now(UTC).date()),
+            "indicator_units": reference.indicators["unit"].astype(str).to_dict(),
+            "illustrative_files": illustrative_files(kio.read_catalogue(paths.raw)),
         },
         expected=expected,
     )
