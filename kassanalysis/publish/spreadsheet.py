@@ -802,7 +802,7 @@ def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
             values = values.map(
                 lambda v: (
                     v.replace("_", " ").capitalize()
-                    if isinstance(v, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", v)
+                    if isinstance(v, str) and re.fullmatch(r"[a-z]+(_[a-z]+)*", v)
                     else v
                 )
             )
