@@ -28,6 +28,7 @@ and :func:`kassanalysis.comparators.resolve_comparator_groups`.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -136,6 +137,36 @@ class Disclosure(BaseModel):
         return self
 
 
+class Publication(BaseModel):
+    """``publication:`` in ``pack.yml``: what each workbook's cover says about the release
+    (the Analysis Function's spreadsheet checklist asks for all three).
+
+    ``contact`` is a team and a way to reach it; ``next_update`` the date or month of the
+    next pack, as written (``"March 2025"``); ``date`` the publication date (default: the
+    day the pack is run)."""
+
+    model_config = _STRICT
+
+    contact: str = ""
+    next_update: str = ""
+    date: datetime.date | None = None
+
+    def cover(self, today: datetime.date) -> dict[str, str]:
+        """The cover's ``contact``, ``published`` and ``next_update`` lines' text.
+
+        Examples
+        --------
+        >>> Publication(contact="Team", next_update="March 2025").cover(datetime.date(2025, 2, 3))
+        {'contact': 'Team', 'published': '3 February 2025', 'next_update': 'March 2025'}
+        """
+        day = self.date or today
+        return {
+            "contact": self.contact,
+            "published": f"{day.day} {day:%B %Y}",
+            "next_update": self.next_update,
+        }
+
+
 class PackConfig(BaseModel):
     """The pack's configuration (``pack.yml``), checked when loaded.
 
@@ -160,6 +191,7 @@ class PackConfig(BaseModel):
     timeout: StrictInt = 600
     reports: str = "reports"
     disclosure: Disclosure = Field(default_factory=Disclosure)
+    publication: Publication = Field(default_factory=Publication)
     _source: str = PrivateAttr(default="")
 
     @field_validator("notebooks", "divisions", mode="before")
@@ -167,7 +199,7 @@ class PackConfig(BaseModel):
     def _none_is_empty(cls, value: Any) -> Any:
         return _empty_if_none(value, ())
 
-    @field_validator("disclosure", mode="before")
+    @field_validator("disclosure", "publication", mode="before")
     @classmethod
     def _none_is_default(cls, value: Any) -> Any:
         return _empty_if_none(value, {})

@@ -31,7 +31,11 @@ from kassanalysis import io as kio
 from kassanalysis.api import load, load_comparator_groups, load_divisions
 from kassanalysis.config import PackConfig, read_config
 from kassanalysis.periods import PeriodError, parse_period
-from kassanalysis.publish.spreadsheet import money_columns, write_division_workbook
+from kassanalysis.publish.spreadsheet import (
+    illustrative_files,
+    money_columns,
+    write_division_workbook,
+)
 from kassanalysis.report.context import (
     ParameterError,
     check_identifier,
@@ -58,6 +62,8 @@ class NotebookRun:
     timeout: int
     cwd: str
     build: str = ""  # the build folder every kernel reads (``$KASS_BUILD``)
+    title: str = ""  # the HTML page's title: analysis, division and period
+    navigation: tuple[tuple[str, str], ...] = ()  # (label, href) links above the report
 
 
 @dataclass
@@ -144,6 +150,13 @@ def plan_runs(
                     parameters,
                     config.timeout,
                     str(paths.notebooks),
+                    title=(
+                        f"{analysis.title()} report: {divisions[division].name}, {period.label}"
+                    ),
+                    navigation=(
+                        ("Pack index", f"../index.html#{division}"),
+                        *((f"{a.title()} report", f"{a}.html") for a in config.notebooks),
+                    ),
                 )
             )
     return runs
@@ -268,7 +281,7 @@ def execute_run(run: NotebookRun) -> RunResult:
         stopped = check_every_cell_ran(Path(run.output))
         if stopped:
             return failed(stopped)
-        export_html(Path(run.output), Path(run.html))
+        export_html(Path(run.output), Path(run.html), title=run.title, navigation=run.navigation)
     except Exception as exc:  # any failure of one notebook is that notebook's failure
         return failed(f"{type(exc).__name__}: {exc}")
     return RunResult(
@@ -383,8 +396,9 @@ def run_all(
     division's notebooks have succeeded, write its workbook in the same pool.
 
     ``workbook`` holds what :func:`write_division_workbook` needs besides the folder:
-    ``names`` (division id -> name), ``notebooks``, ``period_label``, ``rule`` and
-    ``money``.
+    ``names`` (division id -> name), ``notebooks``, ``period_label``, ``rule``,
+    ``money`` and, for the cover and number formats, ``publication``, ``indicator_units``
+    and ``illustrative_files``.
     ``expected`` (seconds per (division, notebook), see :func:`previous_seconds`) sets the
     order they start in (:func:`longest_first`). Returns the notebook results, in the
     order of ``runs``, and the errors of any workbook that failed.
@@ -439,6 +453,9 @@ def run_all(
                         workbook["period_label"],
                         workbook["rule"],
                         workbook["money"],
+                        publication=workbook.get("publication"),
+                        indicator_units=workbook.get("indicator_units"),
+                        illustrative_files=workbook.get("illustrative_files", frozenset()),
                     )
                 )
             bar.update()
@@ -575,6 +592,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     started = time.perf_counter()
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     kernel_log = staging / "kernels.log"
+    reference = kio.read_reference(paths.reference)
     results, book_errors = run_all(
         runs,
         jobs,
@@ -584,7 +602,10 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
             "notebooks": ANALYSES if partial else tuple(config.notebooks),
             "period_label": period.label,
             "rule": config.rule,
-            "money": money_columns(kio.read_reference(paths.reference)),
+            "money": money_columns(reference),
+            "publication": config.publication.cover(datetime.now(UTC).date()),
+            "indicator_units": reference.indicators["unit"].astype(str).to_dict(),
+            "illustrative_files": illustrative_files(kio.read_catalogue(paths.raw)),
         },
         expected=expected,
         kernel_log=kernel_log,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick-start command 2: set up, then run the whole test suite (unit, integration, back tests,
-# doctests and the notebooks under nbval). Extra arguments go to pytest.
+# doctests, the notebooks under nbval, the accessibility check in headless Chromium). Extra
+# arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh --browser
 .venv/bin/python -m pytest "$@"

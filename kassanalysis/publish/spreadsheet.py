@@ -7,13 +7,19 @@ Function) and is built with gptables, the Analysis Function's own package:
 * each table sheet: title (with note references), subtitles, an instruction
   line, a legend for any shorthand used, the source, then the table marked up
   as an Excel table - no merged cells, no blank rows, units in column headers;
-* the cover gives the period, source, suppression rule, the meaning of ``[c]``
-  and ``[x]`` and a contact;
+* the cover gives the period, publication date, next update, source, suppression rule,
+  the meaning of ``[c]`` and ``[x]`` and a contact (from ``pack.yml``'s ``publication``);
+* each value column has the number format of its unit (counts ``#,##0``, percentages
+  ``0.0``, money ``£#,##0.0`` in ``£000``: the decimals of :mod:`kassanalysis.formatting`,
+  so the workbook shows what the HTML report shows), per cell where a column holds
+  indicators of different units;
 * the document title property is set for screen readers.
 
 Text is written exactly as given (after control-character cleaning): never as
 a formula, hyperlink, note reference or number. See
-:func:`write_accessible_workbook` for how that is guaranteed.
+:func:`write_accessible_workbook` for how that is guaranteed. One odd value does not sink
+the pack: a ``$$`` in a division's name is written as it is, and a cell longer than
+Excel's 32,767 characters is cut, with a line under the table saying where.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import MappingProxyType
 
@@ -92,6 +99,9 @@ class TableSpec:
         title as ``[note 1]`` etc., numbered by gptables in order of first use.
     table_name : str, optional
         Excel table name read by screen readers; derived from ``sheet_name``.
+    number_formats : mapping of column name to an Excel number format, or to one per row
+        E.g. ``{"People": "#,##0"}``; a sequence (one format or None per row) where the
+        column's unit changes from row to row.
     """
 
     sheet_name: str
@@ -102,6 +112,7 @@ class TableSpec:
     units: Mapping[str, str] = field(default_factory=dict)
     note_ids: Sequence[str] = ()
     table_name: str | None = None
+    number_formats: Mapping[str, str | Sequence[str | None]] = field(default_factory=dict)
 
 
 def write_accessible_workbook(
@@ -111,7 +122,10 @@ def write_accessible_workbook(
     cover_title: str,
     period: str,
     source: str,
-    contact: str = "[contact placeholder]",
+    contact: str,
+    published: str = "",
+    next_update: str = "",
+    about: Sequence[str] = (),
     rule: SuppressionRule | None,
     notes: Mapping[str, str] | None = None,
 ) -> Path:
@@ -141,7 +155,13 @@ def write_accessible_workbook(
     source : str
         Source of the data; also the default source line of each table.
     contact : str
-        Contact details for the cover sheet.
+        Contact details for the cover sheet (not blank).
+    published, next_update : str
+        Publication date and the date (or month) of the next update, as the cover shows
+        them (``"29 November 2026"``); left off the cover when blank.
+    about : sequence of str
+        Lines for the cover's "about these data" part before the suppression rule, e.g.
+        that some tables hold illustrative figures.
     rule : SuppressionRule or None
         The disclosure rule applied; its sentence goes on the cover and in the
         shorthand note. None states that no suppression was applied and is
@@ -160,18 +180,19 @@ def write_accessible_workbook(
     ------
     ValueError
         On invalid sheet names, unknown note ids, NaN, infinite or blank cells,
-        text longer than Excel's 32,767-character cell limit, or ``[c]`` without a rule.
+        blank contact, or ``[c]`` without a rule.
 
     Examples
     --------
     >>> import tempfile
     >>> table = pd.DataFrame({"Locality": ["North", "South"], "People": [12, "[c]"]})
     >>> spec = TableSpec("Table 1", "Table 1: People supported", table,
-    ...                  units={"People": "number"})
+    ...                  units={"People": "number"}, number_formats={"People": "#,##0"})
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     written = write_accessible_workbook(
     ...         [spec], Path(folder) / "pack.xlsx", cover_title="Adult social care",
-    ...         period="April to June 2025", source="Client records", rule=SuppressionRule())
+    ...         period="April to June 2025", source="Client records",
+    ...         contact="Performance team, performance@example.org", rule=SuppressionRule())
     ...     print(written.name, written.stat().st_size > 0)
     pack.xlsx True
     """
@@ -180,12 +201,14 @@ def write_accessible_workbook(
         raise ValueError(f"path must end in .xlsx, got {target.name!r}")
     if not tables:
         raise ValueError("tables must contain at least one TableSpec")
+    if not isinstance(contact, str) or not contact.strip():
+        raise ValueError("contact must be given (publication: contact: in pack.yml)")
     notes = {} if notes is None else dict(notes)
     _check_notes(notes, tables)
     _check_sheet_names(tables)
 
     prepared = [_prepare_table(spec) for spec in tables]
-    if rule is None and any(MARKER_SUPPRESSED in markers for _, markers in prepared):
+    if rule is None and any(MARKER_SUPPRESSED in markers for _, markers, _ in prepared):
         raise ValueError(
             f"a table contains {MARKER_SUPPRESSED} but rule is None; pass the "
             "SuppressionRule that was applied so the cover can explain it"
@@ -196,14 +219,18 @@ def write_accessible_workbook(
 
     sheets = {}
     table_names: set[str] = set()
-    for number, (spec, (frame, markers)) in enumerate(zip(tables, prepared, strict=True), 1):
+    for number, (spec, (frame, markers, cut)) in enumerate(zip(tables, prepared, strict=True), 1):
         table_name = _choose_table_name(spec, number, table_names)
-        sheets[spec.sheet_name] = _build_gptable(spec, frame, markers, table_name, _clean(source))
+        sheets[spec.sheet_name] = _build_gptable(
+            spec, frame, markers, table_name, _clean(source), cut
+        )
 
     cover = gpt.Cover(
         title=_literal(cover_title),
         intro=[
             [{}, _clean(f"Period covered: {period}")],
+            *([[{}, _clean(f"Published: {published}")]] if published.strip() else []),
+            *([[{}, _clean(f"Next update: {next_update}")]] if next_update.strip() else []),
             [{}, _clean(f"Source: {source}")],
             [
                 {},
@@ -215,6 +242,7 @@ def write_accessible_workbook(
             ],
         ],
         about=[
+            *([{}, _clean(line)] for line in about),
             [{}, rule_sentence],
             [{}, MARKER_EXPLANATIONS[MARKER_SUPPRESSED]],
             [{}, MARKER_EXPLANATIONS[MARKER_NOT_AVAILABLE]],
@@ -281,6 +309,26 @@ def _literal(text: str) -> FormatList:
     return FormatList([{}, _clean(text)])
 
 
+def _verbatim(text: str) -> list:
+    """Rich text that gptables writes as it is even when it holds ``$$`` (which it would
+    read as a note reference): the text is split between the two dollar signs into
+    fragments, none of which holds ``$$``.
+
+    Examples
+    --------
+    >>> _verbatim("Older People $$ Care")
+    [{}, 'Older People $', {}, '$ Care']
+    >>> _verbatim("Plain")
+    [{}, 'Plain']
+    """
+    pieces = text.split("$$")
+    fragments = [
+        ("$" if i else "") + piece + ("$" if i < len(pieces) - 1 else "")
+        for i, piece in enumerate(pieces)
+    ]
+    return [part for fragment in fragments for part in ({}, fragment)]
+
+
 def _check_no_note_syntax(text: str, where: str) -> None:
     if "$$" in text:
         raise ValueError(
@@ -325,8 +373,9 @@ def _check_sheet_names(tables: Sequence[TableSpec]) -> None:
         seen.add(folded)
 
 
-def _prepare_table(spec: TableSpec) -> tuple[pd.DataFrame, frozenset[str]]:
-    """Validate and convert a table: clean text cells and headers, wrap text literally."""
+def _prepare_table(spec: TableSpec) -> tuple[pd.DataFrame, frozenset[str], list[str]]:
+    """Validate and convert a table: clean text cells and headers, wrap text literally.
+    Returns the table, the markers it uses, and where over-long text was cut."""
     frame = spec.table
     where = f"table {spec.sheet_name!r}"
     if not isinstance(frame, pd.DataFrame):
@@ -348,16 +397,47 @@ def _prepare_table(spec: TableSpec) -> tuple[pd.DataFrame, frozenset[str]]:
     if unknown_units:
         raise ValueError(f"{where}: units given for columns not in the table: {unknown_units}")
 
+    for column, formats in spec.number_formats.items():
+        if column not in frame.columns:
+            raise ValueError(f"{where}: number format given for {column!r}, not in the table")
+        if not isinstance(formats, str) and len(formats) != len(frame):
+            raise ValueError(f"{where}: {column!r} needs one number format per row")
+
     markers: set[str] = set()
+    cut: list[str] = []
     converted = {}
     for header, (column_label, column) in zip(headers, frame.items(), strict=True):
         cells = []
         for row, value in enumerate(column.tolist()):
-            cells.append(_prepare_cell(value, f"{where}, row {row}, column {column_label!r}"))
+            cell = _prepare_cell(value, f"{where}, row {row}, column {column_label!r}")
+            if isinstance(cell, FormatList) and cell.string != clean_control_characters(value):
+                cut.append(f"row {row + 1}, column {header!r}")
+            cells.append(cell)
             if isinstance(value, str) and value in _MARKERS:
                 markers.add(value)
         converted[header] = pd.Series(cells, dtype=object)
-    return pd.DataFrame(converted), frozenset(markers)
+    return pd.DataFrame(converted), frozenset(markers), cut
+
+
+_CUT_MARK = " [text cut: longer than an Excel cell holds]"
+
+
+def _fit_excel_cell(text: str) -> str:
+    """Text cut to Excel's 32,767 UTF-16 code units, ending with :data:`_CUT_MARK`.
+
+    Examples
+    --------
+    >>> cut = _fit_excel_cell("x" * 40_000)
+    >>> len(cut), cut.endswith("holds]")
+    (32767, True)
+    >>> _fit_excel_cell("short")
+    'short'
+    """
+    units = text.encode("utf-16-le")
+    if len(units) // 2 <= _EXCEL_CELL_LIMIT:
+        return text
+    keep = (_EXCEL_CELL_LIMIT - len(_CUT_MARK)) * 2
+    return units[:keep].decode("utf-16-le", errors="ignore") + _CUT_MARK
 
 
 def _prepare_cell(value: object, where: str) -> object:
@@ -367,11 +447,7 @@ def _prepare_cell(value: object, where: str) -> object:
         text = clean_control_characters(value)
         if not text.strip():
             raise ValueError(f"{where}: blank text; use {MARKER_NOT_AVAILABLE} for missing")
-        if len(text.encode("utf-16-le")) // 2 > _EXCEL_CELL_LIMIT:
-            raise ValueError(
-                f"{where}: text is longer than Excel's {_EXCEL_CELL_LIMIT:,} character limit"
-            )
-        return FormatList([{}, text])
+        return FormatList([{}, _fit_excel_cell(text)])
     if value is None or value is pd.NA or value is pd.NaT:
         raise ValueError(f"{where}: missing value; mark it with apply_markers first")
     if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
@@ -410,22 +486,42 @@ def _build_gptable(
     markers: frozenset[str],
     table_name: str,
     workbook_source: str,
+    cut: Sequence[str] = (),
 ) -> gpt.GPTable:
     where = f"table {spec.sheet_name!r}"
     title = _clean(spec.title)
     subtitles = [_clean(text) for text in spec.subtitles]
     source = workbook_source if spec.source is None else _clean(spec.source)
     units = {_clean(str(col)): _clean(unit) for col, unit in spec.units.items()}
-    for text, part in (
-        [(title, "title"), (source, "source")]
-        + [(text, "subtitle") for text in subtitles]
-        + [(unit, "unit") for unit in units.values()]
-    ):
-        _check_no_note_syntax(text, f"{where} {part}")
+    for unit in units.values():
+        _check_no_note_syntax(unit, f"{where} unit")
     if not title.strip():
         raise ValueError(f"{where} needs a title")
+    if cut:
+        subtitles.append(
+            f"Text longer than Excel's {_EXCEL_CELL_LIMIT:,} characters per cell was cut at "
+            f"{'; '.join(cut)}; the CSV holds it in full."
+        )
 
     note_refs = "".join(f"$${note_id}$$" for note_id in spec.note_ids)
+    positions = {str(column): i for i, column in enumerate(spec.table.columns)}
+    formatting = []
+    for column, formats in spec.number_formats.items():
+        if isinstance(formats, str):
+            formatting.append(
+                {"column": {"columns": [positions[column]], "format": {"num_format": formats}}}
+            )
+            continue
+        for row, number_format in enumerate(formats):
+            if number_format:
+                formatting.append(
+                    {
+                        "cell": {
+                            "cells": [(row + 1, positions[column])],  # row 0: the headers
+                            "format": {"num_format": number_format},
+                        }
+                    }
+                )
     legend = [
         [{}, MARKER_EXPLANATIONS[marker]]
         for marker in (MARKER_SUPPRESSED, MARKER_NOT_AVAILABLE)
@@ -434,8 +530,8 @@ def _build_gptable(
     return gpt.GPTable(
         table=frame,
         table_name=table_name,
-        title=[{}, f"{title} {note_refs}" if note_refs else title],
-        subtitles=[[{}, text] for text in subtitles],
+        title=_verbatim(title) + ([{}, f" {note_refs}"] if note_refs else []),
+        subtitles=[_verbatim(text) for text in subtitles],
         instructions=[
             {},
             (
@@ -445,10 +541,11 @@ def _build_gptable(
             ),
         ],
         legend=legend,
-        source=[{}, f"Source: {source}"],
+        source=_verbatim(f"Source: {source}"),
         # gptables mutates the units dict it is given, and refuses an empty one.
         units=dict(units) or None,
         index_columns={},  # index columns would be scanned for $$note$$ references
+        additional_formatting=formatting,
     )
 
 
@@ -470,18 +567,248 @@ def _cap_column_widths(worksheet: object, table: pd.DataFrame) -> None:
 
 # The pack's division workbooks (moved here from pack.py).
 
+#: The key tables the reports publish: (sheet name, title that says what the table holds).
+#: The title is also the table's description on the Contents sheet.
+KEY_TABLES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "comparator_summary": (
+            "Comparator summary",
+            "Comparison with similar councils: each indicator's value, rank and quartile in "
+            "the group, the group and England medians, and the difference from England",
+        ),
+        "trend_summary": (
+            "Trend summary",
+            "Trends: each indicator's latest value, change since the previous period, "
+            "direction of travel, target and statistical process control",
+        ),
+        "rag": (
+            "Performance against target",
+            "Performance against target: each indicator's latest actual against its phased "
+            "target and floor, with its RAG rating",
+        ),
+        "activity": (
+            "Activity",
+            "Activity against expected range: each activity indicator's latest figure "
+            "against its expected range",
+        ),
+        "exceptions": (
+            "Exceptions",
+            "Exceptions: what is Red or Amber, outside its expected range, a special cause, "
+            "a forecast overspend, or a published figure that does not reconcile",
+        ),
+        "budget_monitoring": (
+            "Budget monitoring",
+            "Budget monitoring: spend to date and forecast outturn against budget, by line",
+        ),
+        "budget_variance": (
+            "Budget change",
+            "Budget change between years, by budget line",
+        ),
+        "budget_make_up": (
+            "Budget make-up",
+            "Make-up of the budget: cost and income components and their shares of gross "
+            "expenditure, by budget unit",
+        ),
+        "localities": (
+            "Localities",
+            "Localities: net cost, share of gross expenditure and income recovery",
+        ),
+        "staffing": (
+            "Staffing",
+            "Staffing: full-time equivalent posts by team, and the change between years",
+        ),
+        "reconciliation": (
+            "Reconciliation",
+            "Reconciliation findings: published totals that do not add up (kept as "
+            "published, not corrected)",
+        ),
+    }
+)
+
+#: Column headers in words (units are added by gptables from :func:`units_for`).
+HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "indicator_id": "Indicator code",
+        "indicator_name": "Indicator",
+        "authority_code": "ONS code",
+        "authority_name": "Council",
+        "is_focus": "Focus council",
+        "latest": "Latest value",
+        "latest_period": "Latest period",
+        "actual_period": "Period of actual",
+        "target_period": "Period of target",
+        "floor_period": "Period of floor",
+        "range_period": "Period of expected range",
+        "expected_low": "Expected range, lower",
+        "expected_high": "Expected range, upper",
+        "rag": "RAG rating",
+        "gap_to_target": "Gap to target",
+        "pct_change": "Percentage change",
+        "met_target": "Target met",
+        "points": "Points in series",
+        "spc": "Statistical process control",
+        "direction": "Direction of travel",
+        "rank": "Rank (1 is best)",
+        "quartile": "Quartile (1 is best)",
+        "group_size": "Councils in group",
+        "group_median": "Group median",
+        "group_mean": "Group mean",
+        "england_median": "England median",
+        "england_n": "Councils in England median",
+        "mads_from_england_median": "Distance from England median (median absolute deviations)",
+        "lower_95": "Lower 95% limit",
+        "upper_95": "Upper 95% limit",
+        "lower_998": "Lower 99.8% limit",
+        "upper_998": "Upper 99.8% limit",
+        "compared_with_england": "Compared with England",
+        "suspect": "Suspect value",
+        "suspect_reason": "Why suspect",
+        "line_code": "Budget line code",
+        "line_name": "Budget line",
+        "row_type": "Row type",
+        "year": "Financial year",
+        "from_value": "Earlier year",
+        "to_value": "Later year",
+        "from_fte": "Earlier year",
+        "to_fte": "Later year",
+        "actual_to_date": "Spent to date",
+        "forecast_outturn": "Forecast outturn",
+        "forecast_variance": "Forecast variance",
+        "forecast_variance_pct": "Forecast variance, share of budget",
+        "spent_to_date_pct": "Spent to date, share of budget",
+        "share_of_gross": "Share of gross expenditure",
+        "source_file": "Source file",
+        "source_line": "Source line",
+    }
+)
+# Columns whose values are codes written as words (higher_is_better -> Higher is better).
+_CODED_TEXT = ("polarity", "row_type", "measure", "severity", "check", "threshold", "status")
+# Columns holding an indicator's value, so in the indicator's own unit (row by row).
+_INDICATOR_VALUES = (
+    "value",
+    "latest",
+    "actual",
+    "target",
+    "floor",
+    "change",
+    "gap_to_target",
+    "benchmark",
+    "group_median",
+    "group_mean",
+    "england_median",
+    "expected_low",
+    "expected_high",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+)
+_WHOLE_NUMBERS = ("numerator", "denominator", "rank", "quartile", "group_size", "england_n")
+NO_DATA = "No data for this period"
+ILLUSTRATIVE_NOTE = (
+    "ILLUSTRATIVE: this table holds invented example figures (the example quarterly "
+    "return in data/raw/quarterly), not published data."
+)
+
+
+def illustrative_files(catalogue: Sequence) -> frozenset[str]:
+    """The ``source_file`` values of rows from sources the catalogue marks illustrative
+    (invented example data), as published tables name them: a quarterly return's parts
+    are its sheets or its two CSV files (the rule of ``ReportContext.illustrative_files``).
+    """
+    from kassanalysis.io import QUARTERLY_PARTS, quarterly_part
+
+    files = set()
+    for entry in catalogue:
+        if entry.illustrative:
+            files.add(entry.file)
+            if entry.kind == "quarterly_return":
+                files.update(quarterly_part(entry.file, part) for part in QUARTERLY_PARTS)
+    return frozenset(files)
+
+
+def excel_number_format(unit: str | None) -> str:
+    """The Excel number format for figures of ``unit``, with the decimals the HTML reports
+    use (:func:`kassanalysis.formatting.decimals_for`): the unit itself is in the header.
+
+    Examples
+    --------
+    >>> excel_number_format("count of people"), excel_number_format("%")
+    ('#,##0', '0.0')
+    >>> excel_number_format("GBP thousands"), excel_number_format("FTE")
+    ('£#,##0.0', '#,##0.00')
+    >>> excel_number_format("rate per 100000 population aged 65+")
+    '#,##0.0'
+    """
+    from kassanalysis.formatting import parse_unit
+
+    if unit == "FTE":  # staffing is published to two decimals (9.41 FTE)
+        return "#,##0.00"
+    parsed = parse_unit(unit)
+    decimals = f".{'0' * parsed.decimals}" if parsed.decimals else ""
+    if parsed.kind == "percent":
+        return f"0{decimals}"
+    return f"{'£' if parsed.kind == 'money' else ''}#,##0{decimals}"
+
+
+def header_words(column: str) -> str:
+    """A column's header in words: from :data:`HEADERS`, else the name in sentence case.
+
+    Examples
+    --------
+    >>> header_words("gap_to_target"), header_words("employee_costs_share")
+    ('Gap to target', 'Employee costs share')
+    """
+    return HEADERS.get(column) or column.replace("_", " ").strip().capitalize()
+
 
 def _sheet_name(analysis: str, name: str) -> str:
-    """A worksheet name (31 characters at most, no forbidden characters)."""
-    text = f"{analysis[:4]} {name}".replace("_", " ").replace("-", " ")
+    """A readable worksheet name (31 characters at most, no forbidden characters).
+
+    Examples
+    --------
+    >>> _sheet_name("variance", "rag"), _sheet_name("comparator", "comparator-oflog-asc1")
+    ('Performance against target', 'Comparator OFLOG-ASC1')
+    >>> _sheet_name("trend", "new_table")
+    'Trend new table'
+    """
+    if name in KEY_TABLES:
+        text = KEY_TABLES[name][0]
+    elif name.startswith(f"{analysis}-"):
+        text = f"{analysis.title()} {name[len(analysis) + 1 :].upper()}"
+    else:
+        text = f"{analysis.title()} {name.replace('_', ' ')}"
     return re.sub(r"[\[\]:*?/\\']", " ", text)[:31].strip()
 
 
+def _table_title(analysis: str, name: str, frame: pd.DataFrame) -> str:
+    if name in KEY_TABLES:
+        return KEY_TABLES[name][1]
+    if name.startswith(f"{analysis}-"):
+        code = name[len(analysis) + 1 :].upper()
+        if "indicator_name" in frame.columns and len(frame):
+            code = f"{frame['indicator_name'].iloc[0]} ({code})"
+        return f"{analysis.title()}: {code}, every council in the group"
+    return f"{analysis.title()}: {name.replace('_', ' ').replace('-', ' ')}"
+
+
 def _workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """No blank cells in a published table: missing text shows the [x] marker too."""
+    """No blank cells in a published table: missing text shows the [x] marker too; true
+    and false as Yes and No; codes (``higher_is_better``) in words."""
     out = frame.copy()
     for column in out.columns:
         values = out[column].astype(object)
+        if column in _CODED_TEXT:
+            values = values.map(
+                lambda v: (
+                    v.replace("_", " ").capitalize()
+                    if isinstance(v, str) and re.fullmatch(r"[a-z]+(_[a-z]+)*", v)
+                    else v
+                )
+            )
+        values = values.map(
+            lambda v: {True: "Yes", False: "No"}.get(v, v) if isinstance(v, bool) else v
+        )
         blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
         out[column] = values.where(~blank, MARKER_NOT_AVAILABLE)
     return out
@@ -501,7 +828,8 @@ def money_columns(ref: Reference) -> frozenset[str]:
 
 def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
     """Units for a key table's column headers (money, see :func:`money_columns`;
-    percentages; FTE).
+    percentages; FTE). A table of indicators (with an ``indicator_id`` column) has no money
+    columns: its values are in each indicator's own unit, named in the rows.
 
     Examples
     --------
@@ -510,9 +838,12 @@ def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str
     {'net_cost': 'GBP thousands', 'share_of_gross': '%'}
     >>> units_for("staffing", ["line_name", "from_fte", "change"], money)
     {'from_fte': 'FTE', 'change': 'FTE'}
+    >>> units_for("trend_summary", ["indicator_id", "latest", "change", "pct_change"], money)
+    {'pct_change': '%'}
     """
     units = {}
     staffing = table == "staffing"
+    indicators = "indicator_id" in columns
     for column in columns:
         if column.endswith(("_pct", "_share")) or column in (
             "share_of_gross",
@@ -523,9 +854,105 @@ def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str
             units[column] = "%"
         elif column.endswith("_fte") or (staffing and column == "change"):
             units[column] = "FTE"
-        elif column in money:
+        elif column in money and not indicators:
             units[column] = "GBP thousands"
     return units
+
+
+def _header_unit(unit: str) -> str:
+    from kassanalysis.formatting import unit_header
+
+    return unit_header(unit) or unit
+
+
+def _number_formats(
+    frame: pd.DataFrame, units: Mapping[str, str], indicator_units: Mapping[str, str]
+) -> dict[str, str | list[str | None]]:
+    """Excel number formats: by the column's unit, or row by row by each indicator's unit."""
+    formats: dict[str, str | list[str | None]] = {}
+    for column, unit in units.items():
+        formats[column] = excel_number_format(unit)
+    if "indicator_id" in frame.columns:
+        row_units = [
+            indicator_units.get(str(code))
+            or (str(frame["unit"].iloc[i]) if "unit" in frame.columns else None)
+            for i, code in enumerate(frame["indicator_id"].tolist())
+        ]
+        for column in _INDICATOR_VALUES:
+            if column in frame.columns and column not in formats:
+                formats[column] = [excel_number_format(u) if u else None for u in row_units]
+    for column in _WHOLE_NUMBERS:
+        if column in frame.columns and column not in formats:
+            formats[column] = "#,##0"
+    if "mads_from_england_median" in frame.columns:
+        formats["mads_from_england_median"] = "0.0"
+    return formats
+
+
+def _rounded(
+    frame: pd.DataFrame, formats: Mapping[str, str | Sequence[str | None]]
+) -> pd.DataFrame:
+    """Values rounded to the decimals their number format shows, so no float noise
+    (-118.20000000000073) sits behind a cell."""
+    out = frame.copy()
+    for column, number_format in formats.items():
+        per_row = [number_format] * len(out) if isinstance(number_format, str) else number_format
+        values = out[column].astype(object).tolist()
+        for i, (value, fmt) in enumerate(zip(values, per_row, strict=True)):
+            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if fmt and real and math.isfinite(value):
+                places = len(fmt.split(".")[1]) if "." in fmt else 0
+                # half away from zero on the number as written, as formatting.py rounds
+                step = Decimal(1).scaleb(-places)
+                values[i] = float(Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP))
+        out[column] = pd.Series(values, dtype=object, index=out.index)
+    return out
+
+
+def _key_table_spec(
+    analysis: str,
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    subtitle: str,
+    money: frozenset[str],
+    indicator_units: Mapping[str, str],
+    illustrative_files: frozenset[str],
+) -> TableSpec:
+    """One key table as a worksheet: words for headers, units, number formats, and the
+    illustrative caveat when any row comes from an illustrative source."""
+    subtitles = [subtitle]
+    notes = []
+    if "source_file" in frame.columns and frame["source_file"].isin(illustrative_files).any():
+        subtitles.insert(0, ILLUSTRATIVE_NOTE)
+        notes.append("illustrative")
+    if frame.empty:
+        table = pd.DataFrame(
+            {"Note": [f"{NO_DATA}: the report published this table with no rows ({subtitle})."]}
+        )
+        return TableSpec(
+            sheet_name=_sheet_name(analysis, name),
+            title=f"{_table_title(analysis, name, frame)}: {NO_DATA.lower()}",
+            table=table,
+            subtitles=tuple(subtitles),
+        )
+    units = units_for(name, list(frame.columns), money)
+    formats = _number_formats(frame, units, indicator_units)
+    table = _workbook_frame(_rounded(frame, formats))
+    budget_unit = "indicator_id" not in frame.columns
+    headers = {
+        column: ("Budget unit" if column == "unit" and budget_unit else header_words(column))
+        for column in frame.columns
+    }
+    return TableSpec(
+        sheet_name=_sheet_name(analysis, name),
+        title=_table_title(analysis, name, frame),
+        table=table.rename(columns=headers),
+        subtitles=tuple(subtitles),
+        units={headers[c]: _header_unit(u) for c, u in units.items()},
+        number_formats={headers[c]: f for c, f in formats.items()},
+        note_ids=tuple(notes),
+    )
 
 
 def write_division_workbook(
@@ -535,35 +962,55 @@ def write_division_workbook(
     period_label: str,
     rule: SuppressionRule,
     money: frozenset[str],
+    *,
+    publication: Mapping[str, str] | None = None,
+    indicator_units: Mapping[str, str] | None = None,
+    illustrative_files: frozenset[str] = frozenset(),
 ) -> str | None:
     """One accessible workbook for a division (gptables): cover, contents, notes and each
     key table of its reports on its own sheet, with the same markers and suppression as the
-    CSV. Runs in a worker process as soon as the division's notebooks have finished."""
+    CSV. Runs in a worker process as soon as the division's notebooks have finished.
+
+    ``publication`` holds the cover's ``contact``, ``published`` and ``next_update`` (from
+    ``pack.yml``'s ``publication``); ``indicator_units`` maps indicator id to unit (the
+    reference's indicators), for the number formats of indicator tables; rows from
+    ``illustrative_files`` (the catalogue's illustrative sources) mark their sheet, and the
+    cover, as illustrative. A table the report published with no rows gets a sheet saying
+    there is no data for this period."""
     folder = Path(folder)
+    publication = dict(publication or {})
     specs = []
     for analysis in notebooks:
         for table_file in sorted((folder / analysis / "tables").glob("*.json")):
-            frame = read_published_table(table_file)
-            if frame.empty:
-                continue
             specs.append(
-                TableSpec(
-                    sheet_name=_sheet_name(analysis, table_file.stem),
-                    title=f"{analysis.title()}: {table_file.stem.replace('_', ' ')}",
-                    table=_workbook_frame(frame),
-                    subtitles=(f"{division_name}, {period_label}",),
-                    units=units_for(table_file.stem, list(frame.columns), money),
+                _key_table_spec(
+                    analysis,
+                    table_file.stem,
+                    read_published_table(table_file),
+                    subtitle=f"{division_name}, {period_label}",
+                    money=money,
+                    indicator_units=indicator_units or {},
+                    illustrative_files=illustrative_files,
                 )
             )
     if not specs:
         return None
+    illustrative = [s.sheet_name for s in specs if "illustrative" in s.note_ids]
     path = folder / f"{folder.name}-tables.xlsx"
+    contact = publication.get("contact", "").strip() or (
+        "No contact was given: set publication: contact: in pack.yml"
+    )
     write_accessible_workbook(
         specs,
         path,
         cover_title=f"{division_name}: key tables",
         period=period_label,
+        published=publication.get("published", ""),
+        next_update=publication.get("next_update", ""),
+        contact=contact,
+        about=[f"{ILLUSTRATIVE_NOTE} Sheets: {', '.join(illustrative)}."] if illustrative else (),
         rule=rule,
         source="kassanalysis report pack; every row names its source file and line",
+        notes={"illustrative": ILLUSTRATIVE_NOTE} if illustrative else None,
     )
     return str(path)

@@ -7,11 +7,20 @@ PNG or SVG images (an SVG shown through ``<img>`` can run nothing) with their al
 drops scripts, event handlers, styles and links to anything but ``https``/``mailto``/in-page
 anchors. The template (``templates/kass_report``) loads nothing
 from the internet.
+
+For readers of every kind (checked with axe-core in ``tests/integration/test_accessibility.py``)
+the page is British English (``lang="en-GB"``), titled with its analysis, division and period,
+has a navigation landmark linking to the pack's index and the division's other reports, keeps
+the report inside the ``main`` landmark, and carries neither nbconvert's pilcrow anchor links
+nor its ``tabindex="0"`` on every cell (which put dozens of non-interactive blocks in the
+keyboard's path).
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -132,12 +141,54 @@ def _exporter():
     exporter.exclude_output_prompt = True
     exporter.sanitize_html = True
     exporter.embed_images = True
+    exporter.exclude_anchor_links = True
     exporter.register_filter("clean_html", sanitise_html)
     return exporter
 
 
-def export_html(notebook_path: Path, html_path: Path) -> Path:
-    """Write the reader's HTML for an executed notebook (atomically)."""
+# nbconvert makes every cell's input and output wrapper focusable (tabindex="0") after
+# rendering; only these wrappers get it (the sanitiser drops tabindex from notebook output).
+_FOCUSABLE_WRAPPER = re.compile(
+    r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*"[^>]*?)'
+    r' tabindex="0"'
+)
+
+
+def export_html(
+    notebook_path: Path,
+    html_path: Path,
+    *,
+    title: str | None = None,
+    navigation: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write the reader's HTML for an executed notebook (atomically).
+
+    Parameters
+    ----------
+    notebook_path, html_path : pathlib.Path
+        The executed notebook, and where its HTML goes.
+    title : str, optional
+        The page title (what a browser tab and a screen reader announce first), e.g.
+        ``"Variance report: Older People and Physical Disability, 2013-14 Q1"``; defaults to
+        the notebook's file name.
+    navigation : sequence of (label, href)
+        Links for the navigation bar above the report, in order; an ``href`` equal to the
+        HTML file's own name is marked as the current page.
+
+    Returns
+    -------
+    pathlib.Path
+        ``html_path``.
+    """
     notebook = nbformat.read(str(notebook_path), as_version=4)
-    body, _ = _exporter().from_notebook_node(notebook)
+    notebook.metadata["title"] = title or Path(notebook_path).stem
+    resources = {
+        "kass_navigation": [
+            {"label": label, "href": href, "current": href == Path(html_path).name}
+            for label, href in navigation
+        ]
+    }
+    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    body = body.replace('<html lang="en">', '<html lang="en-GB">', 1)
+    body = _FOCUSABLE_WRAPPER.sub(r"\1", body)
     return kio.write_text(body, Path(html_path))

@@ -6,6 +6,9 @@ catalogue, so layouts and quirks stay as the project describes them). The neares
 lists (``NN.json``, small JSON) come too, because ``data/reference/comparator_groups.yml``
 defines a group by them and a build without them stops with "group has no members". No public
 spreadsheets are read, so a build takes well under a second.
+
+``default_pack`` is the whole project's default pack (``pack.yml``), built and run once per
+session for the tests that read a finished pack as its readers would (accessibility, ...).
 """
 
 from __future__ import annotations
@@ -83,3 +86,22 @@ def built_paths(tmp_path: Path, _built_template: Path) -> kio.ProjectPaths:
     root = tmp_path / "project"
     shutil.copytree(_built_template, root)
     return kio.ProjectPaths(root)
+
+
+@pytest.fixture(scope="session")
+def default_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pack ``pack.yml`` asks for, built and run once per session in a copy of the whole
+    project (raw data, reference data, notebooks, pack.yml): the folder holding its
+    ``index.html``. Read it, don't change it: other tests share it."""
+    from kassanalysis import cli
+
+    root = tmp_path_factory.mktemp("default-pack") / "project"
+    for folder in ("data/raw", "data/reference", "notebooks"):
+        shutil.copytree(
+            ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
+    shutil.copy(ROOT / "pack.yml", root / "pack.yml")
+    run_build(kio.ProjectPaths(root))
+    assert cli.main(["--root", str(root), "report", "--no-progress"]) == 0
+    (index,) = (root / "reports").glob("*/index.html")
+    return index.parent

@@ -58,6 +58,9 @@ def workbook(tmp_path_factory) -> tuple[Path, openpyxl.Workbook]:
         cover_title="Adult social care performance",
         period="April to June 2025",
         source="Adult social care client records",
+        contact="Performance team, performance@example.org",
+        published="29 November 2026",
+        next_update="March 2027",
         rule=RULE,
         notes={"coverage": "Figures cover adults aged 18 and over."},
     )
@@ -100,7 +103,10 @@ def test_cover_states_rule_markers_period_source_and_contact(workbook):
     assert MARKER_EXPLANATIONS["[x]"] in cover
     assert "Period covered: April to June 2025" in cover
     assert "Source: Adult social care client records" in cover
-    assert "[contact placeholder]" in cover
+    assert "Published: 29 November 2026" in cover
+    assert "Next update: March 2027" in cover
+    assert "Performance team, performance@example.org" in cover
+    assert not any("placeholder" in text for text in cover)
     assert book.properties.title == "Adult social care performance"
 
 
@@ -194,7 +200,13 @@ def _one_table(frame: pd.DataFrame) -> list[TableSpec]:
 
 
 def _write(tables, path, **overrides):
-    arguments = {"cover_title": "Pack", "period": "Q1", "source": "Records", "rule": RULE}
+    arguments = {
+        "cover_title": "Pack",
+        "period": "Q1",
+        "source": "Records",
+        "contact": "Team",
+        "rule": RULE,
+    }
     arguments.update(overrides)
     return write_accessible_workbook(tables, path, **arguments)
 
@@ -207,7 +219,7 @@ def _write(tables, path, **overrides):
         (pd.DataFrame({"Area": ["  "], "People": [1]}), {}, "blank text"),
         (pd.DataFrame({"Area": ["A"], "People": ["[c]"]}), {"rule": None}, "rule is None"),
         (pd.DataFrame({"People": [1]}, index=["A"]), {}, "reset_index"),
-        (pd.DataFrame({"Area": ["x" * 40_000]}), {}, "32,767"),
+        (pd.DataFrame({"Area": ["A"]}), {"contact": " "}, "contact must be given"),
     ],
 )
 def test_unpublishable_tables_are_refused(tmp_path, frame, overrides, message):
@@ -223,7 +235,7 @@ def test_unpublishable_tables_are_refused(tmp_path, frame, overrides, message):
         ([TableSpec("A" * 32, "T", pd.DataFrame({"A": ["a"]}))], "31 characters"),
         ([TableSpec("Q1/Q2", "T", pd.DataFrame({"A": ["a"]}))], "must not contain"),
         ([TableSpec("T", "T", pd.DataFrame({"A": ["a"]}), note_ids=["nope"])], "not in notes"),
-        ([TableSpec("T", "Cost $$x$$", pd.DataFrame({"A": ["a"]}))], "note reference"),
+        ([TableSpec("T", "T", pd.DataFrame({"A $$x$$": ["a"]}))], "note reference"),
         (
             [
                 TableSpec("Same", "T", pd.DataFrame({"A": ["a"]})),
@@ -281,3 +293,46 @@ def test_metadata_text_is_literal_too(tmp_path):
     assert MARKDOWN_LINK in _texts(book["Cover"])
     assert _texts(book["Table 1"])[0] == EVIL_HYPERLINK + " [note 1]"
     assert CYRILLIC in _texts(book["Notes"])
+
+
+def test_text_over_the_excel_cell_limit_is_cut_and_the_sheet_says_where(tmp_path):
+    # one odd value must not sink the pack: 40,000 characters, Excel holds 32,767
+    frame = pd.DataFrame({"Area": ["North", "y" * 40_000], "People": [1, 2]})
+    book = openpyxl.load_workbook(_write(_one_table(frame), tmp_path / "pack.xlsx"))
+    texts = _texts(book["Table 1"])
+    (cut,) = [t for t in texts if t.startswith("yyy")]
+    assert len(cut) == 32_767 and cut.endswith("[text cut: longer than an Excel cell holds]")
+    assert any("was cut at row 2, column 'Area'" in t for t in texts)
+
+
+def test_double_dollars_in_titles_are_written_as_they_are(tmp_path):
+    # gptables reads $$x$$ as a note reference; a division called "A $$ B" is just a name
+    spec = TableSpec(
+        "T", "Costs $$x$$ for A $$ B", pd.DataFrame({"A": ["a"]}), subtitles=["A $$ B, Q1"]
+    )
+    book = openpyxl.load_workbook(_write([spec], tmp_path / "pack.xlsx", cover_title="A $$ B"))
+    assert _texts(book["T"])[:2] == ["Costs $$x$$ for A $$ B", "A $$ B, Q1"]
+    assert _texts(book["Cover"])[0] == "A $$ B"
+    assert "Costs $$x$$ for A $$ B" in _texts(book["Contents"])
+
+
+def test_number_formats_by_column_and_by_row(tmp_path):
+    frame = pd.DataFrame(
+        {"Indicator": ["A", "B"], "Value": [75.44, 1452.0], "Spend": [1500.5, "[x]"]}
+    )
+    spec = TableSpec(
+        "T",
+        "T",
+        frame,
+        number_formats={"Value": ["0.0", "#,##0"], "Spend": "£#,##0.0"},
+    )
+    sheet = openpyxl.load_workbook(_write([spec], tmp_path / "pack.xlsx"))["T"]
+    rows = _table_rows(sheet, "Indicator")
+    assert [(c.value, c.number_format) for c in rows[1][1:]] == [
+        (75.44, "0.0"),
+        (1500.5, "£#,##0.0"),
+    ]
+    assert [(c.value, c.number_format) for c in rows[2][1:]] == [
+        (1452, "#,##0"),
+        ("[x]", "£#,##0.0"),
+    ]
