@@ -8,7 +8,8 @@ spreadsheets" and "Data visualisation: charts") and the GOV.UK style guide:
 * thousands separators always (``2,736``);
 * a fixed number of decimal places per kind of unit, never a number that depends on the
   value: counts 0, percentages 1, rates 1, money 1 (the councils' tables print to 0.1 of
-  ``£000``), scores 3 on a 0 to 1 scale and 1 otherwise, anything else 1;
+  ``£000``), full-time equivalent posts 2 (as the staffing tables print them), scores 3
+  on a 0 to 1 scale and 1 otherwise, anything else 1;
 * the unit written in words beside a figure in a sentence (``2,736 people``, ``75.4%``,
   ``5.3 per 1,000 aged 65+``, ``£1,234.5 thousand``) and in the column heading or axis
   title of a table or chart (``people``, ``%``, ``per 1,000 aged 65+``, ``£000``);
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -51,6 +53,7 @@ __all__ = [
     "is_missing",
     "parse_unit",
     "percent_change",
+    "round_columns",
     "round_to_unit",
     "unit_header",
 ]
@@ -80,7 +83,7 @@ class Unit:
 
     Attributes
     ----------
-    kind : {"count", "percent", "rate", "score", "money", "number"}
+    kind : {"count", "percent", "rate", "score", "money", "fte", "number"}
     decimals : int
         Decimal places every figure of this unit is shown (and rounded) to.
     words : str
@@ -141,6 +144,8 @@ def parse_unit(unit: str | None) -> Unit:
         return Unit("count" if lower == "count" else "number", 0 if lower == "count" else 1)
     if lower in _PERCENT_UNITS:
         return Unit("percent", 1, "", "%")
+    if lower in ("fte", "full-time equivalent"):
+        return Unit("fte", 2, "FTE", "FTE")  # staffing tables print FTE to 0.01
     if lower in _MONEY:
         words, header = _MONEY[lower]
         return Unit("money", 1 if words else 0, words, header)
@@ -356,9 +361,10 @@ def percent_change(base: Any, new: Any) -> float:
     >>> import math; math.isnan(percent_change(5.1, 59600)), math.isnan(percent_change(0, 3))
     (True, True)
     """
-    if is_missing(base) or is_missing(new):
+    try:
+        base, new = float(base), float(new)
+    except (TypeError, ValueError):  # missing, or a marker such as "[c]"
         return math.nan
-    base, new = float(base), float(new)
     if base == 0 or abs(base) < TINY_BASE_SHARE * abs(new):
         return math.nan
     return (new - base) / abs(base) * 100
@@ -374,3 +380,51 @@ def format_percent_change(base: Any, new: Any, *, sign: bool = False) -> str:
     """
     change = percent_change(base, new)
     return "n/a" if math.isnan(change) else format_percent(change, sign=sign)
+
+
+def round_columns(
+    frame: pd.DataFrame,
+    units: Mapping[str, str] | None = None,
+    row_units: Sequence[str] = (),
+    unit_column: str = "unit",
+) -> pd.DataFrame:
+    """A copy of ``frame`` with figures rounded to their unit's decimals, for CSVs and
+    workbooks: no float noise (``-118.20000000000073``) and the same figure as the HTML.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    units : mapping of str to str, optional
+        Column -> unit for columns of one unit (``{"budget": "GBP thousands"}``).
+    row_units : sequence of str
+        Columns whose unit is each row's own ``unit_column`` (mixed indicators).
+    unit_column : str
+        The column naming each row's unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same shape and columns; columns not named are left as they are, and missing
+        values stay missing.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["%", "count of people"], "value": [25.479, 1452.0],
+    ...     "variance": [-118.20000000000073, 0.04]})
+    >>> out = round_columns(table, {"variance": "GBP thousands"}, ("value",))
+    >>> out["value"].tolist(), out["variance"].tolist()
+    ([25.5, 1452.0], [-118.2, 0.0])
+    """
+    out = frame.copy()
+    for column, unit in (units or {}).items():
+        if column in out.columns and pd.api.types.is_float_dtype(out[column]):
+            out[column] = round_to_unit(out[column], unit)
+    if unit_column in out.columns:
+        for column in row_units:
+            if column not in out.columns or not pd.api.types.is_float_dtype(out[column]):
+                continue
+            out[column] = [
+                value if is_missing(value) or is_missing(u) else round_to_unit(value, str(u))
+                for value, u in zip(out[column], out[unit_column], strict=True)
+            ]
+    return out

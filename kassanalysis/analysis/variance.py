@@ -198,3 +198,76 @@ def compare_localities(lines: pd.DataFrame, *, unit: str, year: str) -> pd.DataF
     wide["source_file"] = rows[B.source_file].iloc[0] if not rows.empty else None
     wide.columns.name = None
     return wide.sort_values(B.source_line).reset_index(drop=True)
+
+
+MONITORING_COLUMNS = [
+    "source_line",
+    "line_code",
+    "line_name",
+    "row_type",
+    "actual_to_date",
+    "budget",
+    "forecast_outturn",
+    "forecast_variance",
+    "forecast_variance_pct",
+    "spent_to_date_pct",
+    "source_file",
+]
+"""Columns of :func:`monitor_budget`'s table (money in the lines' own unit, GBP thousands)."""
+
+
+def monitor_budget(lines: pd.DataFrame, *, units: list[str], period: str) -> pd.DataFrame:
+    """Budget monitoring for one period: forecast outturn against budget, line by line.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        A :class:`~kassanalysis.schemas.BudgetLines` frame holding the monitoring return
+        (measures ``budget``, ``actual_to_date`` and ``forecast_outturn`` for ``period``).
+    units : list of str
+        Budget units of the division.
+    period : str
+        Monitoring period label, e.g. ``"2013-14 Q1"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per printed row that has a budget, in printed order, with
+        ``forecast_variance = forecast_outturn - budget`` (positive: a forecast overspend,
+        the sign convention of council budget monitoring), ``forecast_variance_pct`` (the
+        variance as a percentage of the budget's size; NaN when the budget is 0) and
+        ``spent_to_date_pct`` (actual to date as a percentage of the budget; NaN when the
+        budget is 0). Empty (no columns) when the period has no monitoring return.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"unit": "U", "period": "2013-14 Q1", "line_code": None,
+    ...     "line_name": "Residential", "row_type": "line", "source_line": 7,
+    ...     "measure": ["budget", "actual_to_date", "forecast_outturn"],
+    ...     "value": [200.0, 45.0, 210.0], "source_file": "q1.txt"})
+    >>> monitoring = monitor_budget(lines, units=["U"], period="2013-14 Q1")
+    >>> monitoring[["forecast_variance", "forecast_variance_pct", "spent_to_date_pct"]
+    ...     ].iloc[0].tolist()  # 210 - 200 = 10; 10 / 200 = 5%; 45 / 200 = 22.5%
+    [10.0, 5.0, 22.5]
+    """
+    rows = lines[lines[B.unit].isin(units) & (lines[B.period] == period)]
+    if rows.empty:
+        return pd.DataFrame()
+    wide = rows.pivot_table(
+        index=[B.source_line, B.line_code, B.line_name, B.row_type],
+        columns=B.measure,
+        values=B.value,
+        aggfunc="first",
+        dropna=False,
+    ).reset_index()
+    for measure in ("budget", "actual_to_date", "forecast_outturn"):
+        if measure not in wide.columns:
+            wide[measure] = np.nan
+    wide = wide.dropna(subset=["budget"], how="all")
+    budget = wide["budget"].where(wide["budget"] != 0)
+    wide["forecast_variance"] = wide["forecast_outturn"] - wide["budget"]
+    wide["forecast_variance_pct"] = wide["forecast_variance"] / budget.abs() * 100
+    wide["spent_to_date_pct"] = wide["actual_to_date"] / budget * 100
+    wide["source_file"] = rows[B.source_file].iloc[0]
+    wide.columns.name = None
+    return wide.sort_values(B.source_line).reset_index(drop=True)

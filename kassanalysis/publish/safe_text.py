@@ -18,24 +18,26 @@ no output ever executes it:
 from __future__ import annotations
 
 import html
-import re
-import unicodedata
 
 import pandas as pd
+
+from kassanalysis.text import clean_control_characters, truncate_for_display
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters that make a spreadsheet read a cell as a formula (OWASP)."""
 
 _SIGN_TRIGGERS = ("=", "+", "-", "@")
 
-# C0 controls except TAB (09) and LF (0A); CR (0D) is handled as a line break.
-# DEL (7F) and the C1 block (80-9F) are invisible too. U+FFFE and U+FFFF are
-# not characters at all and are excluded from XML 1.0's Char production.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-# Lone surrogates (from undecodable bytes) cannot be encoded as UTF-8 at all.
-_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
-_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
+# The control-character cleaning and grapheme-safe truncation live in kassanalysis.text
+# (shared by charts, which must not import publish); re-exported here for callers.
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "clean_control_characters",
+    "escape_html",
+    "neutralise_for_csv",
+    "neutralise_frame_for_csv",
+    "truncate_for_display",
+]
 
 
 def neutralise_for_csv(value: object) -> object:
@@ -138,48 +140,6 @@ def neutralise_frame_for_csv(frame: pd.DataFrame, *, clean: bool = True) -> pd.D
     return result
 
 
-def clean_control_characters(text: str, replacement: str = "") -> str:
-    """Remove invisible control characters that outputs cannot carry.
-
-    * Line breaks are kept: CRLF and lone CR become LF (``\\n``); tab is kept.
-    * Other C0 controls (U+0000-U+001F), DEL (U+007F), C1 controls
-      (U+0080-U+009F) and the non-characters U+FFFE/U+FFFF are replaced with
-      ``replacement`` (removed by default). They have no visible form, so
-      removing them keeps the visible text the same, and XML 1.0 - the format
-      inside xlsx - cannot store most of them (xlsxwriter would otherwise write
-      escapes such as ``_x0007_`` that some readers show literally).
-    * Lone surrogates (left by undecodable bytes) become U+FFFD, the visible
-      replacement character, because they cannot be encoded at all.
-
-    Parameters
-    ----------
-    text : str
-        Text from data.
-    replacement : str, default ""
-        What to put in place of each control character, e.g. ``"\\ufffd"`` to
-        make them visible while checking data quality.
-
-    Returns
-    -------
-    str
-        Cleaned text.
-
-    Examples
-    --------
-    >>> clean_control_characters("Care\\x00 home\\x07\\r\\nNorth\\x1b")
-    'Care home\\nNorth'
-    >>> clean_control_characters("a\\x07b", replacement="\\ufffd")
-    'a\\ufffdb'
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if _CONTROL_CHARACTERS.search(replacement) or "\r" in replacement:
-        raise ValueError("replacement must not itself contain control characters")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _LONE_SURROGATES.sub("\ufffd", text)
-    return _CONTROL_CHARACTERS.sub(replacement, text)
-
-
 def escape_html(text: str) -> str:
     """Clean control characters, then escape ``& < > " '`` for HTML.
 
@@ -202,55 +162,3 @@ def escape_html(text: str) -> str:
     '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
     """
     return html.escape(clean_control_characters(text), quote=True)
-
-
-def truncate_for_display(text: str, max_chars: int = 60, *, ellipsis: str = "\u2026") -> str:
-    """Shorten text for a chart label or axis, ending with an ellipsis.
-
-    Text of at most ``max_chars`` characters is returned unchanged. Longer text
-    is cut so that the result, ellipsis included, has at most ``max_chars``
-    characters. The cut never separates a letter from its combining accents or
-    splits an emoji joined with ZWJ, variation selectors or skin tones, and
-    trailing spaces before the ellipsis are dropped. Keep the full text in tidy
-    data and tables; truncate only for display.
-
-    Parameters
-    ----------
-    text : str
-        Text to shorten.
-    max_chars : int, default 60
-        Maximum length of the result, in code points.
-    ellipsis : str, default "…"
-        Marker appended to shortened text.
-
-    Returns
-    -------
-    str
-        The text, shortened if needed.
-
-    Examples
-    --------
-    >>> truncate_for_display("Supported living services", max_chars=17)
-    'Supported living…'
-    >>> truncate_for_display("Short")
-    'Short'
-    """
-    if max_chars < len(ellipsis) + 1:
-        raise ValueError(f"max_chars must be at least {len(ellipsis) + 1}, got {max_chars}")
-    if len(text) <= max_chars:
-        return text
-    cut = max_chars - len(ellipsis)
-    while cut > 0 and _continues_cluster(text, cut):
-        cut -= 1
-    return text[:cut].rstrip() + ellipsis
-
-
-def _continues_cluster(text: str, cut: int) -> bool:
-    """Whether cutting before ``text[cut]`` would split a visible character."""
-    after, before = text[cut], text[cut - 1]
-    return (
-        unicodedata.combining(after) != 0
-        or after in _JOINERS
-        or ord(after) in _SKIN_TONES
-        or before == "\u200d"
-    )

@@ -1,34 +1,37 @@
 """Report sections for the comparator, trend and variance notebooks.
 
-Notebooks import this module and call one function per cell::
+One thin module per notebook (:mod:`~kassanalysis.report.comparator`,
+:mod:`~kassanalysis.report.trend`, :mod:`~kassanalysis.report.variance`) over the shared
+:mod:`~kassanalysis.report.common`. Notebooks import this package and call one function
+per cell::
 
     import kassanalysis.report as kr
     ctx = kr.open_context(division="oppd-2013-14", period="2013-14 Q1")
     kr.performance_against_target(ctx)
 """
 
+from kassanalysis.report.comparator import (
+    comparator_charts,
+    comparator_details,
+    comparator_key_figures,
+    comparator_overview,
+)
 from kassanalysis.report.context import (
     ParameterError,
     ReportContext,
     list_report_periods,
     open_context,
 )
-from kassanalysis.report.sections import (
+from kassanalysis.report.trend import trend_charts, trend_key_figures, trend_overview
+from kassanalysis.report.variance import (
     activity_against_range,
     budget_make_up,
     budget_variance,
-    comparator_charts,
-    comparator_details,
-    comparator_key_figures,
-    comparator_overview,
     exception_summary,
     locality_comparison,
     performance_against_target,
     reconciliation_findings,
     staffing_variance,
-    trend_charts,
-    trend_key_figures,
-    trend_overview,
     variance_charts,
     variance_key_figures,
 )

@@ -18,6 +18,7 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import Division, load, load_comparator_groups, load_divisions
 from kassanalysis.config import PackConfig, read_config
+from kassanalysis.formatting import round_columns
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.display import Note
@@ -220,8 +221,15 @@ class ReportContext:
         *,
         counts: tuple[str, ...] = (),
         dependent: dict[str, str] | None = None,
+        units: dict[str, str] | None = None,
+        row_units: tuple[str, ...] = (),
     ) -> pd.DataFrame:
         """Make a key table safe to publish and, with an output folder, write it.
+
+        Figures in ``units`` (column -> unit) and ``row_units`` (columns in each row's
+        ``unit``) are first rounded to their unit's decimals
+        (:func:`kassanalysis.formatting.round_columns`), so the CSV carries the figure the
+        HTML shows, without float noise.
 
         Counts in the small-number range (and figures built on them) become ``[c]`` and
         missing values ``[x]``; the marked table is returned for display, so the HTML shows
@@ -231,6 +239,7 @@ class ReportContext:
         """
         if not _SAFE_NAME.match(name):
             raise ParameterError(f"table name {name!r} is not a safe file name")
+        frame = round_columns(frame, units, row_units)
         marked = mark_for_publication(
             frame, rule=self.rule, counts=counts, dependent=dependent or {}
         )

@@ -14,7 +14,13 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
-from kassanalysis.formatting import format_number, format_plain, is_missing, unit_header
+from kassanalysis.formatting import (
+    format_number,
+    format_percent_change,
+    format_plain,
+    is_missing,
+    unit_header,
+)
 
 MISSING_MARKER = "[x]"
 """What a table cell shows for a missing figure (the GSS "not available" marker)."""
@@ -66,6 +72,11 @@ def format_value(value: object, unit: str | None = None) -> str:
     return str(value)
 
 
+def _numeric(*values: object) -> bool:
+    """Whether every value is a number (not missing, not a marker such as ``[c]``)."""
+    return all(isinstance(v, int | float) and not is_missing(v) for v in values)
+
+
 def label_column(name: object) -> str:
     """A column name as a reader's heading: ``gap_to_target`` -> ``Gap to target``.
 
@@ -94,6 +105,10 @@ class Table:
     unit in the heading (``"Budget (£000)"``)."""
     row_units: tuple[str, ...] = ()
     """Columns whose unit is the row's own ``unit`` column (tables of mixed indicators)."""
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Percentage-change column -> (base column, new column): shown from the two figures by
+    :func:`~kassanalysis.formatting.format_percent_change`, so "n/a" on a zero or tiny
+    base rather than a misleading 90,635%."""
 
     def _formatted(self) -> pd.DataFrame:
         out = self.frame.copy()
@@ -101,7 +116,15 @@ class Table:
             out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
         )
         for column in out.columns:
-            if column in self.units:
+            if column in self.changes:
+                base, new = self.changes[column]
+                out[column] = [
+                    format_percent_change(b, n, sign=True) if _numeric(b, n) else format_value(v)
+                    for b, n, v in zip(
+                        self.frame[base], self.frame[new], self.frame[column], strict=True
+                    )
+                ]
+            elif column in self.units:
                 unit = self.units[column]
                 out[column] = out[column].map(lambda v, u=unit: format_value(v, u))
             elif column in self.row_units:
@@ -117,7 +140,10 @@ class Table:
 
     def _heading(self, name: object) -> str:
         header = unit_header(self.units[name]) if name in self.units else ""
-        return f"{label_column(name)} ({header})" if header else label_column(name)
+        label = label_column(name)
+        if name in self.changes or not header or header.lower() in label.lower():
+            return label
+        return f"{label} ({header})"
 
     def _repr_html_(self) -> str:
         if self.frame.empty:

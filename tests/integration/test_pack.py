@@ -104,10 +104,11 @@ def test_pack_for_one_division(project):
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert 'href="oppd-2013-14/variance.html"' in index
     # the hand-worked RAG of the example return: REABLE 84.1 below its floor of 85 is Red
-    # (the row, not the words: the index's own legend mentions Red in every pack)
+    # (the row, not the words: the index's own legend mentions Red in every pack);
+    # percentages are written to one decimal with their % sign
     assert (
         '<tr><td class="category">Red</td><td>Achieving independence for older people through '
-        "rehabilitation/intermediate care</td><td>84.1 against target 87.0 (floor 85.0)</td>"
+        "rehabilitation/intermediate care</td><td>84.1% against target 87.0% (floor 85.0%)</td>"
     ) in index
     log = json.loads((pack / "run.json").read_text())
     assert log["succeeded"] and log["package_version"]

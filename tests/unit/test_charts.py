@@ -452,3 +452,61 @@ def test_locality_share_sorts_and_labels_shares(figures):
         "2013-14: Dover has the highest net cost (£750.0 thousand, 75.0% of the total)"
     )
     assert chart.figure.get_size_inches()[1] == pytest.approx(0.45 * 2 + 2 + 0.18 * 2)
+
+
+# ------------------------------------------------------------------ axes and framing
+
+
+def _tick_labels(axis) -> list[str]:
+    return [label.get_text() for label in axis.get_ticklabels() if label.get_text()]
+
+
+def test_no_two_ticks_read_the_same(figures):
+    # values 10.0 to 10.4: ticks every 0.1 (or 0.05); with whole numbers for "large"
+    # values, as before, they all read "10"; one decimal per axis tells them apart
+    trend = pd.DataFrame(
+        {
+            "period": ["Q1", "Q2", "Q3"],
+            "period_end": pd.to_datetime(["2024-06-30", "2024-09-30", "2024-12-31"]),
+            "actual": [10.0, 10.2, 10.4],
+        }
+    )
+    chart = charts.plot_trend(trend, indicator_name="Rate", unit="%", polarity="no_polarity")
+    figures.append(chart)
+    chart.to_png()  # lay out, so the tick labels exist
+    labels = _tick_labels(chart.figure.axes[0].yaxis)
+    assert len(labels) == len(set(labels)) > 2
+    # one number of decimals on the whole axis, enough for its step (0.1 -> 1, 0.05 -> 2)
+    decimals = {len(label.split(".")[1]) for label in labels}
+    assert len(decimals) == 1 and decimals <= {1, 2}
+
+
+def test_tick_decimals_follow_the_step():
+    from kassanalysis.charts.base import tick_decimals
+
+    assert tick_decimals([0.0, 2500.0, 5000.0]) == 0
+    assert tick_decimals([0.0, 0.25, 0.5]) == 2
+    assert tick_decimals([10.0, 10.2, 10.4]) == 1
+
+
+def test_forecast_overspend_is_drawn_in_the_concern_colour(figures):
+    monitoring = pd.DataFrame(
+        {
+            "label": ["Residential", "Day care"],
+            "from_value": [1000.0, 200.0],  # budget
+            "to_value": [1100.0, 180.0],  # forecast outturn
+            "change": [100.0, -20.0],  # +100 overspend, -20 underspend
+        }
+    )
+    chart = charts.plot_budget_variance(monitoring, title_context="Q1", framing="forecast")
+    figures.append(chart)
+    axes = chart.figure.axes[0]
+    # overspend orange (concern), underspend dark blue; words say which is which
+    assert [to_hex(bar.get_facecolor()) for bar in bars_by_row(axes)] == [ORANGE, DARK_BLUE]
+    assert chart.title == (
+        "Q1: biggest overspend Residential +£100.0; biggest underspend Day care -£20.0 (£000)"
+    )
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == ["Overspend", "Underspend"]
+    with pytest.raises(ValueError, match="framing"):
+        charts.plot_budget_variance(monitoring, title_context="Q1", framing="spin")

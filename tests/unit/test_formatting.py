@@ -191,3 +191,10 @@ def test_money_agrees_in_chart_label_table_cell_and_title():
     shown = table._formatted()
     assert list(shown.columns) == ["Line name", "Net cost (£000)"]
     assert shown["Net cost (£000)"].tolist() == ["£250.0", "£750.0"]
+
+
+def test_fte_keeps_the_staffing_tables_two_decimals():
+    # 25.27 -> 25.0 is a change of -0.27 FTE, which one decimal would show as -0.3
+    assert formatting.format_number(25.27, "FTE") == "25.27"
+    assert formatting.format_number(25.0 - 25.27, "FTE", sign=True) == "-0.27"
+    assert formatting.format_value(2.05, "FTE") == "2.05 FTE"

@@ -349,3 +349,60 @@ def test_compare_localities_uses_the_printed_total_or_else_the_sum():
     with_bad_total = budget(*lines, *locality(20, "Total", "total", 80.0, -30.0, 50.0))
     table = compare_localities(with_bad_total, unit=OPPD, year="2013-14")
     assert table["share_of_gross"].tolist() == [50.0, 75.0, 100.0]
+
+
+# ---------------------------------------------------------------------------------------------
+# monitor_budget
+# ---------------------------------------------------------------------------------------------
+
+
+def monitoring_lines():
+    """A quarterly return: two lines and their total, budget / actual to date / forecast."""
+    rows = []
+    printed = [
+        (5, "Residential", "line", 1000.0, 260.0, 1100.0),
+        (6, "Day care", "line", 0.0, 3.0, 4.0),
+        (7, "Total", "total", 1000.0, 263.0, 1104.0),
+    ]
+    for line, name, row_type, budget_, to_date, forecast in printed:
+        for measure, value in (
+            ("budget", budget_),
+            ("actual_to_date", to_date),
+            ("forecast_outturn", forecast),
+        ):
+            rows.append(
+                {
+                    "unit": OP,
+                    "period": "2013-14 Q1",
+                    "line_code": None,
+                    "line_name": name,
+                    "row_type": row_type,
+                    "measure": measure,
+                    "value": value,
+                    "source_file": "q1.txt",
+                    "source_line": line,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_monitor_budget_variance_and_shares():
+    from kassanalysis.analysis.variance import monitor_budget
+
+    table = monitor_budget(monitoring_lines(), units=[OP], period="2013-14 Q1")
+    assert table["line_name"].tolist() == ["Residential", "Day care", "Total"]
+    # Residential: 1,100 - 1,000 = +100 (overspend), 100 / 1,000 = 10%, 260 / 1,000 = 26%
+    # Day care: budget 0, forecast 4: variance +4 but no percentage of a zero budget
+    # Total: 1,104 - 1,000 = +104, 10.4%, 263 / 1,000 = 26.3%
+    assert table["forecast_variance"].tolist() == [100.0, 4.0, 104.0]
+    assert table["forecast_variance_pct"].tolist()[::2] == [10.0, 10.4]
+    assert table["spent_to_date_pct"].tolist()[::2] == [26.0, 26.3]
+    assert table[["forecast_variance_pct", "spent_to_date_pct"]].iloc[1].isna().all()
+    assert table["source_line"].tolist() == [5, 6, 7]
+
+
+def test_monitor_budget_without_a_return_for_the_period_is_empty():
+    from kassanalysis.analysis.variance import monitor_budget
+
+    assert monitor_budget(monitoring_lines(), units=[OP], period="2013-14 Q2").empty
+    assert monitor_budget(monitoring_lines(), units=["Other"], period="2013-14 Q1").empty

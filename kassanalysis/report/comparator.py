@@ -1,0 +1,201 @@
+"""The comparator report's sections (notebooks/comparator.ipynb): how the council compares
+with its comparator group and England, one function per notebook cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kassanalysis.analysis import comparator
+from kassanalysis.report.common import (
+    DERIVED_FROM_NUMERATOR,
+    Sections,
+    compared_indicators,
+    local_indicators,
+)
+from kassanalysis.report.context import ReportContext
+from kassanalysis.report.display import Figures, KeyFigures, Table
+from kassanalysis.report.publishing import build_suppression_mask
+
+
+def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
+    """One row per indicator: the council's value, rank in the group, quartile, the group and
+    England medians, distance from the England median (MADs) and comparison with England."""
+    summary = _comparator_summary(ctx, benchmark_period)
+    summary = ctx.save(
+        "comparator_summary",
+        summary,
+        counts=("numerator",) if "numerator" in summary.columns else (),
+        dependent={c: "numerator" for c in DERIVED_FROM_NUMERATOR if c in summary.columns}
+        if "numerator" in summary.columns
+        else None,
+    )
+    local = local_indicators(ctx)
+    note = _benchmark_note(benchmark_period)
+    if local:
+        note += (
+            " Local indicators with no published figures for other councils are not "
+            f"compared: {', '.join(local)}."
+        )
+    shown = summary.reindex(
+        columns=[
+            "indicator_name",
+            "period",
+            "value",
+            "unit",
+            "rank",
+            "group_size",
+            "quartile",
+            "group_median",
+            "england_median",
+            "england_n",
+            "mads_from_england_median",
+            "compared_with_england",
+            "note",
+        ]
+    )
+    return Table(
+        shown,
+        f"How {ctx.reference.authority_name(ctx.division.authority)} compares: {ctx.group_name}",
+        source="indicator_observations (Oflog, NHS Digital ASCOF, plan tables); "
+        "rank 1 = best for the indicator's polarity",
+        note=note,
+        row_units=("value", "group_median", "england_median"),
+    )
+
+
+def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: str):
+    return ctx.remember(
+        ("comparator", indicator_id, benchmark_period),
+        lambda: comparator.compare_with_group(
+            ctx.observations,
+            ctx.members,
+            ctx.indicators,
+            indicator_id=indicator_id,
+            period=_benchmark(benchmark_period),
+            group_id=ctx.group_id,
+            focus_code=ctx.division.authority,
+            population=ctx.population,
+        ),
+    )
+
+
+def _comparator_summary(ctx: ReportContext, benchmark_period: str):
+    return ctx.remember(
+        ("summary", benchmark_period),
+        lambda: comparator.summarise_tables(
+            {i: _comparator_table(ctx, i, benchmark_period) for i in compared_indicators(ctx)},
+            ctx.indicators,
+        ),
+    )
+
+
+def _benchmark(benchmark_period: str) -> str:
+    return "latest" if benchmark_period in ("", "latest") else benchmark_period
+
+
+def _benchmark_note(benchmark_period: str) -> str:
+    if benchmark_period in ("", "latest"):
+        return (
+            "Benchmarks are the latest published for each indicator, so their year can "
+            "differ from the reporting period; each row states its year."
+        )
+    return f"Benchmarks published for periods up to {benchmark_period}."
+
+
+def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> list[Table]:
+    """The full group table for each indicator with data (saved as CSV each)."""
+    tables = []
+    for indicator_id in compared_indicators(ctx):
+        table = _comparator_table(ctx, indicator_id, benchmark_period)
+        if table.empty or table["value"].notna().sum() == 0:
+            continue
+        derived = DERIVED_FROM_NUMERATOR
+        table = ctx.save(
+            f"comparator-{indicator_id.lower()}",
+            table,
+            counts=("numerator",),
+            dependent={column: "numerator" for column in derived},
+        )
+        shown = table[
+            [
+                "authority_name",
+                "value",
+                "rank",
+                "quartile",
+                "lower_95",
+                "upper_95",
+                "compared_with_england",
+                "mads_from_england_median",
+                "suspect_reason",
+                "source_line",
+            ]
+        ]
+        name = ctx.indicators.loc[indicator_id, "name"]
+        tables.append(
+            Table(
+                shown,
+                f"{name} ({indicator_id}), {table['period'].iloc[0]}",
+                source=f"{table['source_file'].dropna().iloc[0]}",
+                units=dict.fromkeys(
+                    ["value", "lower_95", "upper_95"], str(ctx.indicators.loc[indicator_id, "unit"])
+                ),
+            )
+        )
+    return tables
+
+
+def comparator_details(ctx: ReportContext, benchmark_period: str = "latest") -> Sections:
+    """All comparator tables of the division, for display in one cell."""
+    return Sections(comparator_tables(ctx, benchmark_period))
+
+
+def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> Figures:
+    """A comparator chart per indicator, the council highlighted, medians marked."""
+    from kassanalysis import charts
+
+    figures = []
+    for indicator_id in compared_indicators(ctx):
+        table = _comparator_table(ctx, indicator_id, benchmark_period)
+        focus = table[table["is_focus"]]
+        if table.empty or focus.empty or focus["value"].isna().all():
+            continue
+        table = _hide_suppressed(ctx, table)
+        info = ctx.indicators.loc[indicator_id]
+        figures.append(
+            charts.plot_comparator(
+                table,
+                indicator_name=str(info["name"]),
+                unit=str(info["unit"]),
+                period=str(table["period"].iloc[0]),
+                polarity=str(info["polarity"]),
+                focus_code=ctx.division.authority,
+            )
+        )
+    return Figures(figures, empty="No comparator data for this division's indicators.")
+
+
+def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest") -> KeyFigures:
+    """Headline comparator figures, one line per indicator with data."""
+    summary = _comparator_summary(ctx, benchmark_period)
+    lines = []
+    for _, row in summary.iterrows():
+        if pd.isna(row.get("value")):
+            continue
+        lines.append(
+            f"{row['indicator_id']} {row['period']}: {row['value']:g} "
+            f"(rank {row['rank']:.0f} of {row['group_size']:.0f}; England median "
+            f"{row['england_median']:.4g} of {row['england_n']:.0f} councils)"
+        )
+    return KeyFigures(lines)
+
+
+def _hide_suppressed(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:
+    """Blank the values a chart must not show: those built on a suppressed count."""
+    derived = ["value", "lower_95", "upper_95", "lower_998", "upper_998"]
+    mask = build_suppression_mask(
+        table, counts=("numerator",), dependent=dict.fromkeys(derived, "numerator"), rule=ctx.rule
+    )
+    table = table.copy()
+    for column in derived:
+        table.loc[mask[column].to_numpy(), column] = float("nan")
+    return table
