@@ -304,6 +304,18 @@ class DataQualitySummary(_Table):
     text: _Text
 
 
+class SummaryHeadline(_Table):
+    """:func:`~kassanalysis.analysis.summary.summarise_headline`: a division's line in the
+    pack summary."""
+
+    red: Series[int] = pa.Field(ge=0)
+    amber: Series[int] = pa.Field(ge=0)
+    green: Series[int] = pa.Field(ge=0)
+    other: Series[int] = pa.Field(ge=0, description="indicators with no RAG rating")
+    budget_text: _Text
+    budget_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+
+
 #: Name of each tidy table in data/processed and its schema.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "budget_lines": BudgetLines,

@@ -41,7 +41,12 @@ from kassanalysis.analysis.observations import (
 from kassanalysis.analysis.trend import chart_spc, describe_direction, summarise_trend
 from kassanalysis.analysis.variance import monitor_budget
 from kassanalysis.periods import Period
-from kassanalysis.schemas import BudgetSummary, DashboardIndicators, DataQualitySummary
+from kassanalysis.schemas import (
+    BudgetSummary,
+    DashboardIndicators,
+    DataQualitySummary,
+    SummaryHeadline,
+)
 from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = [
@@ -53,6 +58,7 @@ __all__ = [
     "anchor_for",
     "summarise_budget_monitoring",
     "summarise_data_quality",
+    "summarise_headline",
     "summarise_indicators_for_dashboard",
 ]
 
@@ -229,7 +235,7 @@ def _comparison_cells(
             "england_tone": _tone_of_significance(str(two["significance"])),
         }
     size = int(row["group_size"])
-    cells |= {"rank": row["rank"], "group_size": size, "quartile": row["quartile"]}
+    cells["group_size"] = size
     if size < 2:
         rank_text = f"not ranked: no other council in {group_name} has a figure for {period}"
         rank_tone = NOT_AVAILABLE
@@ -240,6 +246,7 @@ def _comparison_cells(
         )
         quartile = int(row["quartile"])
         rank_tone = GOOD if quartile == 1 else CONCERN if quartile == 4 else NEUTRAL
+        cells |= {"rank": row["rank"], "quartile": row["quartile"]}
         if polarity == "no_polarity":
             rank_text = f"{int(row['rank'])} of {size} in {group_name} ({period}; no polarity)"
             rank_tone = NEUTRAL
@@ -608,3 +615,58 @@ def summarise_data_quality(
             text = f"{count}: {first['message']}{line}"
         records.append({"source_file": source, "findings": n, "truncated": truncated, "text": text})
     return make_frame(records, DataQualitySummary)
+
+
+def summarise_headline(
+    indicators_summary: pd.DataFrame, budget_summary: pd.DataFrame, *, period: str
+) -> pd.DataFrame:
+    """A division's line in the pack summary: how many indicators are Red, Amber and
+    Green, how many are not rated, and the budget position.
+
+    Parameters
+    ----------
+    indicators_summary : pandas.DataFrame
+        From :func:`summarise_indicators_for_dashboard`.
+    budget_summary : pandas.DataFrame
+        From :func:`summarise_budget_monitoring`.
+    period : str
+        The pack's period, for the budget sentence when there is no monitoring return.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :class:`~kassanalysis.schemas.SummaryHeadline`, one row: ``red``, ``amber``,
+        ``green`` (counts), ``other`` (indicators with no rating: no data, no target,
+        activity indicators...), ``budget_text`` (the first total's position, or that there
+        is no monitoring return for ``period``) and ``budget_tone``.
+
+    Examples
+    --------
+    >>> dashboard = pd.DataFrame({"rag": ["Red", "Green", "Green", "No data"]})
+    >>> budget = pd.DataFrame({"kind": ["total"], "text": ["on budget"], "tone": ["neutral"]})
+    >>> headline = summarise_headline(dashboard, budget, period="2013-14 Q1")
+    >>> headline[["red", "amber", "green", "other", "budget_text"]].to_dict("records")
+    [{'red': 1, 'amber': 0, 'green': 2, 'other': 1, 'budget_text': 'on budget'}]
+    """
+    ratings = indicators_summary["rag"].value_counts()
+    counted = {
+        word: int(ratings.get(rag, 0))
+        for word, rag in (
+            ("red", performance.RED),
+            ("amber", performance.AMBER),
+            ("green", performance.GREEN),
+        )
+    }
+    totals = budget_summary[budget_summary["kind"] == "total"]
+    if totals.empty:
+        budget_text = f"not available: no budget monitoring return for {period}"
+        budget_tone = NOT_AVAILABLE
+    else:
+        budget_text, budget_tone = str(totals["text"].iloc[0]), str(totals["tone"].iloc[0])
+    record = {
+        **counted,
+        "other": int(len(indicators_summary) - sum(counted.values())),
+        "budget_text": budget_text,
+        "budget_tone": budget_tone,
+    }
+    return make_frame([record], SummaryHeadline)
