@@ -108,16 +108,18 @@ def _tone_of_significance(label: str) -> str:
     return NEUTRAL
 
 
-def _decimal_years(ends: pd.Series) -> np.ndarray:
-    """Time values for the trend test: each period's last day as a decimal year (the test
-    needs only their spacing, which this keeps for years, quarters and months alike)."""
-    ends = pd.to_datetime(ends)
-    return (ends.dt.year + (ends.dt.dayofyear - 1) / 365.25).to_numpy(dtype=float)
+def _decimal_years(starts: pd.Series) -> np.ndarray:
+    """Time values for the trend test, as Fingertips uses the year values: each period's
+    first month as a year and twelfths (2019-20 is 2019.25, its Q2 2019.5), so that
+    years, quarters and months are evenly spaced (the statistic depends only on the
+    spacing)."""
+    starts = pd.to_datetime(starts)
+    return (starts.dt.year + (starts.dt.month - 1) / 12).to_numpy(dtype=float)
 
 
 def _recent_trend(actuals: pd.DataFrame, info: pd.Series) -> dict[str, Any]:
     """Fingertips' recent trend of one series of actual rows (one period type)."""
-    years = _decimal_years(actuals[Obs.period_end])
+    years = _decimal_years(actuals[Obs.period_start])
     numerator = actuals[Obs.numerator].astype(float)
     denominator = actuals[Obs.denominator].astype(float)
     values = actuals[Obs.value].astype(float)
