@@ -43,6 +43,7 @@ from kassanalysis.report.context import (
     slug_for_period,
 )
 from kassanalysis.report.index import write_index
+from kassanalysis.report.summary import write_pack_summaries
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
@@ -617,10 +618,25 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     run_log["kernel_restarts"] = [note for r in results for note in r.log]
     run_log["seconds"] = round(time.perf_counter() - started, 1)
     failed = [r for r in results if not r.ok]
-    run_log["succeeded"] = not failed and not book_errors
-    kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
+    names_run = {r.division for r in results}
     problems = [f"{r.division} / {r.analysis}: {r.error}" for r in failed]
     problems += [f"workbook: {error}" for error in book_errors]
+    if not problems:  # the one-page summaries for the index, from the same build
+        try:
+            write_pack_summaries(
+                staging,
+                paths,
+                divisions=[d for d in load_divisions(root=paths.root) if d.id in names_run],
+                period=period.label,
+                rule=config.rule,
+                group=group,
+                benchmark_period=config.benchmark_period,
+                processed=build,
+            )
+        except Exception as exc:  # a summary that cannot be written fails the run
+            problems.append(f"summary: {type(exc).__name__}: {exc}")
+    run_log["succeeded"] = not problems
+    kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
     slug = target.name
     if problems:  # a workbook failure fails the run like a notebook would
         kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"

@@ -296,6 +296,89 @@ class ActivityChecks(_Table):
     expected_high_source_line: _Count = _optional()
 
 
+SUMMARY_TONES = ("good", "concern", "warning", "neutral", "not_available")
+
+
+class DashboardIndicators(_Table):
+    """:func:`~kassanalysis.analysis.summary.summarise_indicators_for_dashboard`: the
+    one-page summary's matrix, one row per indicator; every answer as a code, in words and
+    as a tone (how it is coloured)."""
+
+    indicator_id: _Text
+    anchor: _Text = pa.Field(str_matches=r"^indicator-[a-z0-9-]+$")
+    indicator_name: _Text
+    unit: _Text
+    polarity: _Text
+    latest_period: _Text = _optional()
+    latest_value: Series[float] = _optional()
+    latest_text: _Text
+    rag: _Text
+    rag_text: _Text
+    rag_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    direction: _Text
+    direction_text: _Text
+    direction_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    recent_trend: _Text
+    recent_trend_text: _Text
+    recent_trend_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    england_benchmark: _Text = _optional("what the comparison is with, named, with its period")
+    england_95: _Text
+    england_998: _Text
+    england_text: _Text
+    england_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    comparison_period: _Text = _optional()
+    group_name: _Text
+    rank: Series[float] = _optional("1 = best by polarity")
+    group_size: Series[float] = _optional("councils in the group with a figure")
+    quartile: Series[float] = _optional("1 = best")
+    rank_text: _Text
+    rank_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    spc_variation: _Text = _optional()
+    spc_variation_text: _Text
+    spc_assurance: _Text = _optional()
+    spc_assurance_text: _Text
+    spc_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+
+
+class BudgetSummary(_Table):
+    """:func:`~kassanalysis.analysis.summary.summarise_budget_monitoring`: the budget
+    position (totals, then the largest line variances), money in GBP thousands."""
+
+    kind: _Text = pa.Field(isin=("total", "largest variance"))
+    line_name: _Text
+    budget: Series[float] = _optional()
+    forecast_outturn: Series[float] = _optional()
+    forecast_variance: Series[float] = _optional("positive = forecast overspend")
+    forecast_variance_pct: Series[float] = _optional()
+    position: _Text
+    tone: _Text = pa.Field(isin=SUMMARY_TONES)
+    text: _Text
+    source_file: _Text
+    source_line: Series[int] = pa.Field(ge=1)
+
+
+class DataQualitySummary(_Table):
+    """:func:`~kassanalysis.analysis.summary.summarise_data_quality`: one line per table
+    that does not reconcile."""
+
+    source_file: _Text
+    findings: Series[int] = pa.Field(ge=1)
+    truncated: Series[bool]
+    text: _Text
+
+
+class SummaryHeadline(_Table):
+    """:func:`~kassanalysis.analysis.summary.summarise_headline`: a division's line in the
+    pack summary."""
+
+    red: Series[int] = pa.Field(ge=0)
+    amber: Series[int] = pa.Field(ge=0)
+    green: Series[int] = pa.Field(ge=0)
+    other: Series[int] = pa.Field(ge=0, description="indicators with no RAG rating")
+    budget_text: _Text
+    budget_tone: _Text = pa.Field(isin=SUMMARY_TONES)
+
+
 #: Name of each tidy table in data/processed and its schema.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "budget_lines": BudgetLines,

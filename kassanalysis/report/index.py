@@ -16,7 +16,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import load_divisions
+from kassanalysis.formatting import format_number, unit_header
 from kassanalysis.report.publishing import read_published_table
+from kassanalysis.report.summary import REPORT_FOR, read_division_summary
 
 if TYPE_CHECKING:
     from kassanalysis.pack import PackConfig, RunResult
@@ -38,6 +40,11 @@ def write_index(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
+    # figures are written by the one formatting module (£ thousands: the unit is in the header)
+    env.filters["money"] = lambda value: format_number(
+        value, "GBP thousands", missing="not available"
+    )
+    env.filters["unit"] = unit_header
     divisions = []
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     for division in sorted({r.division for r in results}, key=list(names).index):
@@ -61,8 +68,14 @@ def write_index(
             p.relative_to(staging).as_posix() for p in (staging / division).rglob("*.csv")
         )
         workbook = staging / division / f"{division}-tables.xlsx"
+        ran = {r.analysis for r in results if r.division == division}
         divisions.append(
             {
+                "summary": read_division_summary(staging / division / "summary"),
+                "links": {
+                    column: f"{division}/{analysis}.html" if analysis in ran else None
+                    for column, analysis in REPORT_FOR.items()
+                },
                 "workbook": workbook.relative_to(staging).as_posix()
                 if workbook.is_file()
                 else None,
