@@ -25,6 +25,9 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uff
 # Lone surrogates: what is left of undecodable bytes (surrogateescape); not encodable.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 _GRAPHEME = regex.compile(r"\X")
+# Unicode line and paragraph separators: line breaks to some readers, not to others; shown
+# as a space so that words stay apart.
+_SEPARATORS = re.compile("[\u2028\u2029]")
 
 
 def clean_control_characters(text: str, replacement: str = "") -> str:
@@ -37,6 +40,7 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
       removing them keeps the visible text the same, and XML 1.0 - the format
       inside xlsx - cannot store most of them (xlsxwriter would otherwise write
       escapes such as ``_x0007_`` that some readers show literally).
+    * The Unicode line and paragraph separators (U+2028, U+2029) become a space.
     * Lone surrogates (left by undecodable bytes) become U+FFFD, the visible
       replacement character, because they cannot be encoded at all.
 
@@ -73,6 +77,7 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
         raise ValueError("replacement must not itself contain control characters")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _LONE_SURROGATES.sub("\ufffd", text)
+    text = _SEPARATORS.sub(" ", text)
     return _CONTROL_CHARACTERS.sub(replacement, text)
 
 
