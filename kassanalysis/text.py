@@ -28,6 +28,9 @@ _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # as a space so that words stay apart.
 _SEPARATORS = re.compile("[\u2028\u2029]")
 _GRAPHEME = regex.compile(r"\X")
+# Unicode line and paragraph separators: line breaks to some readers, not to others; shown
+# as a space so that words stay apart.
+_SEPARATORS = re.compile("[\u2028\u2029]")
 
 
 def clean_control_characters(text: str, replacement: str = "") -> str:
@@ -40,6 +43,7 @@ def clean_control_characters(text: str, replacement: str = "") -> str:
       removing them keeps the visible text the same, and XML 1.0 - the format
       inside xlsx - cannot store most of them (xlsxwriter would otherwise write
       escapes such as ``_x0007_`` that some readers show literally).
+    * The Unicode line and paragraph separators (U+2028, U+2029) become a space.
     * Lone surrogates (left by undecodable bytes) become U+FFFD, the visible
       replacement character, because they cannot be encoded at all.
 

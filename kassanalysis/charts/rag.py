@@ -34,6 +34,7 @@ from kassanalysis.charts.style import (
     RAG_TEXT_COLOURS,
     TITLE_WRAP,
 )
+from kassanalysis.formatting import parse_unit
 from kassanalysis.text import truncate_for_display
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; keeps matplotlib out of import time
@@ -141,7 +142,11 @@ def _rows(rag: pd.DataFrame) -> list[dict]:
                 "values": [to_float([v])[0] for v in (record.actual, record.target, record.floor)],
                 "status": status,
                 "name_lines": textwrap.wrap(
-                    truncate_for_display(unit_title(name, unit), 120),
+                    # percentages carry their % on every figure; other units are named
+                    truncate_for_display(
+                        name if parse_unit(unit).kind == "percent" else unit_title(name, unit),
+                        120,
+                    ),
                     width=44,
                     max_lines=3,
                     placeholder="\u2026",

@@ -49,3 +49,8 @@ def test_one_line_cleans_and_collapses():
     assert one_line("Ashford\r\n\tand\x00 Dover ") == "Ashford and Dover"
     assert one_line(None) == ""
     assert one_line(float("nan")) == ""
+
+
+def test_line_and_paragraph_separators_become_spaces():
+    # U+2028 is a line break to some readers and nothing to others: a space keeps words apart
+    assert one_line("Ashford\u2028Dover\u2029Thanet") == "Ashford Dover Thanet"
