@@ -309,6 +309,33 @@ def run_all(
     return sorted(results, key=lambda r: order[(r.division, r.analysis)]), errors
 
 
+def write_summaries(
+    staging: Path,
+    paths: kio.ProjectPaths,
+    config: PackConfig,
+    period_label: str,
+    results: list[RunResult],
+    group: str | None,
+) -> list[str]:
+    """Write each division's one-page summary into the pack (see
+    :func:`kassanalysis.report.summary.write_pack_summaries`); returns the problem, if
+    any, as the run reports it (a summary that cannot be written fails the run)."""
+    run = {r.division for r in results}
+    try:
+        write_pack_summaries(
+            staging,
+            paths,
+            divisions=[d for d in load_divisions(root=paths.root) if d.id in run],
+            period=period_label,
+            rule=config.rule,
+            group=group,
+            benchmark_period=config.benchmark_period,
+        )
+    except Exception as exc:
+        return [f"summary: {type(exc).__name__}: {exc}"]
+    return []
+
+
 def run_pack(
     paths: kio.ProjectPaths,
     config: PackConfig,
@@ -364,24 +391,12 @@ def run_pack(
     ]
     run_log["seconds"] = round(time.perf_counter() - started, 1)
     failed = [r for r in results if not r.ok]
-    names_run = {r.division for r in results}
     run_log["succeeded"] = not failed
     (staging / "run.json").write_text(json.dumps(run_log, indent=2), encoding="utf-8")
     problems = [f"{r.division} / {r.analysis}: {r.error}" for r in failed]
     problems += [f"workbook: {error}" for error in book_errors]
     if not problems:  # the one-page summaries for the index, from the same build
-        try:
-            write_pack_summaries(
-                staging,
-                paths,
-                divisions=[d for d in load_divisions(root=paths.root) if d.id in names_run],
-                period=period.label,
-                rule=config.rule,
-                group=group,
-                benchmark_period=config.benchmark_period,
-            )
-        except Exception as exc:  # a summary that cannot be written fails the run
-            problems.append(f"summary: {type(exc).__name__}: {exc}")
+        problems += write_summaries(staging, paths, config, period.label, results, group)
     if problems:  # a workbook failure fails the run like a notebook would
         kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         kept.parent.mkdir(parents=True, exist_ok=True)
