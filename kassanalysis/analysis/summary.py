@@ -31,6 +31,7 @@ import pandas as pd
 from kassanalysis import formatting
 from kassanalysis.analysis import performance, stats
 from kassanalysis.analysis.comparator import ENGLAND, compare_with_group
+from kassanalysis.analysis.indicator_trend import calculate_indicator_recent_trend
 from kassanalysis.analysis.observations import (
     describe_status,
     is_missing,
@@ -38,6 +39,7 @@ from kassanalysis.analysis.observations import (
     resolve_period,
     select_observations,
 )
+from kassanalysis.analysis.spc import MINIMUM_BASELINE_POINTS
 from kassanalysis.analysis.trend import chart_spc, describe_direction, summarise_trend
 from kassanalysis.analysis.variance import monitor_budget
 from kassanalysis.periods import Period
@@ -108,39 +110,8 @@ def _tone_of_significance(label: str) -> str:
     return NEUTRAL
 
 
-def _decimal_years(starts: pd.Series) -> np.ndarray:
-    """Time values for the trend test, as Fingertips uses the year values: each period's
-    first month as a year and twelfths (2019-20 is 2019.25, its Q2 2019.5), so that
-    years, quarters and months are evenly spaced (the statistic depends only on the
-    spacing)."""
-    starts = pd.to_datetime(starts)
-    return (starts.dt.year + (starts.dt.month - 1) / 12).to_numpy(dtype=float)
-
-
-def _recent_trend(actuals: pd.DataFrame, info: pd.Series) -> dict[str, Any]:
-    """Fingertips' recent trend of one series of actual rows (one period type)."""
-    years = _decimal_years(actuals[Obs.period_start])
-    numerator = actuals[Obs.numerator].astype(float)
-    denominator = actuals[Obs.denominator].astype(float)
-    values = actuals[Obs.value].astype(float)
-    if str(info.get("unit", "")).strip() == "%" and numerator.notna().all() and len(actuals):
-        return stats.calculate_recent_trend(
-            years, numerator=numerator.to_numpy(), denominator=denominator.to_numpy()
-        )
-    per = info.get("per")
-    if not is_missing(per) and str(per) != "" and numerator.notna().all() and len(actuals):
-        rate, lower, upper = stats.calculate_rate_interval(
-            numerator.to_numpy(), denominator.to_numpy(), per=float(per), confidence=0.95
-        )
-        return stats.calculate_recent_trend(years, values=rate, lower_95=lower, upper_95=upper)
-    missing = np.full(len(actuals), np.nan)
-    return stats.calculate_recent_trend(
-        years, values=values.to_numpy(), lower_95=missing, upper_95=missing
-    )
-
-
 def _recent_trend_cells(actuals: pd.DataFrame, info: pd.Series, polarity: str) -> dict:
-    result = _recent_trend(actuals, info)
+    result = calculate_indicator_recent_trend(actuals, info)
     marker = result["marker"]
     if marker == "cannot be calculated":
         text, tone = f"cannot be calculated: {result['reason']}", NOT_AVAILABLE
@@ -256,7 +227,7 @@ def _comparison_cells(
 
 
 def _spc_cells(trend: pd.DataFrame, polarity: str, target: float) -> dict[str, Any]:
-    chart = chart_spc(trend, polarity)
+    chart = chart_spc(trend, polarity, baseline_points=MINIMUM_BASELINE_POINTS)
     points = int(trend["actual"].notna().sum())
     if chart is None:
         text = f"not shown: {points} point{'' if points == 1 else 's'} in the series (12 needed)"
