@@ -23,15 +23,17 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis.analysis import stats
-from kassanalysis.analysis.observations import is_missing
+from kassanalysis.analysis.observations import is_missing, resolve_period, select_observations
 from kassanalysis.analysis.spc import MINIMUM_BASELINE_POINTS
 from kassanalysis.analysis.trend import SPC_MINIMUM_POINTS, chart_spc
+from kassanalysis.periods import Period
 from kassanalysis.schemas import IndicatorObservations as Obs
 
 __all__ = [
     "calculate_indicator_recent_trend",
     "describe_indicator_spc",
     "read_recent_trend",
+    "summarise_recent_trend",
 ]
 
 
@@ -113,6 +115,80 @@ def read_recent_trend(result: dict[str, Any], polarity: str) -> str:
     if result["marker"] == "cannot be calculated":
         return f"cannot be calculated: {result['reason']}"
     return stats.describe_recent_trend(result["marker"], polarity)
+
+
+def summarise_recent_trend(
+    observations: pd.DataFrame,
+    info: pd.Series,
+    *,
+    indicator_id: str,
+    authority_code: str,
+    up_to: Period | str,
+    breakdown: str = "Total",
+) -> dict[str, Any]:
+    """The recent trend of a council's indicator up to a period, as a report row.
+
+    The series is the council's actuals of the same period type as its latest actual
+    ending on or before ``up_to`` (years with years, quarters with quarters), as the pack
+    summary reads it.
+
+    Parameters
+    ----------
+    observations : pandas.DataFrame
+        :class:`~kassanalysis.schemas.IndicatorObservations`.
+    info : pandas.Series
+        The indicator's reference row (``unit``, ``per``, ``polarity``).
+    indicator_id, authority_code : str
+        The indicator and the council (ONS code).
+    up_to : Period or str
+        The reporting period.
+    breakdown : str, default "Total"
+
+    Returns
+    -------
+    dict
+        ``period_type``, ``points`` (actuals in the series), ``periods_tested`` (``"2018-19
+        to 2022-23"``: the five points tested, or empty), ``method``, ``marker``,
+        ``reason``, ``statistic``, ``gradient`` (see
+        :func:`calculate_indicator_recent_trend`), ``recent_trend`` (read by polarity,
+        :func:`read_recent_trend`) and the latest point's ``source_file`` and
+        ``source_line``. With no actuals, ``recent_trend`` says so.
+    """
+    period = resolve_period(up_to)
+    actuals = select_observations(
+        observations,
+        indicator_id=indicator_id,
+        authority_code=authority_code,
+        breakdown=breakdown,
+        value_types=("actual",),
+    )
+    actuals = actuals[actuals[Obs.period_end] <= pd.Timestamp(period.end)]
+    if actuals.empty:
+        return {
+            "points": 0,
+            "marker": "cannot be calculated",
+            "reason": "no actuals by this period",
+            "recent_trend": "cannot be calculated: no actuals by this period",
+        }
+    actuals = actuals.sort_values([Obs.period_end, Obs.period_start], kind="stable")
+    kind = actuals[Obs.period_type].iloc[-1]
+    actuals = actuals[actuals[Obs.period_type] == kind]
+    result = calculate_indicator_recent_trend(actuals, info)
+    tested = actuals[Obs.period].iloc[-5:] if result["years"] else pd.Series(dtype=object)
+    latest = actuals.iloc[-1]
+    return {
+        "period_type": kind,
+        "points": len(actuals),
+        "periods_tested": f"{tested.iloc[0]} to {tested.iloc[-1]}" if len(tested) else "",
+        "method": result["method"],
+        "marker": result["marker"],
+        "reason": result["reason"],
+        "statistic": result["statistic"],
+        "gradient": result["gradient"],
+        "recent_trend": read_recent_trend(result, str(info["polarity"])),
+        "source_file": latest[Obs.source_file],
+        "source_line": latest[Obs.source_line],
+    }
 
 
 def describe_indicator_spc(

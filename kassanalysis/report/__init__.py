@@ -22,7 +22,13 @@ from kassanalysis.report.context import (
     list_report_periods,
     open_context,
 )
-from kassanalysis.report.trend import trend_charts, trend_key_figures, trend_overview
+from kassanalysis.report.trend import (
+    recent_trends,
+    spc_latest_points,
+    trend_charts,
+    trend_key_figures,
+    trend_overview,
+)
 from kassanalysis.report.variance import (
     activity_against_range,
     budget_make_up,
@@ -52,6 +58,8 @@ __all__ = [
     "open_context",
     "performance_against_target",
     "reconciliation_findings",
+    "recent_trends",
+    "spc_latest_points",
     "staffing_variance",
     "trend_charts",
     "trend_key_figures",
