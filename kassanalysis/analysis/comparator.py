@@ -446,3 +446,78 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
             }
         )
     return pd.DataFrame(rows)
+
+
+def calculate_group_funnel(
+    table: pd.DataFrame, info: pd.Series, n_points: int = 100
+) -> dict[str, pd.DataFrame | float | str] | None:
+    """Funnel plot data for a comparator table: each council against the benchmark at 95%
+    and 99.8%, by its denominator (PHE's funnels; proportions by the Wilson score,
+    rates by exact Poisson).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`compare_with_group` table (``numerator``, ``denominator``, ``value``,
+        ``benchmark``, ``benchmark_name``...).
+    info : pandas.Series
+        The indicator's reference row: ``unit`` ``%`` for a proportion, or ``per`` for a
+        rate.
+    n_points : int, default 100
+        Points along the funnel lines (:func:`~kassanalysis.analysis.stats.calculate_funnel_axis`).
+
+    Returns
+    -------
+    dict or None
+        ``points`` (the councils with a numerator and a usable denominator:
+        ``authority_code``, ``authority_name``, ``is_focus``, ``numerator``,
+        ``denominator``, ``value``, ``position`` from
+        :func:`~kassanalysis.analysis.stats.flag_funnel_outliers`), ``limits`` (the funnel
+        lines: ``denominator``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` in
+        the indicator's units, per cent for a proportion), ``benchmark`` (same units) and
+        ``benchmark_name``; None when the indicator is neither a proportion nor a rate,
+        there is no benchmark or no council has a numerator and denominator.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"authority_code": ["A", "B"], "authority_name": ["A", "B"],
+    ...     "is_focus": [True, False], "numerator": [90.0, 800.0],
+    ...     "denominator": [100.0, 1000.0], "value": [90.0, 80.0], "benchmark": 80.0,
+    ...     "benchmark_name": "England value 2020-21"})
+    >>> funnel = calculate_group_funnel(table, pd.Series({"unit": "%"}))
+    >>> funnel["points"]["position"].tolist()
+    ['above 95% limit', 'within limits']
+    """
+    proportion = str(info["unit"]).strip() == "%"
+    per = _per(info)
+    if table.empty or not (proportion or per is not None):
+        return None
+    benchmark = float(table["benchmark"].iloc[0])
+    num, den = table["numerator"].astype(float), table["denominator"].astype(float)
+    usable = num.notna() & den.notna() & (den > 0) & (num >= 0)
+    if proportion:
+        usable &= num <= den
+    if math.isnan(benchmark) or not usable.any():
+        return None
+    points = table.loc[usable, ["authority_code", "authority_name", "is_focus"]].copy()
+    points["numerator"], points["denominator"] = num[usable], den[usable]
+    scale = 100.0 if proportion else 1.0
+    target = benchmark / scale
+    kind = "proportion" if proportion else "rate"
+    points["value"] = num[usable] / den[usable] * (100.0 if proportion else per)
+    points["position"] = stats.flag_funnel_outliers(
+        num[usable], den[usable], pd.Series(target, index=points.index), kind, per=per or 1000
+    )
+    axis = stats.calculate_funnel_axis(den[usable], n_points)
+    if proportion:
+        limits = stats.calculate_proportion_funnel_limits(axis, target)
+    else:
+        limits = stats.calculate_rate_funnel_limits(axis, target, per=per)
+    for column in ("lower_95", "upper_95", "lower_998", "upper_998"):
+        limits[column] = limits[column] * scale
+    return {
+        "points": points.reset_index(drop=True),
+        "limits": limits.drop(columns=["benchmark"]),
+        "benchmark": benchmark,
+        "benchmark_name": str(table["benchmark_name"].iloc[0]),
+    }

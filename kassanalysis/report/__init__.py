@@ -13,8 +13,10 @@ per cell::
 from kassanalysis.report.comparator import (
     comparator_charts,
     comparator_details,
+    comparator_funnels,
     comparator_key_figures,
     comparator_overview,
+    comparator_sensitivity,
 )
 from kassanalysis.report.context import (
     ParameterError,
@@ -50,8 +52,10 @@ __all__ = [
     "budget_variance",
     "comparator_charts",
     "comparator_details",
+    "comparator_funnels",
     "comparator_key_figures",
     "comparator_overview",
+    "comparator_sensitivity",
     "exception_summary",
     "list_report_periods",
     "locality_comparison",

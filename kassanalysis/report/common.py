@@ -22,9 +22,13 @@ DERIVED_FROM_NUMERATOR = (
     "upper_998",
     "mads_from_england_median",
     "compared_with_england",
+    "compared_998",
+    "significance",
+    "significance_text",
     "suspect_reason",
     "rank",
     "quartile",
+    "quintile",
 )
 
 
