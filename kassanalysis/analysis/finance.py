@@ -334,6 +334,7 @@ def benchmark_unit_costs(
     financial_year: str,
     focus_code: str,
     measures: Sequence[str] = UNIT_COST_MEASURES,
+    age_bands: Sequence[str] | None = None,
     polarity: str = "no_polarity",
 ) -> pd.DataFrame:
     """Unit costs (e.g. GBP per week of nursing care, 65+) benchmarked within a group.
@@ -352,6 +353,9 @@ def benchmark_unit_costs(
         As :func:`benchmark_spend_per_head`.
     measures : sequence of str, default :data:`UNIT_COST_MEASURES`
         The unit-cost measures (as in the ``measure`` column).
+    age_bands : sequence of str, optional
+        Only these age bands (as in the ``age_band`` column), e.g. the unit-cost table's
+        ``"Age 18 to 64"``, ``"Age 65 and over"``; default every band.
 
     Returns
     -------
@@ -383,6 +387,8 @@ def benchmark_unit_costs(
     >>> table.loc[table["is_focus"], ["value", "rank", "group_median"]].values.tolist()
     [[550.0, 2.0, 550.0]]
     """
+    if age_bands is not None:
+        finance_lines = finance_lines[finance_lines["age_band"].isin(list(age_bands))]
     lines = _select_lines(finance_lines, financial_year, measures)
     mixed = lines.groupby(list(LINE_KEYS), dropna=False)["unit"].nunique() > 1
     if mixed.any():

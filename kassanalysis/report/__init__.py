@@ -24,6 +24,7 @@ from kassanalysis.report.context import (
     list_report_periods,
     open_context,
 )
+from kassanalysis.report.finance import finance_year_note, spend_per_head, unit_costs
 from kassanalysis.report.trend import (
     recent_trends,
     spc_latest_points,
@@ -57,6 +58,7 @@ __all__ = [
     "comparator_overview",
     "comparator_sensitivity",
     "exception_summary",
+    "finance_year_note",
     "list_report_periods",
     "locality_comparison",
     "open_context",
@@ -64,10 +66,12 @@ __all__ = [
     "reconciliation_findings",
     "recent_trends",
     "spc_latest_points",
+    "spend_per_head",
     "staffing_variance",
     "trend_charts",
     "trend_key_figures",
     "trend_overview",
+    "unit_costs",
     "variance_charts",
     "variance_key_figures",
 ]
