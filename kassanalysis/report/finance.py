@@ -10,6 +10,7 @@ import pandas as pd
 
 from kassanalysis.analysis import finance
 from kassanalysis.api import load
+from kassanalysis.periods import parse_period
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import Note, Table
 
@@ -41,11 +42,23 @@ def finance_year_note(ctx: ReportContext) -> Note:
     year = finance_year(ctx)
     if year is None:
         return Note(["No ASC-FR finance lines in data/raw: finance benchmarks are not shown."])
+    asc_fr = parse_period(year)
+    if asc_fr.end < ctx.period.start:
+        when = (
+            f"It is older than this pack's period ({ctx.period.label}), so these figures "
+            "describe spending then, not now."
+        )
+    elif asc_fr.start > ctx.period.end:
+        when = (
+            f"It is later than this pack's period ({ctx.period.label}), so these figures "
+            "describe spending after it."
+        )
+    else:
+        when = f"It covers this pack's period ({ctx.period.label})."
     return Note(
         [
             f"Adult Social Care Finance Return (ASC-FR) {year}: the latest year in data/raw. "
-            f"It is older than this pack's period ({ctx.period.label}), so these figures "
-            "describe spending then, not now.",
+            + when,
             f"Compared with {ctx.group_name}. Rank 1 is the highest figure (spending more is "
             "neither good nor bad); quartile 1 is the highest quarter; MADs are the distance "
             "from the group median in median absolute deviations (Oflog).",
