@@ -226,8 +226,14 @@ def _comparison_cells(
     return cells | england | {"rank_text": rank_text, "rank_tone": rank_tone}
 
 
-def _spc_cells(trend: pd.DataFrame, polarity: str, target: float) -> dict[str, Any]:
-    chart = chart_spc(trend, polarity, baseline_points=MINIMUM_BASELINE_POINTS)
+def _spc_cells(
+    trend: pd.DataFrame, polarity: str, target: float, rebase_at: list[str]
+) -> dict[str, Any]:
+    named = [p for p in rebase_at if p in set(trend["period"])]
+    try:
+        chart = chart_spc(trend, polarity, baseline_points=MINIMUM_BASELINE_POINTS, rebase_at=named)
+    except ValueError:  # a rebase point leaving a segment of one point: no chart
+        chart = None
     points = int(trend["actual"].notna().sum())
     if chart is None:
         text = f"not shown: {points} point{'' if points == 1 else 's'} in the series (12 needed)"
@@ -280,6 +286,7 @@ def summarise_indicators_for_dashboard(
     group_name: str,
     benchmark_period: str | None = "latest",
     population: pd.DataFrame | None = None,
+    rebase: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The dashboard matrix: one row per indicator, one column group per question.
 
@@ -308,6 +315,10 @@ def summarise_indicators_for_dashboard(
         period it used in ``comparison_period``.
     population : pandas.DataFrame, optional
         ONS population for rate denominators.
+    rebase : pandas.DataFrame, optional
+        The analyst's SPC rebase points (``indicator_id``, ``period``; from
+        :func:`kassanalysis.io.read_spc_rebase`). SPC limits are fixed on the first 12
+        points of each segment, as in the trend report.
 
     Returns
     -------
@@ -445,7 +456,12 @@ def summarise_indicators_for_dashboard(
             authority=authority,
             population=population,
         )
-        record |= _spc_cells(trend, polarity, target)
+        rebase_at = (
+            []
+            if rebase is None
+            else list(rebase.loc[rebase["indicator_id"] == indicator_id, "period"])
+        )
+        record |= _spc_cells(trend, polarity, target, rebase_at)
         records.append(record)
     return make_frame(records, DashboardIndicators)
 
