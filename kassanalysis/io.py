@@ -28,7 +28,8 @@ import pandas as pd
 from kassanalysis import config, formats, kinds
 from kassanalysis.catalogue import QUARTERLY_PARTS as QUARTERLY_PARTS
 from kassanalysis.catalogue import CatalogueEntry, quarterly_part
-from kassanalysis.reference import Reference, make_reference_from_frames
+from kassanalysis.periods import PeriodError, parse_period
+from kassanalysis.reference import Reference, ReferenceError, make_reference_from_frames
 from kassanalysis.text import split_lines as split_lines
 
 CATALOGUE = "catalogue.yml"
@@ -187,6 +188,58 @@ def _read_reference(stamps: tuple) -> Reference:
         return ref
     table = pd.read_csv(crosswalk, dtype=str, keep_default_na=False, comment="#")
     return dataclasses.replace(ref, ascof_crosswalk=table)
+
+
+SPC_REBASE = "spc_rebase.csv"
+_SPC_REBASE_COLUMNS = ("indicator_id", "period", "reason")
+
+
+def read_spc_rebase(reference_dir: Path) -> pd.DataFrame:
+    """The SPC rebase points the analyst has named, from ``data/reference/spc_rebase.csv``.
+
+    Making Data Count rebases a chart only where the process changed, for a recorded
+    reason, never automatically (:func:`~kassanalysis.analysis.stats.calculate_xmr_chart`'s
+    ``rebase_at``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``indicator_id``, ``period`` (the canonical label, e.g. ``2023-24 Q1``),
+        ``reason`` and ``source_line`` (the file's line, the header being line 1); no rows
+        when the file is absent or holds only its header.
+
+    Raises
+    ------
+    ReferenceError
+        One line naming the file, the line and what is wrong: a missing column, an empty
+        indicator id or reason, a period that is not a period label, or a point named twice.
+    """
+    path = Path(reference_dir) / SPC_REBASE
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _SPC_REBASE_COLUMNS})
+    if not path.is_file():
+        return empty.assign(source_line=pd.Series(dtype=int))
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    absent = [c for c in _SPC_REBASE_COLUMNS if c not in table.columns]
+    if absent:
+        raise ReferenceError(f"{path}: missing column(s) {', '.join(absent)}")
+    records, seen = [], set()
+    for position, row in enumerate(table[list(_SPC_REBASE_COLUMNS)].itertuples(index=False)):
+        line = position + 2
+        indicator, label, reason = (str(v).strip() for v in row)
+        if not indicator or not reason:
+            what = "indicator_id" if not indicator else "reason"
+            raise ReferenceError(f"{path}, line {line}: {what} is empty")
+        try:
+            label = parse_period(label).label
+        except PeriodError as exc:
+            raise ReferenceError(f"{path}, line {line}: period {label!r}: {exc}") from None
+        if (indicator, label) in seen:
+            raise ReferenceError(f"{path}, line {line}: {indicator} {label} is named twice")
+        seen.add((indicator, label))
+        records.append((indicator, label, reason, line))
+    if not records:
+        return empty.assign(source_line=pd.Series(dtype=int))
+    return pd.DataFrame(records, columns=[*_SPC_REBASE_COLUMNS, "source_line"])
 
 
 def read_file_format(path: Path) -> tuple[bytes, formats.FileFormat]:

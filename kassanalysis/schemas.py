@@ -137,7 +137,6 @@ class PafBanding(_Provenance):
     count: Series[float] = pa.Field(nullable=True, ge=0)
 
 
-
 FINANCE_ROW_TYPES = ("line", "total")
 #: Units of the Adult Social Care Finance Return's figures.
 FINANCE_UNITS = ("GBP thousands", "GBP per week", "GBP per hour", "weeks", "clients", "yes/no")

@@ -4,7 +4,9 @@ For every council in the group: its value, rank (1 = best for the indicator's po
 share a rank), quartile, the group median and mean, the England median, the distance from the
 England median in median absolute deviations (the Oflog method), and, where a numerator and
 denominator exist, 95% and 99.8% confidence intervals (Wilson for proportions, Byar/exact
-Poisson for rates) with "significantly better / similar / worse than England". Rates per
+Poisson for rates) with the comparison with the England value at 95% and at 99.8%
+(Fingertips' two-level significance, naming the benchmark it used), and the quintile (1 =
+best fifth, PHE's quantile method) beside the quartile. Rates per
 1,000 (or 100,000) use the right ONS population band as denominator when the source gives no
 denominator. Suspect values are flagged, not dropped and not silently used.
 """
@@ -128,10 +130,26 @@ def compare_with_group(
     -------
     pandas.DataFrame
         Columns: authority_code, authority_name, is_focus, value, status, numerator,
-        denominator, rank, quartile, group_size, group_median, group_mean, england_median,
-        mads_from_england_median, lower_95, upper_95, lower_998, upper_998, benchmark,
-        compared_with_england, suspect, suspect_reason, indicator_id, period, unit,
-        polarity, source_file, source_line. Sorted by rank (missing last).
+        denominator, rank, quartile, quintile, group_size, group_median, group_mean,
+        england_median, england_n, mads_from_england_median, lower_95, upper_95,
+        lower_998, upper_998, benchmark, benchmark_name, compared_with_england,
+        compared_998, significance, significance_text, suspect, suspect_reason,
+        indicator_id, period, unit, polarity, source_file, source_line. Sorted by rank
+        (missing last).
+
+        ``benchmark`` is the England value of the period (England's own published row) or,
+        when England publishes none, the median of the English councils; ``benchmark_name``
+        says which, with the year (``"England value 2022-23"`` or ``"median of 152 English
+        councils 2022-23"``). ``compared_with_england`` is the comparison with that
+        benchmark at 95% and ``compared_998`` at 99.8% (each ``"better"``, ``"similar"``,
+        ``"worse"``, ``"higher"``/``"lower"`` for no polarity, or ``"not compared"``);
+        ``significance`` combines them as Fingertips does (``"better (99.8%)"``,
+        ``"better (95%)"``, ``"similar"``...; see
+        :func:`~kassanalysis.analysis.stats.classify_against_benchmark_two_levels`) and
+        ``significance_text`` says it in words, naming the benchmark. ``quintile`` is
+        1 (best fifth for the polarity; highest fifth for no polarity) to 5 within the
+        group, by PHE's quantile method (ties share a quintile; missing when fewer than 5
+        councils have a value), beside ``quartile`` (1 = best quarter by rank).
     """
     info = indicators.loc[indicator_id]
     polarity = str(info["polarity"])
@@ -180,12 +198,16 @@ def compare_with_group(
     table["england_n"] = int(values_all.notna().sum())
     table = _add_denominators(table, info, chosen, population)
     table = _add_intervals(table, info, polarity, benchmark)
+    table["benchmark"] = benchmark
+    table["benchmark_name"] = _benchmark_name(england, int(values_all.notna().sum()), chosen)
+    table = _add_two_levels(table, polarity)
     present = table["value"].notna()
     table["rank"] = stats.rank_by_polarity(table["value"], polarity)
     table["group_size"] = int(present.sum())
     table["quartile"] = (
         stats.assign_quartile(table["rank"], int(present.sum())) if present.any() else np.nan
     )
+    table["quintile"] = stats.assign_quantile_by_polarity(table["value"], 5, polarity)
     table["group_median"] = table.loc[present, "value"].median()
     table["group_mean"] = table.loc[present, "value"].mean()
     table["suspect_reason"] = _suspect_reasons(table, info, suspect_mads)
@@ -194,7 +216,6 @@ def compare_with_group(
     table["period"] = chosen
     table["unit"] = str(info["unit"])
     table["polarity"] = polarity
-    table["benchmark"] = benchmark
     table = table.sort_values(["rank", "authority_name"], na_position="last", kind="stable")
     return table[columns].reset_index(drop=True)
 
@@ -209,6 +230,7 @@ _OUTPUT_COLUMNS = [
     "denominator",
     "rank",
     "quartile",
+    "quintile",
     "group_size",
     "group_median",
     "group_mean",
@@ -220,7 +242,11 @@ _OUTPUT_COLUMNS = [
     "lower_998",
     "upper_998",
     "benchmark",
+    "benchmark_name",
     "compared_with_england",
+    "compared_998",
+    "significance",
+    "significance_text",
     "suspect",
     "suspect_reason",
     "indicator_id",
@@ -281,6 +307,38 @@ def _add_intervals(
         )
     else:
         table["compared_with_england"] = "not compared"
+    return table
+
+
+def _benchmark_name(england: pd.DataFrame, england_n: int, period: str) -> str:
+    """What the benchmark is, with its year: England's own value, or the median of the
+    English councils when England publishes none."""
+    if not england.empty and pd.notna(england["value"].iloc[0]):
+        return f"England value {period}"
+    return f"median of {england_n} English councils {period}"
+
+
+def _add_two_levels(table: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """Fingertips' comparison with the benchmark at 95% and 99.8% (named)."""
+    table = table.copy()
+    name = str(table["benchmark_name"].iloc[0]) if len(table) else "England value"
+    benchmark = float(table["benchmark"].iloc[0]) if len(table) else math.nan
+    if len(table) == 0:
+        for column in ("compared_998", "significance", "significance_text"):
+            table[column] = pd.Series(dtype=object)
+        return table
+    two = stats.classify_against_benchmark_two_levels(
+        table["lower_95"],
+        table["upper_95"],
+        table["lower_998"],
+        table["upper_998"],
+        pd.Series(benchmark, index=table.index),
+        polarity,
+        name,
+    )
+    table["compared_998"] = two["compared_998"]
+    table["significance"] = two["significance"]
+    table["significance_text"] = two["significance_text"]
     return table
 
 
@@ -372,11 +430,15 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
                 "rank": f["rank"],
                 "group_size": f["group_size"],
                 "quartile": f["quartile"],
+                "quintile": f["quintile"],
                 "group_median": f["group_median"],
                 "england_median": f["england_median"],
                 "england_n": f["england_n"],
                 "mads_from_england_median": f["mads_from_england_median"],
                 "compared_with_england": f["compared_with_england"],
+                "compared_998": f["compared_998"],
+                "significance": f["significance"],
+                "benchmark_name": f["benchmark_name"],
                 "suspect": bool(f["suspect"]),
                 "note": f["suspect_reason"],
                 "source_file": f["source_file"],
@@ -384,3 +446,78 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
             }
         )
     return pd.DataFrame(rows)
+
+
+def calculate_group_funnel(
+    table: pd.DataFrame, info: pd.Series, n_points: int = 100
+) -> dict[str, pd.DataFrame | float | str] | None:
+    """Funnel plot data for a comparator table: each council against the benchmark at 95%
+    and 99.8%, by its denominator (PHE's funnels; proportions by the Wilson score,
+    rates by exact Poisson).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`compare_with_group` table (``numerator``, ``denominator``, ``value``,
+        ``benchmark``, ``benchmark_name``...).
+    info : pandas.Series
+        The indicator's reference row: ``unit`` ``%`` for a proportion, or ``per`` for a
+        rate.
+    n_points : int, default 100
+        Points along the funnel lines (:func:`~kassanalysis.analysis.stats.calculate_funnel_axis`).
+
+    Returns
+    -------
+    dict or None
+        ``points`` (the councils with a numerator and a usable denominator:
+        ``authority_code``, ``authority_name``, ``is_focus``, ``numerator``,
+        ``denominator``, ``value``, ``position`` from
+        :func:`~kassanalysis.analysis.stats.flag_funnel_outliers`), ``limits`` (the funnel
+        lines: ``denominator``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` in
+        the indicator's units, per cent for a proportion), ``benchmark`` (same units) and
+        ``benchmark_name``; None when the indicator is neither a proportion nor a rate,
+        there is no benchmark or no council has a numerator and denominator.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"authority_code": ["A", "B"], "authority_name": ["A", "B"],
+    ...     "is_focus": [True, False], "numerator": [90.0, 800.0],
+    ...     "denominator": [100.0, 1000.0], "value": [90.0, 80.0], "benchmark": 80.0,
+    ...     "benchmark_name": "England value 2020-21"})
+    >>> funnel = calculate_group_funnel(table, pd.Series({"unit": "%"}))
+    >>> funnel["points"]["position"].tolist()
+    ['above 95% limit', 'within limits']
+    """
+    proportion = str(info["unit"]).strip() == "%"
+    per = _per(info)
+    if table.empty or not (proportion or per is not None):
+        return None
+    benchmark = float(table["benchmark"].iloc[0])
+    num, den = table["numerator"].astype(float), table["denominator"].astype(float)
+    usable = num.notna() & den.notna() & (den > 0) & (num >= 0)
+    if proportion:
+        usable &= num <= den
+    if math.isnan(benchmark) or not usable.any():
+        return None
+    points = table.loc[usable, ["authority_code", "authority_name", "is_focus"]].copy()
+    points["numerator"], points["denominator"] = num[usable], den[usable]
+    scale = 100.0 if proportion else 1.0
+    target = benchmark / scale
+    kind = "proportion" if proportion else "rate"
+    points["value"] = num[usable] / den[usable] * (100.0 if proportion else per)
+    points["position"] = stats.flag_funnel_outliers(
+        num[usable], den[usable], pd.Series(target, index=points.index), kind, per=per or 1000
+    )
+    axis = stats.calculate_funnel_axis(den[usable], n_points)
+    if proportion:
+        limits = stats.calculate_proportion_funnel_limits(axis, target)
+    else:
+        limits = stats.calculate_rate_funnel_limits(axis, target, per=per)
+    for column in ("lower_95", "upper_95", "lower_998", "upper_998"):
+        limits[column] = limits[column] * scale
+    return {
+        "points": points.reset_index(drop=True),
+        "limits": limits.drop(columns=["benchmark"]),
+        "benchmark": benchmark,
+        "benchmark_name": str(table["benchmark_name"].iloc[0]),
+    }

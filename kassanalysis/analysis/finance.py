@@ -9,8 +9,11 @@ indicator comparisons (:mod:`kassanalysis.analysis.stats`).
 Both functions take a ``finance_lines`` frame (one row per council, year and line of the
 return) with the columns ``authority_code`` (ONS), ``cassr_code``, ``authority_name``,
 ``financial_year``, ``support_type``, ``age_band``, ``primary_support_reason``,
-``support_setting``, ``measure``, ``value``, ``unit``, ``row_type``, ``status``,
-``source_file`` and ``source_line``.
+``support_setting``, ``provision``, ``measure``, ``value``, ``unit``, ``row_type``,
+``status``, ``source_file`` and ``source_line``
+(:class:`~kassanalysis.schemas.FinanceLines`). Measures and age bands are the return's own
+words: ``"Gross total cost: total expenditure"``, ``"Net total expenditure"``, ``"Unit
+costs"``; ``"Adults aged 65 and over"``, ``"Age 18 to 64"``, ``"Age 85 and over"``.
 
 References
 ----------
@@ -23,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,7 +36,23 @@ from kassanalysis.analysis import stats
 from kassanalysis.analysis.comparator import calculate_band_population
 from kassanalysis.periods import parse_period
 
-__all__ = ["UNIT_MULTIPLIERS", "benchmark_spend_per_head", "benchmark_unit_costs"]
+__all__ = [
+    "SPEND_MEASURES",
+    "UNIT_COST_MEASURES",
+    "UNIT_MULTIPLIERS",
+    "benchmark_spend_per_head",
+    "benchmark_unit_costs",
+    "parse_finance_age_band",
+]
+
+#: ASC-FR 2014-15 expenditure measures benchmarked per head by default (gross and net).
+SPEND_MEASURES = ("Gross total cost: total expenditure", "Net total expenditure")
+
+#: The ASC-FR unit-cost measure (e.g. GBP per week of residential and nursing care).
+UNIT_COST_MEASURES = ("Unit costs",)
+
+_BAND_RANGE = re.compile(r"(\d+)\s*(?:to|-)\s*(\d+)$")
+_BAND_OPEN = re.compile(r"(\d+)\s*(?:\+|and over)$")
 
 #: Money units of ASC-FR expenditure lines and the factor that turns them into GBP.
 UNIT_MULTIPLIERS = {
@@ -49,6 +69,7 @@ UNIT_MULTIPLIERS = {
 LINE_KEYS = (
     "support_type",
     "support_setting",
+    "provision",
     "age_band",
     "primary_support_reason",
     "row_type",
@@ -66,6 +87,25 @@ _REQUIRED = (
     "source_file",
     "source_line",
 )
+
+
+def parse_finance_age_band(age_band: str) -> str | None:
+    """The ONS population band of an ASC-FR age band, or None when it names no ages.
+
+    Examples
+    --------
+    >>> [parse_finance_age_band(b) for b in ("Adults aged 18 to 64", "Age 65 and over",
+    ...     "Age 85 and over", "18-64", "65+", "Other adult services", "Total")]
+    ['18-64', '65+', '85+', '18-64', '65+', None, None]
+    """
+    text = str(age_band).strip()
+    closed = _BAND_RANGE.search(text)
+    if closed:
+        return f"{int(closed.group(1))}-{int(closed.group(2))}"
+    open_ended = _BAND_OPEN.search(text)
+    if open_ended:
+        return f"{int(open_ended.group(1))}+"
+    return None
 
 
 def _select_lines(
@@ -151,8 +191,8 @@ def benchmark_spend_per_head(
     group_id: str,
     financial_year: str,
     focus_code: str,
-    measures: Sequence[str] = ("gross_current_expenditure", "net_current_expenditure"),
-    age_bands: Sequence[str] = ("18-64", "65+", "18+"),
+    measures: Sequence[str] = SPEND_MEASURES,
+    age_bands: Sequence[str] | None = None,
     polarity: str = "no_polarity",
 ) -> pd.DataFrame:
     """Expenditure per head of the relevant population, benchmarked within a group.
@@ -181,10 +221,13 @@ def benchmark_spend_per_head(
         E.g. ``"2014-15"``.
     focus_code : str
         The council the report is for (``is_focus``).
-    measures : sequence of str
+    measures : sequence of str, default :data:`SPEND_MEASURES`
         Expenditure measures to benchmark (as in the ``measure`` column).
-    age_bands : sequence of str
-        Age bands (as in the ``age_band`` column) whose population is the denominator.
+    age_bands : sequence of str, optional
+        Age bands (as in the ``age_band`` column) whose population is the denominator;
+        by default every band that names ages (:func:`parse_finance_age_band`: "Adults
+        aged 65 and over" is 65+, "Age 18 to 64" 18-64), so "Total" and "Other adult
+        services" lines are left out.
     polarity : {"no_polarity", "higher_is_better", "lower_is_better"}
         How to rank; spending more is neither good nor bad by default.
 
@@ -211,8 +254,9 @@ def benchmark_spend_per_head(
     >>> lines = pd.DataFrame({"authority_code": ["E10000016", "E10000030"],
     ...     "cassr_code": ["886", "936"], "authority_name": ["Kent", "Surrey"],
     ...     "financial_year": "2014-15", "support_type": "Long term support",
-    ...     "age_band": "65+", "primary_support_reason": "Physical support",
-    ...     "support_setting": "Nursing", "measure": "gross_current_expenditure",
+    ...     "age_band": "Adults aged 65 and over", "primary_support_reason": "Physical support",
+    ...     "support_setting": "Nursing", "provision": None,
+    ...     "measure": "Gross total cost: total expenditure",
     ...     "value": [30.0, 10.0], "unit": "GBP thousands", "row_type": "line",
     ...     "status": "ok", "source_file": "asc-fr.csv", "source_line": [2, 3]})
     >>> population = pd.DataFrame({"area_code": ["E10000016", "E10000030"], "year": 2014,
@@ -224,11 +268,12 @@ def benchmark_spend_per_head(
     [['Kent', 100.0, 1.0], ['Surrey', 50.0, 2.0]]
     """
     lines = _select_lines(finance_lines, financial_year, measures)
-    lines = lines[lines["age_band"].isin(list(age_bands))].copy()
+    bands = lines["age_band"].map(parse_finance_age_band)
+    chosen = bands.notna() if age_bands is None else lines["age_band"].isin(list(age_bands))
+    lines = lines[chosen & bands.notna()].copy()
     if lines.empty:
-        raise ValueError(
-            f"finance_lines has no {financial_year} lines for age bands {', '.join(age_bands)}"
-        )
+        wanted = "that name ages" if age_bands is None else ", ".join(age_bands)
+        raise ValueError(f"finance_lines has no {financial_year} lines for age bands {wanted}")
     unknown = ~lines["unit"].isin(list(UNIT_MULTIPLIERS))
     if unknown.any():
         bad = lines[unknown].iloc[0]
@@ -244,7 +289,7 @@ def benchmark_spend_per_head(
     for band in lines["age_band"].unique():
         in_band = lines["age_band"] == band
         lines.loc[in_band, "population"] = calculate_band_population(
-            population, codes[in_band], str(band), year
+            population, codes[in_band], parse_finance_age_band(band), year
         ).to_numpy()
     money = lines["value"].astype(float) * lines["unit"].map(UNIT_MULTIPLIERS)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -288,7 +333,8 @@ def benchmark_unit_costs(
     group_id: str,
     financial_year: str,
     focus_code: str,
-    measures: Sequence[str] = ("unit_cost",),
+    measures: Sequence[str] = UNIT_COST_MEASURES,
+    age_bands: Sequence[str] | None = None,
     polarity: str = "no_polarity",
 ) -> pd.DataFrame:
     """Unit costs (e.g. GBP per week of nursing care, 65+) benchmarked within a group.
@@ -305,8 +351,11 @@ def benchmark_unit_costs(
         Comparator group memberships (group_id, authority_code).
     group_id, financial_year, focus_code, polarity
         As :func:`benchmark_spend_per_head`.
-    measures : sequence of str, default ("unit_cost",)
+    measures : sequence of str, default :data:`UNIT_COST_MEASURES`
         The unit-cost measures (as in the ``measure`` column).
+    age_bands : sequence of str, optional
+        Only these age bands (as in the ``age_band`` column), e.g. the unit-cost table's
+        ``"Age 18 to 64"``, ``"Age 65 and over"``; default every band.
 
     Returns
     -------
@@ -328,7 +377,7 @@ def benchmark_unit_costs(
     ...     "cassr_code": ["886", "936", "881"], "authority_name": ["Kent", "Surrey", "Essex"],
     ...     "financial_year": "2014-15", "support_type": "Long term support",
     ...     "age_band": "65+", "primary_support_reason": None,
-    ...     "support_setting": "Residential", "measure": "unit_cost",
+    ...     "support_setting": "Residential", "provision": "All", "measure": "Unit costs",
     ...     "value": [550.0, 600.0, 500.0], "unit": "GBP per week", "row_type": "line",
     ...     "status": "ok", "source_file": "unit-cost.csv", "source_line": [5, 6, 7]})
     >>> members = pd.DataFrame({"group_id": "g",
@@ -338,6 +387,8 @@ def benchmark_unit_costs(
     >>> table.loc[table["is_focus"], ["value", "rank", "group_median"]].values.tolist()
     [[550.0, 2.0, 550.0]]
     """
+    if age_bands is not None:
+        finance_lines = finance_lines[finance_lines["age_band"].isin(list(age_bands))]
     lines = _select_lines(finance_lines, financial_year, measures)
     mixed = lines.groupby(list(LINE_KEYS), dropna=False)["unit"].nunique() > 1
     if mixed.any():

@@ -30,6 +30,7 @@ import pandas as pd
 from kassanalysis import formatting
 from kassanalysis.analysis import performance, stats
 from kassanalysis.analysis.comparator import ENGLAND, compare_with_group
+from kassanalysis.analysis.indicator_trend import calculate_indicator_recent_trend
 from kassanalysis.analysis.observations import (
     describe_status,
     is_missing,
@@ -37,6 +38,7 @@ from kassanalysis.analysis.observations import (
     resolve_period,
     select_observations,
 )
+from kassanalysis.analysis.spc import MINIMUM_BASELINE_POINTS
 from kassanalysis.analysis.summary_lines import (
     CONCERN,
     GOOD,
@@ -102,39 +104,8 @@ def _tone_of_significance(label: str) -> str:
     return NEUTRAL
 
 
-def _decimal_years(starts: pd.Series) -> np.ndarray:
-    """Time values for the trend test, as Fingertips uses the year values: each period's
-    first month as a year and twelfths (2019-20 is 2019.25, its Q2 2019.5), so that
-    years, quarters and months are evenly spaced (the statistic depends only on the
-    spacing)."""
-    starts = pd.to_datetime(starts)
-    return (starts.dt.year + (starts.dt.month - 1) / 12).to_numpy(dtype=float)
-
-
-def _recent_trend(actuals: pd.DataFrame, info: pd.Series) -> dict[str, Any]:
-    """Fingertips' recent trend of one series of actual rows (one period type)."""
-    years = _decimal_years(actuals[Obs.period_start])
-    numerator = actuals[Obs.numerator].astype(float)
-    denominator = actuals[Obs.denominator].astype(float)
-    values = actuals[Obs.value].astype(float)
-    if str(info.get("unit", "")).strip() == "%" and numerator.notna().all() and len(actuals):
-        return stats.calculate_recent_trend(
-            years, numerator=numerator.to_numpy(), denominator=denominator.to_numpy()
-        )
-    per = info.get("per")
-    if not is_missing(per) and str(per) != "" and numerator.notna().all() and len(actuals):
-        rate, lower, upper = stats.calculate_rate_interval(
-            numerator.to_numpy(), denominator.to_numpy(), per=float(per), confidence=0.95
-        )
-        return stats.calculate_recent_trend(years, values=rate, lower_95=lower, upper_95=upper)
-    missing = np.full(len(actuals), np.nan)
-    return stats.calculate_recent_trend(
-        years, values=values.to_numpy(), lower_95=missing, upper_95=missing
-    )
-
-
 def _recent_trend_cells(actuals: pd.DataFrame, info: pd.Series, polarity: str) -> dict:
-    result = _recent_trend(actuals, info)
+    result = calculate_indicator_recent_trend(actuals, info)
     marker = result["marker"]
     if marker == "cannot be calculated":
         text, tone = f"cannot be calculated: {result['reason']}", NOT_AVAILABLE
@@ -262,8 +233,14 @@ def _comparison_cells(
     return cells | england | {"rank_text": rank_text, "rank_tone": rank_tone}
 
 
-def _spc_cells(trend: pd.DataFrame, polarity: str, target: float) -> dict[str, Any]:
-    chart = chart_spc(trend, polarity)
+def _spc_cells(
+    trend: pd.DataFrame, polarity: str, target: float, rebase_at: list[str]
+) -> dict[str, Any]:
+    named = [p for p in rebase_at if p in set(trend["period"])]
+    try:
+        chart = chart_spc(trend, polarity, baseline_points=MINIMUM_BASELINE_POINTS, rebase_at=named)
+    except ValueError:  # a rebase point leaving a segment of one point: no chart
+        chart = None
     points = int(trend["actual"].notna().sum())
     if chart is None:
         text = f"not shown: {points} point{'' if points == 1 else 's'} in the series (12 needed)"
@@ -357,6 +334,7 @@ def summarise_indicators_for_dashboard(
     group_name: str,
     benchmark_period: str | None = "latest",
     population: pd.DataFrame | None = None,
+    rebase: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The dashboard matrix: one row per indicator, one column group per question.
 
@@ -385,6 +363,10 @@ def summarise_indicators_for_dashboard(
         period it used in ``comparison_period``.
     population : pandas.DataFrame, optional
         ONS population for rate denominators.
+    rebase : pandas.DataFrame, optional
+        The analyst's SPC rebase points (``indicator_id``, ``period``; from
+        :func:`kassanalysis.io.read_spc_rebase`). SPC limits are fixed on the first 12
+        points of each segment, as in the trend report.
 
     Returns
     -------
@@ -489,6 +471,11 @@ def summarise_indicators_for_dashboard(
             authority=authority,
             population=population,
         )
-        record |= _spc_cells(trend, polarity, target)
+        rebase_at = (
+            []
+            if rebase is None
+            else list(rebase.loc[rebase["indicator_id"] == indicator_id, "period"])
+        )
+        record |= _spc_cells(trend, polarity, target, rebase_at)
         records.append(record)
     return make_frame(records, DashboardIndicators)

@@ -286,7 +286,12 @@ def list_targets(
 
 
 def chart_spc(
-    trend_frame: pd.DataFrame, polarity: str, min_points: int = SPC_MINIMUM_POINTS
+    trend_frame: pd.DataFrame,
+    polarity: str,
+    min_points: int = SPC_MINIMUM_POINTS,
+    *,
+    baseline_points: int | None = None,
+    rebase_at: list[str] | None = None,
 ) -> pd.DataFrame | None:
     """The XmR (statistical process control) chart of a trend, or ``None`` if too short.
 
@@ -305,6 +310,13 @@ def chart_spc(
     polarity : {"higher_is_better", "lower_is_better", "no_polarity"}
     min_points : int, default 12
         Fewest non-missing actuals for which to draw a chart (at least 2).
+    baseline_points : int, optional
+        Fix the limits on the first ``baseline_points`` points of each segment (at least
+        12; Making Data Count's fixed baseline). Default: limits from every point.
+    rebase_at : list of str, optional
+        Periods (labels in ``period``) where the analyst rebased the chart
+        (``data/reference/spc_rebase.csv``); see
+        :func:`~kassanalysis.analysis.stats.calculate_xmr_chart`.
 
     Returns
     -------
@@ -344,7 +356,9 @@ def chart_spc(
             "(summarise_trend(..., period_type=...))"
         )
     values = pd.Series(actual.to_numpy(), index=pd.Index(trend_frame["period"], name="period"))
-    return calculate_xmr_chart(values, polarity)
+    return calculate_xmr_chart(
+        values, polarity, baseline_points=baseline_points, rebase_at=rebase_at or None
+    )
 
 
 def describe_direction(

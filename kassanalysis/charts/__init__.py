@@ -2,6 +2,7 @@
 
 One module per chart family (:mod:`~kassanalysis.charts.comparator`,
 :mod:`~kassanalysis.charts.trend`, :mod:`~kassanalysis.charts.rag`,
+:mod:`~kassanalysis.charts.funnel`,
 :mod:`~kassanalysis.charts.budget`, :mod:`~kassanalysis.charts.locality`), a shared
 :mod:`~kassanalysis.charts.style` and :mod:`~kassanalysis.charts.base`; the public names
 are re-exported here, so ``kassanalysis.charts.plot_trend`` keeps working.
@@ -41,6 +42,7 @@ from __future__ import annotations
 from kassanalysis.charts.base import Chart
 from kassanalysis.charts.budget import plot_budget_variance
 from kassanalysis.charts.comparator import plot_comparator
+from kassanalysis.charts.funnel import plot_funnel
 from kassanalysis.charts.locality import plot_locality_share
 from kassanalysis.charts.rag import plot_rag_table
 from kassanalysis.charts.style import (
@@ -59,6 +61,7 @@ __all__ = [
     "Chart",
     "plot_budget_variance",
     "plot_comparator",
+    "plot_funnel",
     "plot_locality_share",
     "plot_rag_table",
     "plot_trend",

@@ -13,8 +13,10 @@ per cell::
 from kassanalysis.report.comparator import (
     comparator_charts,
     comparator_details,
+    comparator_funnels,
     comparator_key_figures,
     comparator_overview,
+    comparator_sensitivity,
 )
 from kassanalysis.report.context import (
     ParameterError,
@@ -22,7 +24,14 @@ from kassanalysis.report.context import (
     list_report_periods,
     open_context,
 )
-from kassanalysis.report.trend import trend_charts, trend_key_figures, trend_overview
+from kassanalysis.report.finance import finance_year_note, spend_per_head, unit_costs
+from kassanalysis.report.trend import (
+    recent_trends,
+    spc_latest_points,
+    trend_charts,
+    trend_key_figures,
+    trend_overview,
+)
 from kassanalysis.report.variance import (
     activity_against_range,
     budget_make_up,
@@ -44,18 +53,25 @@ __all__ = [
     "budget_variance",
     "comparator_charts",
     "comparator_details",
+    "comparator_funnels",
     "comparator_key_figures",
     "comparator_overview",
+    "comparator_sensitivity",
     "exception_summary",
+    "finance_year_note",
     "list_report_periods",
     "locality_comparison",
     "open_context",
     "performance_against_target",
     "reconciliation_findings",
+    "recent_trends",
+    "spc_latest_points",
+    "spend_per_head",
     "staffing_variance",
     "trend_charts",
     "trend_key_figures",
     "trend_overview",
+    "unit_costs",
     "variance_charts",
     "variance_key_figures",
 ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kassanalysis.analysis import performance, trend, variance
+from kassanalysis import io as kio
+from kassanalysis.analysis import indicator_trend, performance, trend, variance
 from kassanalysis.periods import format_financial_year, parse_financial_year
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import Note, Table
@@ -21,9 +22,13 @@ DERIVED_FROM_NUMERATOR = (
     "upper_998",
     "mads_from_england_median",
     "compared_with_england",
+    "compared_998",
+    "significance",
+    "significance_text",
     "suspect_reason",
     "rank",
     "quartile",
+    "quintile",
 )
 
 
@@ -74,12 +79,31 @@ def spc_chart(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:
 
 
 def _compute_spc(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:
-    series = trend_series(ctx, indicator_id)
-    if series.empty:
-        return None
-    kind = series["period_type"].mode().iloc[0]
-    polarity = str(ctx.indicators.loc[indicator_id, "polarity"])
-    return trend.chart_spc(series[series["period_type"] == kind], polarity)
+    return spc_reading(ctx, indicator_id)[0]
+
+
+def rebase_points(ctx: ReportContext) -> pd.DataFrame:
+    """The analyst's SPC rebase points (``data/reference/spc_rebase.csv``), read once."""
+    return ctx.remember(("spc_rebase",), lambda: kio.read_spc_rebase(ctx.paths.reference))
+
+
+def spc_reading(ctx: ReportContext, indicator_id: str) -> tuple[pd.DataFrame | None, dict]:
+    """The XmR chart (limits fixed on the first 12 points, rebased where the analyst says)
+    over the series' most common period type, and its latest point in words."""
+
+    def compute():
+        series = trend_series(ctx, indicator_id)
+        if series.empty:
+            return None, {"points": 0, "variation_text": "no series", "assurance_text": ""}
+        kind = series["period_type"].mode().iloc[0]
+        rebase = rebase_points(ctx)
+        return indicator_trend.describe_indicator_spc(
+            series[series["period_type"] == kind].reset_index(drop=True),
+            str(ctx.indicators.loc[indicator_id, "polarity"]),
+            rebase=rebase[rebase["indicator_id"] == indicator_id],
+        )
+
+    return ctx.remember(("spc reading", indicator_id), compute)
 
 
 def chart_spc_limits(ctx: ReportContext, indicator_id: str) -> pd.DataFrame | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kassanalysis.analysis import comparator
+from kassanalysis.analysis import comparator, sensitivity
+from kassanalysis.analysis.summary import anchor_for
+from kassanalysis.api import load_comparator_groups
 from kassanalysis.report.common import (
     DERIVED_FROM_NUMERATOR,
     Sections,
@@ -45,19 +47,22 @@ def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") ->
             "rank",
             "group_size",
             "quartile",
+            "quintile",
             "group_median",
             "england_median",
             "england_n",
             "mads_from_england_median",
-            "compared_with_england",
+            "significance",
+            "benchmark_name",
             "note",
         ]
-    )
+    ).rename(columns={"significance": "compared_with_benchmark", "benchmark_name": "benchmark"})
     return Table(
         shown,
         f"How {ctx.reference.authority_name(ctx.division.authority)} compares: {ctx.group_name}",
         source="indicator_observations (Oflog, NHS Digital ASCOF, plan tables); "
-        "rank 1 = best for the indicator's polarity",
+        "rank 1 = best for the indicator's polarity; quartile and quintile 1 = best; "
+        "compared with the named benchmark at 95% and 99.8% (Fingertips)",
         note=note,
         row_units=("value", "group_median", "england_median"),
     )
@@ -122,14 +127,17 @@ def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> l
                 "value",
                 "rank",
                 "quartile",
+                "quintile",
                 "lower_95",
                 "upper_95",
-                "compared_with_england",
+                "lower_998",
+                "upper_998",
+                "significance",
                 "mads_from_england_median",
                 "suspect_reason",
                 "source_line",
             ]
-        ]
+        ].rename(columns={"significance": "compared_with_benchmark"})
         name = ctx.indicators.loc[indicator_id, "name"]
         tables.append(
             Table(
@@ -137,8 +145,11 @@ def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> l
                 f"{name} ({indicator_id}), {table['period'].iloc[0]}",
                 source=f"{table['source_file'].dropna().iloc[0]}",
                 units=dict.fromkeys(
-                    ["value", "lower_95", "upper_95"], str(ctx.indicators.loc[indicator_id, "unit"])
+                    ["value", "lower_95", "upper_95", "lower_998", "upper_998"],
+                    str(ctx.indicators.loc[indicator_id, "unit"]),
                 ),
+                note=f"Compared with the {table['benchmark_name'].iloc[0]}.",
+                anchor=anchor_for(indicator_id),
             )
         )
     return tables
@@ -187,6 +198,105 @@ def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest")
             f"{row['england_median']:.4g} of {row['england_n']:.0f} councils)"
         )
     return KeyFigures(lines)
+
+
+def comparator_funnels(ctx: ReportContext, benchmark_period: str = "latest") -> Figures:
+    """A funnel plot for each proportion or rate with published numerators and
+    denominators: the group's councils against the benchmark, 95% and 99.8% limits."""
+    from kassanalysis import charts
+
+    figures = []
+    for indicator_id in compared_indicators(ctx):
+        table = _hide_suppressed(ctx, _comparator_table(ctx, indicator_id, benchmark_period))
+        table = table[table["value"].notna()]
+        info = ctx.indicators.loc[indicator_id]
+        funnel = comparator.calculate_group_funnel(table, info)
+        if funnel is None:
+            continue
+        figures.append(
+            charts.plot_funnel(
+                funnel,
+                indicator_name=str(info["name"]),
+                unit=str(info["unit"]),
+                period=str(table["period"].iloc[0]),
+                source=f"Source: {table['source_file'].dropna().iloc[0]}",
+            )
+        )
+    return Figures(
+        figures,
+        empty="No funnel plots: none of this division's indicators publishes numerators and "
+        "denominators for the comparator group.",
+    )
+
+
+def _councils_groups(ctx: ReportContext) -> list[str]:
+    """The comparator groups the division's council belongs to, in the order of
+    ``comparator_groups.yml``."""
+    groups = list(load_comparator_groups(root=ctx.paths.root)["id"])
+    mine = set(ctx.members.loc[ctx.members["authority_code"] == ctx.division.authority, "group_id"])
+    return [g for g in groups if g in mine]
+
+
+def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
+    """Each indicator ranked under every comparator group the council belongs to, side by
+    side, so a reader sees whether its position depends on the choice of peers."""
+    group_ids = _councils_groups(ctx)
+    names = load_comparator_groups(root=ctx.paths.root).set_index("id")["name"]
+    frames = []
+    for indicator_id in compared_indicators(ctx):
+        ranked = sensitivity.rank_under_each_group(
+            ctx.observations,
+            ctx.members,
+            ctx.indicators,
+            indicator_id=indicator_id,
+            period=_benchmark(benchmark_period),
+            group_ids=group_ids,
+            focus_code=ctx.division.authority,
+            population=ctx.population,
+        )
+        ranked.insert(0, "indicator_name", str(ctx.indicators.loc[indicator_id, "name"]))
+        ranked.insert(1, "group", ranked["group_id"].map(names))
+        ranked["unit"] = str(ctx.indicators.loc[indicator_id, "unit"])
+        # the council's count behind its value, so a small count is withheld here too
+        focus = _comparator_table(ctx, indicator_id, benchmark_period)
+        focus = focus.loc[focus["is_focus"], "numerator"] if not focus.empty else focus
+        ranked["numerator"] = focus.iloc[0] if len(focus) else float("nan")
+        frames.append(ranked)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    derived = ("value", "rank", "quartile", "quintile", "mads_from_group_median")
+    frame = ctx.save(
+        "comparator_sensitivity",
+        frame,
+        counts=("numerator",) if not frame.empty else (),
+        dependent=dict.fromkeys(derived, "numerator") if not frame.empty else None,
+        row_units=("value", "group_median") if not frame.empty else (),
+    )
+    shown = frame.reindex(
+        columns=[
+            "indicator_name",
+            "group",
+            "period",
+            "value",
+            "unit",
+            "rank",
+            "group_size",
+            "quartile",
+            "quintile",
+            "group_median",
+            "mads_from_group_median",
+            "position_depends_on_group",
+            "note",
+        ]
+    )
+    return Table(
+        shown,
+        "The same indicator ranked under each comparator group the council belongs to",
+        row_units=("value", "group_median"),
+        note="Rank 1, quartile 1 and quintile 1 are the best for the indicator's polarity. "
+        "'Position depends on group' is yes when the council's quartile differs between "
+        "the groups.",
+        source="indicator_observations; comparator_members (data/reference/comparator_groups.yml)",
+    )
 
 
 def _hide_suppressed(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kassanalysis.formatting import (
     format_number,
@@ -28,7 +28,7 @@ MISSING_MARKER = "[x]"
 _ENV = Environment(autoescape=True)
 
 _TABLE = _ENV.from_string(
-    """<section class="kass-table">
+    """<section class="kass-table"{% if anchor %} id="{{ anchor }}"{% endif %}>
 {% if empty %}<p class="kass-caption">{{ caption }}</p>
 <p>No rows.</p>{% else %}{{ table }}{% endif %}
 {% if note %}<p>{{ note }}</p>{% endif %}
@@ -112,9 +112,18 @@ class Table:
     """Percentage-change column -> (base column, new column): shown from the two figures by
     :func:`~kassanalysis.formatting.format_percent_change`, so "n/a" on a zero or tiny
     base rather than a misleading 90,635%."""
+    anchor: str = ""
+    """The section's HTML id, so other pages can link to it (e.g. ``indicator-ascof-2a2``)."""
+    row_anchors: str = ""
+    """A column holding each row's HTML id (not shown as a column), so the index can link
+    to one indicator's row."""
+
+    @property
+    def _shown(self) -> pd.DataFrame:
+        return self.frame.drop(columns=[self.row_anchors]) if self.row_anchors else self.frame
 
     def _formatted(self) -> pd.DataFrame:
-        out = self.frame.copy()
+        out = self._shown.copy()
         row_unit = (
             out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
         )
@@ -156,6 +165,7 @@ class Table:
             source=self.source,
             note=self.note,
             empty=self.frame.empty,
+            anchor=self.anchor,
         )
 
     def _html_table(self) -> Markup:
@@ -163,6 +173,12 @@ class Table:
         scoped to their columns, and headers aligned left like the text they head."""
         html = self._formatted().to_html(index=False, escape=True, border=0, justify="left")
         html = html.replace("<th>", '<th scope="col">')  # index=False: only column headers
+        if self.row_anchors:
+            head, body = html.split("<tbody>", 1)
+            rows = body.split("<tr>")
+            ids = [str(escape(v)) for v in self.frame[self.row_anchors]]
+            html = head + "<tbody>" + rows[0]
+            html += "".join(f'<tr id="{i}">{r}' for i, r in zip(ids, rows[1:], strict=True))
         opening, rest = html.split(">", 1)
         return Markup(opening + ">") + Markup(_CAPTION.render(caption=self.caption)) + Markup(rest)
 

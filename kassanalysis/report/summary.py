@@ -54,6 +54,7 @@ class SummaryInputs:
     indicators: pd.DataFrame
     groups: pd.DataFrame
     truncated: dict[str, str]
+    rebase: pd.DataFrame | None = None
 
 
 def _read_table(name: str, build: Path, manifest: dict) -> pd.DataFrame:
@@ -83,6 +84,7 @@ def load_summary_inputs(paths: kio.ProjectPaths, processed: Path | None = None) 
         indicators=kio.read_reference(paths.reference).indicators,
         groups=load_comparator_groups(root=paths.root).set_index("id"),
         truncated={e.file: e.truncated for e in kio.read_catalogue(paths.raw) if e.truncated},
+        rebase=kio.read_spc_rebase(paths.reference),
     )
 
 
@@ -123,6 +125,7 @@ def summarise_division(
         group_name=group_name,
         benchmark_period=benchmark_period,
         population=inputs.population,
+        rebase=inputs.rebase,
     )
     budget = summary.summarise_budget_monitoring(
         inputs.budget, units=list(division.budget_units), period=period

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kassanalysis.analysis import trend
+from kassanalysis.analysis import indicator_trend, trend
+from kassanalysis.analysis.summary import anchor_for
 from kassanalysis.report.common import (
     activity_table,
     caveat,
     chart_spc_limits,
     division_indicators,
     spc_chart,
+    spc_reading,
     trend_series,
 )
 from kassanalysis.report.context import ReportContext
@@ -130,3 +132,88 @@ def trend_key_figures(ctx: ReportContext) -> KeyFigures:
         value = "[x]" if pd.isna(last["actual"]) else f"{last['actual']:g}"
         lines.append(f"{indicator_id} {last['period']}: {value}{change} ({last['direction']})")
     return KeyFigures(lines)
+
+
+def recent_trends(ctx: ReportContext) -> Table:
+    """Fingertips' recent trend of each indicator: the chi-squared test for trend over the
+    last five points of one period type, its marker read by polarity as getting better or
+    worse, or why it cannot be calculated. Each row is the indicator's link target
+    (``#indicator-<id>``) for the pack's index."""
+    rows = []
+    for indicator_id in division_indicators(ctx):
+        info = ctx.indicators.loc[indicator_id]
+        result = indicator_trend.summarise_recent_trend(
+            ctx.own_observations,
+            info,
+            indicator_id=indicator_id,
+            authority_code=ctx.division.authority,
+            up_to=ctx.period,
+        )
+        rows.append(
+            {"anchor": anchor_for(indicator_id), "indicator_name": str(info["name"]), **result}
+            | {"code": indicator_id}
+        )
+    columns = [
+        "anchor",
+        "indicator_name",
+        "recent_trend",
+        "periods_tested",
+        "points",
+        "method",
+        "statistic",
+        "gradient",
+        "code",
+        "source_file",
+        "source_line",
+    ]
+    frame = ctx.save("recent_trend", pd.DataFrame(rows).reindex(columns=columns))
+    return Table(
+        frame.drop(columns=["source_file"]),
+        f"Recent trend up to {ctx.period.label} (OHID Fingertips method)",
+        row_anchors="anchor",
+        note="Chi-squared test for trend over the five most recent points of one period type "
+        "(counts and denominators for proportions; Byar 95% limits for rates), significant "
+        "when the statistic exceeds 9.5495 (99.8% level) and no single point reverses the "
+        "slope. Without published counts or confidence limits the trend cannot be calculated.",
+        source="indicator_observations; PHEindicatormethods / OHID Fingertips recent trend",
+    )
+
+
+def spc_latest_points(ctx: ReportContext) -> Table:
+    """Making Data Count's reading of each series of 12 or more points: the latest point's
+    variation and assurance against its target, with limits fixed on the first 12 points
+    and rebased only where ``data/reference/spc_rebase.csv`` says (with its reason)."""
+    rows = []
+    for indicator_id in division_indicators(ctx):
+        _, record = spc_reading(ctx, indicator_id)
+        rows.append(
+            {"indicator_name": str(ctx.indicators.loc[indicator_id, "name"]), **record}
+            | {"unit": str(ctx.indicators.loc[indicator_id, "unit"]), "code": indicator_id}
+        )
+    columns = [
+        "indicator_name",
+        "points",
+        "latest_period",
+        "value",
+        "unit",
+        "mean",
+        "lower_limit",
+        "upper_limit",
+        "target",
+        "variation_text",
+        "assurance_text",
+        "baseline",
+        "rebased_at",
+        "note",
+        "code",
+    ]
+    frame = ctx.save("spc_latest", pd.DataFrame(rows).reindex(columns=columns))
+    return Table(
+        frame.rename(columns={"variation_text": "variation", "assurance_text": "assurance"}),
+        f"SPC: the latest point of each series up to {ctx.period.label} (Making Data Count)",
+        row_units=("value", "mean", "lower_limit", "upper_limit", "target"),
+        note="XmR chart with limits fixed on the first 12 points; rebased only at points "
+        "named with a reason in data/reference/spc_rebase.csv. Series of fewer than 12 "
+        "points are not charted.",
+        source="indicator_observations; NHS England Making Data Count (NHSRplotthedots)",
+    )

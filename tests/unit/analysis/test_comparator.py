@@ -711,3 +711,95 @@ def test_summarise_indicators_group_size_excludes_councils_without_data():
         focus_code=NO_DATA,
     )
     assert summary["group_size"].iloc[0] == 4
+
+
+def test_two_level_significance_names_the_benchmark():
+    # Against England's own value, 30.0 (%), higher is better:
+    #   Kent 65/100: 99.8% 49.549 to 77.835 (worked above) excludes 30 -> better (99.8%).
+    #   B 15/148: 95% 6.24 to 16.05; 99.8% upper by hand: z = 3.090232, z^2 = 9.549534,
+    #     2O + z^2 = 39.549534, z sqrt(z^2 + 4 x 15 x 133/148) = 3.090232 x 7.966709 =
+    #     24.6190, 2 (n + z^2) = 315.099068 -> upper 0.20365 = 20.37% < 30 -> worse (99.8%).
+    #   A 81/263: 95% 25.53 to 36.62 contains 30 -> similar at both levels.
+    #   C has no counts: not compared.
+    table = compare_with_group(
+        observations(*WILSON_ROWS),
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code=KENT,
+    ).set_index("authority_code")
+    assert set(table["benchmark_name"]) == {"England value 2020-21"}
+    assert table.at[KENT, "compared_with_england"] == "better"
+    assert table.at[KENT, "compared_998"] == "better"
+    assert table.at[KENT, "significance"] == "better (99.8%)"
+    assert table.at[B, "significance"] == "worse (99.8%)"
+    assert table.at[A, "significance"] == "similar"
+    assert table.at[C, "significance"] == "not compared"
+    assert table.at[KENT, "significance_text"] == (
+        "better than the England value 2020-21 at the 99.8% level"
+    )
+
+
+def test_without_an_england_row_the_benchmark_is_named_as_the_council_median():
+    obs = main_observations("PCT")
+    obs = obs[obs["authority_code"] != ENGLAND]
+    table = compare_with_group(
+        obs,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code=KENT,
+    )
+    # England median of the seven councils is 60 (worked above)
+    assert table["benchmark"].tolist() == [60.0] * 5
+    assert set(table["benchmark_name"]) == {"median of 7 English councils 2020-21"}
+
+
+ALL_SEVEN = ComparatorMembers.validate(
+    pd.DataFrame(
+        {"group_id": "ALL", "authority_code": [A, B, C, KENT, D, E, F], "source": "hand-built"}
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "expected"),
+    [
+        # PHE quintiles, n = 7, n / 5 = 1.4: q = floor(6 - ceil((8 - rank) / 1.4)), with
+        # rank 1 the best. Ranks 1..7 -> ceil(7/1.4 = 5) 5 -> 1; ceil(4.29) 5 -> 1;
+        # ceil(3.57) 4 -> 2; ceil(2.86) 3 -> 3; ceil(2.14) 3 -> 3; ceil(1.43) 2 -> 4;
+        # ceil(0.71) 1 -> 5.
+        # Higher is better: D 80, B 70, Kent 65, A 60, F 55, C 50, E 40.
+        ("PCT", {D: 1.0, B: 1.0, KENT: 2.0, A: 3.0, F: 3.0, C: 4.0, E: 5.0}),
+        # Lower is better: the same order reversed.
+        ("PCTLOW", {E: 1.0, C: 1.0, F: 2.0, A: 3.0, KENT: 3.0, B: 4.0, D: 5.0}),
+    ],
+)
+def test_quintiles_by_polarity_beside_quartiles(indicator, expected):
+    table = compare_with_group(
+        main_observations(indicator),
+        ALL_SEVEN,
+        INDICATORS,
+        indicator_id=indicator,
+        period="latest",
+        group_id="ALL",
+        focus_code=KENT,
+    ).set_index("authority_code")
+    assert table["quintile"].to_dict() == expected
+
+
+def test_quintiles_are_missing_in_a_group_of_fewer_than_five_values():
+    table = compare_with_group(
+        main_observations("PCT"),
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="latest",
+        group_id="NN",
+        focus_code=KENT,
+    )
+    assert table["quintile"].isna().all()  # four councils with values: PHE assigns none

@@ -26,7 +26,7 @@ def line(
     value,
     *,
     psr="Physical support",
-    measure="gross_current_expenditure",
+    measure="Gross total cost: total expenditure",
     unit="GBP thousands",
     setting="Nursing",
     year="2014-15",
@@ -42,6 +42,7 @@ def line(
         "age_band": age_band,
         "primary_support_reason": psr,
         "support_setting": setting,
+        "provision": None,
         "measure": measure,
         "value": value,
         "unit": unit,
@@ -129,7 +130,7 @@ def test_spend_per_head_18_to_64_ties_share_a_rank():
     # median of 5, 10, 20, 20 = 15; |dev| 10, 5, 5, 5 -> MAD 5; Kent (10 - 15) / 5 = -1
     assert working_age.loc[KENT, "group_median"] == 15.0
     assert working_age.loc[KENT, "mads_from_group_median"] == -1.0
-    assert set(table["measure"]) == {"gross_current_expenditure"}
+    assert set(table["measure"]) == {"Gross total cost: total expenditure"}
 
 
 def test_spend_lines_that_cannot_be_benchmarked_are_reported():
@@ -179,23 +180,33 @@ def test_unit_costs_ranked_as_published():
     costs = pd.DataFrame(
         [
             line(
-                KENT, "65+", 600.0, measure="unit_cost", unit="GBP per week", setting="Residential"
+                KENT, "65+", 600.0, measure="Unit costs", unit="GBP per week", setting="Residential"
             ),
             line(
                 SURREY,
                 "65+",
                 700.0,
-                measure="unit_cost",
+                measure="Unit costs",
                 unit="GBP per week",
                 setting="Residential",
             ),
             line(
-                ESSEX, "65+", 500.0, measure="unit_cost", unit="GBP per week", setting="Residential"
+                ESSEX,
+                "65+",
+                500.0,
+                measure="Unit costs",
+                unit="GBP per week",
+                setting="Residential",
             ),
             line(
-                HANTS, "65+", 650.0, measure="unit_cost", unit="GBP per week", setting="Residential"
+                HANTS,
+                "65+",
+                650.0,
+                measure="Unit costs",
+                unit="GBP per week",
+                setting="Residential",
             ),
-            line(KENT, "65+", 800.0, measure="unit_cost", unit="GBP per week", setting="Nursing"),
+            line(KENT, "65+", 800.0, measure="Unit costs", unit="GBP per week", setting="Nursing"),
         ]
     )
     table = benchmark_unit_costs(
@@ -221,7 +232,7 @@ def test_unit_costs_ranked_as_published():
                         ESSEX,
                         "65+",
                         5.0,
-                        measure="unit_cost",
+                        measure="Unit costs",
                         unit="GBP per day",
                         setting="Nursing",
                     )
@@ -233,3 +244,48 @@ def test_unit_costs_ranked_as_published():
         benchmark_unit_costs(
             mixed, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
         )
+
+
+def test_the_returns_own_age_band_words_and_provision_are_understood():
+    # The ASC-FR 2014-15 prints "Adults aged 65 and over" and splits lines by provision
+    # (own / by others): two lines, not a duplicate. Kent 30,000 (GBP thousands) over
+    # 300,000 people aged 65+ = GBP 100 per head; Surrey 30,000 / 200,000 = 150.
+    rows = [
+        {**line(KENT, "Adults aged 65 and over", 30_000.0, source_line=2), "provision": "All"},
+        {**line(SURREY, "Adults aged 65 and over", 30_000.0, source_line=3), "provision": "All"},
+        {**line(KENT, "Other adult services", 5.0, source_line=4), "provision": "All"},
+        {
+            **line(
+                KENT,
+                "Age 65 and over",
+                600.0,
+                measure="Unit costs",
+                unit="GBP per week",
+                source_line=5,
+            ),
+            "provision": "Own provision",
+        },
+        {
+            **line(
+                KENT,
+                "Age 65 and over",
+                500.0,
+                measure="Unit costs",
+                unit="GBP per week",
+                source_line=6,
+            ),
+            "provision": "Provision by others",
+        },
+    ]
+    lines = pd.DataFrame(rows)
+    table = benchmark_spend_per_head(
+        lines, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
+    per_head = table.dropna(subset=["per_head"]).set_index("authority_code")["per_head"]
+    assert per_head.to_dict() == {SURREY: 150.0, KENT: 100.0}
+    assert set(table["age_band"]) == {"Adults aged 65 and over"}  # "Other adult services" out
+    costs = benchmark_unit_costs(
+        lines, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
+    kent = costs[costs["is_focus"]].set_index("provision")["value"]
+    assert kent.to_dict() == {"Own provision": 600.0, "Provision by others": 500.0}

@@ -1,0 +1,129 @@
+"""The finance benchmarking section of the variance report (notebooks/variance.ipynb): the
+council's adult social care spend per head and unit costs from the Adult Social Care
+Finance Return (ASC-FR) against its comparator group, by
+:mod:`kassanalysis.analysis.finance`. The ASC-FR year is the latest in ``data/raw``, which
+is usually older than the pack's period: every table says which year it is."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kassanalysis.analysis import finance
+from kassanalysis.api import load
+from kassanalysis.periods import parse_period
+from kassanalysis.report.context import ReportContext
+from kassanalysis.report.display import Note, Table
+
+_SHOWN = [
+    "support_type",
+    "age_band",
+    "primary_support_reason",
+    "support_setting",
+    "measure",
+]
+#: The age bands of the ASC-FR unit-cost table (the volumes file's finer bands repeat
+#: some unit costs without saying which provision they cover).
+UNIT_COST_BANDS = ("Age 18 to 64", "Age 65 and over", "Age 18 and over")
+_RANKS = ["rank", "group_size", "quartile", "group_median", "mads_from_group_median"]
+
+
+def _finance_lines(ctx: ReportContext) -> pd.DataFrame:
+    return ctx.remember(("finance_lines",), lambda: load("finance_lines", root=ctx.paths.root))
+
+
+def finance_year(ctx: ReportContext) -> str | None:
+    """The latest financial year of the ASC-FR in the build (None without any)."""
+    years = sorted(set(_finance_lines(ctx)["financial_year"]))
+    return years[-1] if years else None
+
+
+def finance_year_note(ctx: ReportContext) -> Note:
+    """Which ASC-FR year the finance benchmarks use, and that it is older than the pack."""
+    year = finance_year(ctx)
+    if year is None:
+        return Note(["No ASC-FR finance lines in data/raw: finance benchmarks are not shown."])
+    asc_fr = parse_period(year)
+    if asc_fr.end < ctx.period.start:
+        when = (
+            f"It is older than this pack's period ({ctx.period.label}), so these figures "
+            "describe spending then, not now."
+        )
+    elif asc_fr.start > ctx.period.end:
+        when = (
+            f"It is later than this pack's period ({ctx.period.label}), so these figures "
+            "describe spending after it."
+        )
+    else:
+        when = f"It covers this pack's period ({ctx.period.label})."
+    return Note(
+        [
+            f"Adult Social Care Finance Return (ASC-FR) {year}: the latest year in data/raw. "
+            + when,
+            f"Compared with {ctx.group_name}. Rank 1 is the highest figure (spending more is "
+            "neither good nor bad); quartile 1 is the highest quarter; MADs are the distance "
+            "from the group median in median absolute deviations (Oflog).",
+        ],
+        heading=f"Finance benchmarks: ASC-FR {year}",
+    )
+
+
+def spend_per_head(ctx: ReportContext) -> Table | Note:
+    """Gross and net expenditure per head of the age band's population (ONS, same year)
+    for the council, ranked in the comparator group; or why it cannot be shown."""
+    year = finance_year(ctx)
+    if year is None:
+        return Note(["No ASC-FR finance lines: spend per head is not shown."])
+    try:
+        table = finance.benchmark_spend_per_head(
+            _finance_lines(ctx),
+            ctx.population,
+            ctx.members,
+            group_id=ctx.group_id,
+            financial_year=year,
+            focus_code=ctx.division.authority,
+        )
+    except ValueError as exc:
+        held = ", ".join(str(y) for y in sorted(set(ctx.population["year"])))
+        return Note(
+            [
+                f"Spend per head for ASC-FR {year} is not shown: {exc}. The ONS population "
+                f"in data/processed holds mid-year {held}; another year's population is not "
+                f"used in its place. Add the mid-{year[:4]} estimates to data/raw to show it."
+            ],
+            heading=f"Spend per head, ASC-FR {year}",
+            warning=True,
+        )
+    focus = ctx.save("finance_spend_per_head", table[table["is_focus"]])
+    shown = focus[[*_SHOWN, "per_head", *_RANKS]]
+    return Table(
+        shown,
+        f"Spend per head, ASC-FR {year} ({ctx.group_name})",
+        units={"per_head": "GBP", "group_median": "GBP"},
+        source="finance_lines (NHS England ASC-FR); population (ONS mid-year estimates, "
+        f"{year[:4]})",
+    )
+
+
+def unit_costs(ctx: ReportContext) -> Table | Note:
+    """Published unit costs (e.g. GBP per week of residential and nursing care) of the
+    council, all provision, ranked in the comparator group."""
+    year = finance_year(ctx)
+    if year is None:
+        return Note(["No ASC-FR finance lines: unit costs are not shown."])
+    table = finance.benchmark_unit_costs(
+        _finance_lines(ctx),
+        ctx.members,
+        group_id=ctx.group_id,
+        financial_year=year,
+        focus_code=ctx.division.authority,
+        age_bands=UNIT_COST_BANDS,
+    )
+    focus = table[table["is_focus"] & (table["provision"] == "All")]
+    focus = ctx.save("finance_unit_costs", focus, row_units=("value", "group_median"))
+    shown = focus[[*_SHOWN[:-1], "value", "unit", *_RANKS]]
+    return Table(
+        shown,
+        f"Unit costs, ASC-FR {year}, all provision ({ctx.group_name})",
+        row_units=("value", "group_median"),
+        source="finance_lines (NHS England ASC-FR unit costs)",
+    )
