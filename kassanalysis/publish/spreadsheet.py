@@ -728,27 +728,19 @@ def illustrative_files(catalogue: Sequence) -> frozenset[str]:
 
 
 def excel_number_format(unit: str | None) -> str:
-    """The Excel number format for figures of ``unit``, with the decimals the HTML reports
-    use (:func:`kassanalysis.formatting.decimals_for`): the unit itself is in the header.
+    """The Excel number format for figures of ``unit``: one rule per unit, kept in
+    :func:`kassanalysis.formatting.excel_number_format` with the rules of every other output.
 
     Examples
     --------
     >>> excel_number_format("count of people"), excel_number_format("%")
-    ('#,##0', '0.0')
+    ('#,##0', '0.0"%"')
     >>> excel_number_format("GBP thousands"), excel_number_format("FTE")
     ('£#,##0.0', '#,##0.00')
-    >>> excel_number_format("rate per 100000 population aged 65+")
-    '#,##0.0'
     """
-    from kassanalysis.formatting import parse_unit
+    from kassanalysis.formatting import excel_number_format as rule
 
-    if unit == "FTE":  # staffing is published to two decimals (9.41 FTE)
-        return "#,##0.00"
-    parsed = parse_unit(unit)
-    decimals = f".{'0' * parsed.decimals}" if parsed.decimals else ""
-    if parsed.kind == "percent":
-        return f"0{decimals}"
-    return f"{'£' if parsed.kind == 'money' else ''}#,##0{decimals}"
+    return rule(unit)
 
 
 def header_words(column: str) -> str:
@@ -901,7 +893,8 @@ def _rounded(
         for i, (value, fmt) in enumerate(zip(values, per_row, strict=True)):
             real = isinstance(value, numbers.Real) and not isinstance(value, bool)
             if fmt and real and math.isfinite(value):
-                places = len(fmt.split(".")[1]) if "." in fmt else 0
+                decimals = re.search(r"\.(0+)", fmt)  # '0.0"%"', '£#,##0.0', '#,##0'
+                places = len(decimals[1]) if decimals else 0
                 # half away from zero on the number as written, as formatting.py rounds
                 step = Decimal(1).scaleb(-places)
                 values[i] = float(Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP))
