@@ -818,10 +818,13 @@ def money_columns(ref: Reference) -> frozenset[str]:
     return frozenset(in_thousands) | frozenset(_DERIVED_MONEY)
 
 
-def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
-    """Units for a key table's column headers (money, see :func:`money_columns`;
-    percentages; FTE). A table of indicators (with an ``indicator_id`` column) has no money
-    columns: its values are in each indicator's own unit, named in the rows.
+def units_for(
+    table: str, columns: list[str], money: frozenset[str], money_unit: str = "GBP thousands"
+) -> dict[str, str]:
+    """Units for a key table's column headers (money, see :func:`money_columns`, in
+    ``money_unit``; percentages; FTE). A table of indicators (with an ``indicator_id``
+    column) has no money columns: its values are in each indicator's own unit, named in
+    the rows.
 
     Examples
     --------
@@ -847,8 +850,20 @@ def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str
         elif column.endswith("_fte") or (staffing and column == "change"):
             units[column] = "FTE"
         elif column in money and not indicators:
-            units[column] = "GBP thousands"
+            units[column] = money_unit
     return units
+
+
+def _money_unit(frame: pd.DataFrame) -> str:
+    """The money unit of a budget table: its ``unit_of_measure`` when it names one money
+    unit (a key service statement in ``GBP millions``), else ``GBP thousands``."""
+    from kassanalysis.formatting import parse_unit
+
+    if "unit_of_measure" in frame.columns:
+        found = frame["unit_of_measure"].dropna().astype(str).unique()
+        if len(found) == 1 and parse_unit(found[0]).kind == "money":
+            return str(found[0])
+    return "GBP thousands"
 
 
 def _header_unit(unit: str) -> str:
@@ -929,7 +944,7 @@ def _key_table_spec(
             table=table,
             subtitles=tuple(subtitles),
         )
-    units = units_for(name, list(frame.columns), money)
+    units = units_for(name, list(frame.columns), money, _money_unit(frame))
     formats = _number_formats(frame, units, indicator_units)
     table = _workbook_frame(_rounded(frame, formats))
     budget_unit = "indicator_id" not in frame.columns
