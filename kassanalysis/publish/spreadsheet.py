@@ -24,6 +24,10 @@ Excel's 32,767 characters is cut, with a line under the table saying where.
 
 from __future__ import annotations
 
+# size-note: one cohesive writer for one deliverable, the Analysis Function workbook (cover,
+# contents, notes, a sheet per key table, its units, formats and markers); the checklist
+# items change together. Number rules live in kassanalysis.formatting, not here.
+
 import datetime
 import math
 import numbers
