@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
@@ -90,12 +89,12 @@ def format_value(value: object, unit: str | None = None, *, missing: str = MISSI
     ('[x]', '1,234.5', '3', 'a')
     >>> format_value(1452.0, "count of people"), format_value(31871.04, "GBP thousands")
     ('1,452', '£31,871.0')
-    >>> import numpy as np; format_value(np.bool_(False)), format_value(None, missing="")
+    >>> format_value(pd.Series([False]).to_numpy()[0]), format_value(None, missing="")
     ('no', '')
     """
     if is_missing(value):
         return missing
-    if isinstance(value, bool | np.bool_):
+    if pd.api.types.is_bool(value):  # Python's or NumPy's
         return "yes" if value else "no"
     if unit is not None and isinstance(value, int | float):
         return format_number(value, unit, missing=missing)
@@ -109,7 +108,7 @@ def _is_boolean(column: pd.Series) -> bool:
     if pd.api.types.is_bool_dtype(column.dtype):
         return True
     present = column.dropna()
-    return not present.empty and all(isinstance(v, bool | np.bool_) for v in present)
+    return not present.empty and all(pd.api.types.is_bool(v) for v in present)
 
 
 def _is_note(name: object, column: pd.Series) -> bool:
