@@ -35,16 +35,34 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1
-    rows = ", ".join(f"{k} {v:,}" for k, v in result.manifest["rows"].items())
-    print(f"built {paths.processed} in {result.manifest['seconds']} s: {rows}")
-    if result.findings:
-        print(
-            f"{len(result.findings)} finding(s) written to data_quality.csv "
-            "(published figures that do not reconcile; kept as published):"
-        )
+    print(build_summary(paths.processed, result.manifest, len(result.findings)))
+    if result.findings and (args.findings or args.verbose):
         for problem in result.findings:
             print(f"  - {problem}")
     return 0
+
+
+def build_summary(processed: Path, manifest: dict, findings: int) -> str:
+    """The one line ``kass build`` prints: where the tables are, how long it took, how many
+    findings and where they are (``--findings`` lists them; the terminal is not the report).
+
+    Examples
+    --------
+    >>> build_summary(Path("data/processed/current"), {"seconds": 18.6,
+    ...     "rows": {"budget_lines": 1461}}, 24)  # doctest: +NORMALIZE_WHITESPACE
+    'built data/processed/current in 18.6 s (budget_lines 1,461); 24 findings (published
+    figures that do not reconcile, kept as published) in
+    data/processed/current/data_quality.csv; kass build --findings lists them'
+    """
+    rows = ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items())
+    line = f"built {processed} in {manifest['seconds']} s ({rows})"
+    if not findings:
+        return f"{line}; no findings"
+    plural = "finding" if findings == 1 else "findings"
+    return (
+        f"{line}; {findings:,} {plural} (published figures that do not reconcile, kept as "
+        f"published) in {processed / 'data_quality.csv'}; kass build --findings lists them"
+    )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -163,6 +181,11 @@ def make_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.1,
         help="largest difference put down to rounding (default 0.1)",
+    )
+    build.add_argument(
+        "--findings",
+        action="store_true",
+        help="list every finding (they are always written to data_quality.csv)",
     )
     build.set_defaults(run=_cmd_build)
 

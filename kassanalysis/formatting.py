@@ -44,7 +44,10 @@ __all__ = [
     "TINY_BASE_SHARE",
     "Unit",
     "decimals_for",
+    "excel_number_format",
     "format_change",
+    "format_csv_figures",
+    "format_csv_number",
     "format_number",
     "format_percent",
     "format_percent_change",
@@ -428,3 +431,75 @@ def round_columns(
                 for value, u in zip(out[column], out[unit_column], strict=True)
             ]
     return out
+
+
+def format_csv_number(value: Any, unit: str | None) -> Any:
+    """A figure as a CSV writes it: the unit's decimals (the same as every other output),
+    no thousands separator, no ``£`` or ``%`` (the unit is in the table's README and
+    workbook header); anything that is not a finite number (a ``[c]`` or ``[x]`` marker,
+    text, missing) is returned as it is.
+
+    Examples
+    --------
+    >>> format_csv_number(1452.0, "count of people"), format_csv_number(-118.20000000000073,
+    ...     "GBP thousands"), format_csv_number(9.406, "FTE"), format_csv_number("[c]", "%")
+    ('1452', '-118.2', '9.41', '[c]')
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or is_missing(value):
+        return value
+    if not math.isfinite(float(value)):
+        return value
+    return _plain(float(value), decimals_for(unit), False).replace(",", "")
+
+
+def format_csv_figures(
+    frame: pd.DataFrame,
+    units: Mapping[str, str] | None = None,
+    row_units: Sequence[str] = (),
+    unit_column: str = "unit",
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the figures of ``units`` columns (and of ``row_units``
+    columns, by each row's ``unit_column``) written as :func:`format_csv_number` text, so
+    a CSV shows ``1452`` and ``31871.0`` as the HTML shows ``1,452`` and ``£31,871.0``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["%", "count of people"], "value": [25.0, 1452.0],
+    ...     "budget": [31871.0, "[c]"]})
+    >>> out = format_csv_figures(table, {"budget": "GBP thousands"}, ("value",))
+    >>> out["value"].tolist(), out["budget"].tolist()
+    (['25.0', '1452'], ['31871.0', '[c]'])
+    """
+    out = frame.copy()
+    for column, unit in (units or {}).items():
+        if column in out.columns:
+            out[column] = [format_csv_number(v, unit) for v in out[column].astype(object)]
+    if unit_column in out.columns:
+        for column in row_units:
+            if column in out.columns:
+                out[column] = [
+                    v if is_missing(u) else format_csv_number(v, str(u))
+                    for v, u in zip(out[column].astype(object), out[unit_column], strict=True)
+                ]
+    return out
+
+
+def excel_number_format(unit: str | None) -> str:
+    """The Excel number format for figures of ``unit``: the same decimals, ``£`` and ``%``
+    as :func:`format_number` writes (a workbook cell of 75.44 shows ``75.4%``, of -118.2
+    in ``£000`` shows ``-£118.2``); the rest of the unit is in the column header.
+
+    Examples
+    --------
+    >>> excel_number_format("count of people"), excel_number_format("%")
+    ('#,##0', '0.0"%"')
+    >>> excel_number_format("GBP thousands"), excel_number_format("FTE")
+    ('£#,##0.0', '#,##0.00')
+    >>> excel_number_format("rate per 100000 aged 65+"), excel_number_format("score (0-1)")
+    ('#,##0.0', '#,##0.000')
+    """
+    parsed = parse_unit(unit)
+    decimals = f".{'0' * parsed.decimals}" if parsed.decimals else ""
+    if parsed.kind == "percent":
+        return f'0{decimals}"%"'
+    return f"{'£' if parsed.kind == 'money' else ''}#,##0{decimals}"

@@ -144,7 +144,10 @@ def activity_exceptions(activity: pd.DataFrame) -> pd.DataFrame:
     return _frame(rows)
 
 
-def special_cause_exceptions(spc_by_indicator: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
+def special_cause_exceptions(
+    spc_by_indicator: Mapping[str, pd.DataFrame | None],
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Indicators whose latest point on the XmR chart is special cause variation.
 
     Parameters
@@ -153,6 +156,10 @@ def special_cause_exceptions(spc_by_indicator: Mapping[str, pd.DataFrame | None]
         Indicator id -> output of :func:`~kassanalysis.analysis.stats.calculate_xmr_chart`
         (indexed by period, with ``special_cause`` and ``variation``); None when the series
         is too short for SPC.
+    names : mapping of str to str, optional
+        Indicator id -> name in words (``indicators.csv``), so the exception names the
+        indicator as the other rules do, with its code in the detail; without it (or for
+        an id it lacks) the item is the code.
 
     Returns
     -------
@@ -165,16 +172,20 @@ def special_cause_exceptions(spc_by_indicator: Mapping[str, pd.DataFrame | None]
     ...     index=["2012-13 Q4", "2013-14 Q1"])
     >>> special_cause_exceptions({"A": spc, "B": None})[["item", "detail", "period"]].values
     array([['A', 'concern', '2013-14 Q1']], dtype=object)
+    >>> special_cause_exceptions({"A": spc}, {"A": "Delayed transfers"})[["item", "detail"]].values
+    array([['Delayed transfers', 'concern (A)']], dtype=object)
     """
     rows = []
+    names = names or {}
     for indicator_id, spc in spc_by_indicator.items():
         if spc is None or spc.empty or not bool(spc.iloc[-1]["special_cause"]):
             continue
+        variation = str(spc.iloc[-1]["variation"])
         rows.append(
             {
                 "category": "Special cause",
-                "item": indicator_id,
-                "detail": str(spc.iloc[-1]["variation"]),
+                "item": names.get(indicator_id, indicator_id),
+                "detail": f"{variation} ({indicator_id})" if indicator_id in names else variation,
                 "period": str(spc.index[-1]),
                 "source_file": None,
                 "source_line": None,
@@ -269,6 +280,7 @@ def list_exceptions(
     quality: pd.DataFrame,
     monitoring: pd.DataFrame,
     period: str,
+    names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """All five rules, in the summary's order (ratings, activity, special cause, does not
     reconcile, forecast overspend).
@@ -282,6 +294,8 @@ def list_exceptions(
         without columns.
     period : str
         The pack's period (for forecast overspends).
+    names : mapping of str to str, optional
+        Indicator id -> name in words, for the special-cause rule.
 
     Returns
     -------
@@ -291,7 +305,7 @@ def list_exceptions(
     parts = [
         rag_exceptions(rag) if not rag.empty else _frame([]),
         activity_exceptions(activity) if not activity.empty else _frame([]),
-        special_cause_exceptions(spc_by_indicator),
+        special_cause_exceptions(spc_by_indicator, names),
         reconciliation_exceptions(quality),
         overspend_exceptions(monitoring, period=period),
     ]

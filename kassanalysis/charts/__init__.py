@@ -52,6 +52,7 @@ from kassanalysis.charts.style import (
     RAG_COLOURS,
 )
 from kassanalysis.charts.trend import plot_trend
+from kassanalysis.charts.trend_grid import plot_trend_grid
 
 __all__ = [
     "CATEGORICAL_PALETTE",
@@ -65,4 +66,5 @@ __all__ = [
     "plot_locality_share",
     "plot_rag_table",
     "plot_trend",
+    "plot_trend_grid",
 ]

@@ -170,10 +170,21 @@ def new_figure(height: float, width: float = WIDTH) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained", facecolor="white")
+    keep_text_inside(figure)
     axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=FONT)
     return figure, axes
+
+
+EDGE_PAD = 0.15
+"""Inches kept clear at the figure's edges: a browser draws SVG text in its own font, a
+few pixels wider than matplotlib measured, and the last period label was cut off."""
+
+
+def keep_text_inside(figure: Figure) -> None:
+    """Constrained layout with :data:`EDGE_PAD` of margin round the figure's text."""
+    figure.get_layout_engine().set(w_pad=EDGE_PAD, h_pad=EDGE_PAD / 2)
 
 
 def bar_height(n_rows: int, n_note_lines: int) -> float:

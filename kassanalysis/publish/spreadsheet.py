@@ -24,6 +24,10 @@ Excel's 32,767 characters is cut, with a line under the table saying where.
 
 from __future__ import annotations
 
+# size-note: one cohesive writer for one deliverable, the Analysis Function workbook (cover,
+# contents, notes, a sheet per key table, its units, formats and markers); the checklist
+# items change together. Number rules live in kassanalysis.formatting, not here.
+
 import datetime
 import math
 import numbers
@@ -728,27 +732,19 @@ def illustrative_files(catalogue: Sequence) -> frozenset[str]:
 
 
 def excel_number_format(unit: str | None) -> str:
-    """The Excel number format for figures of ``unit``, with the decimals the HTML reports
-    use (:func:`kassanalysis.formatting.decimals_for`): the unit itself is in the header.
+    """The Excel number format for figures of ``unit``: one rule per unit, kept in
+    :func:`kassanalysis.formatting.excel_number_format` with the rules of every other output.
 
     Examples
     --------
     >>> excel_number_format("count of people"), excel_number_format("%")
-    ('#,##0', '0.0')
+    ('#,##0', '0.0"%"')
     >>> excel_number_format("GBP thousands"), excel_number_format("FTE")
     ('£#,##0.0', '#,##0.00')
-    >>> excel_number_format("rate per 100000 population aged 65+")
-    '#,##0.0'
     """
-    from kassanalysis.formatting import parse_unit
+    from kassanalysis.formatting import excel_number_format as rule
 
-    if unit == "FTE":  # staffing is published to two decimals (9.41 FTE)
-        return "#,##0.00"
-    parsed = parse_unit(unit)
-    decimals = f".{'0' * parsed.decimals}" if parsed.decimals else ""
-    if parsed.kind == "percent":
-        return f"0{decimals}"
-    return f"{'£' if parsed.kind == 'money' else ''}#,##0{decimals}"
+    return rule(unit)
 
 
 def header_words(column: str) -> str:
@@ -826,10 +822,13 @@ def money_columns(ref: Reference) -> frozenset[str]:
     return frozenset(in_thousands) | frozenset(_DERIVED_MONEY)
 
 
-def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str, str]:
-    """Units for a key table's column headers (money, see :func:`money_columns`;
-    percentages; FTE). A table of indicators (with an ``indicator_id`` column) has no money
-    columns: its values are in each indicator's own unit, named in the rows.
+def units_for(
+    table: str, columns: list[str], money: frozenset[str], money_unit: str = "GBP thousands"
+) -> dict[str, str]:
+    """Units for a key table's column headers (money, see :func:`money_columns`, in
+    ``money_unit``; percentages; FTE). A table of indicators (with an ``indicator_id``
+    column) has no money columns: its values are in each indicator's own unit, named in
+    the rows.
 
     Examples
     --------
@@ -855,8 +854,20 @@ def units_for(table: str, columns: list[str], money: frozenset[str]) -> dict[str
         elif column.endswith("_fte") or (staffing and column == "change"):
             units[column] = "FTE"
         elif column in money and not indicators:
-            units[column] = "GBP thousands"
+            units[column] = money_unit
     return units
+
+
+def _money_unit(frame: pd.DataFrame) -> str:
+    """The money unit of a budget table: its ``unit_of_measure`` when it names one money
+    unit (a key service statement in ``GBP millions``), else ``GBP thousands``."""
+    from kassanalysis.formatting import parse_unit
+
+    if "unit_of_measure" in frame.columns:
+        found = frame["unit_of_measure"].dropna().astype(str).unique()
+        if len(found) == 1 and parse_unit(found[0]).kind == "money":
+            return str(found[0])
+    return "GBP thousands"
 
 
 def _header_unit(unit: str) -> str:
@@ -901,7 +912,8 @@ def _rounded(
         for i, (value, fmt) in enumerate(zip(values, per_row, strict=True)):
             real = isinstance(value, numbers.Real) and not isinstance(value, bool)
             if fmt and real and math.isfinite(value):
-                places = len(fmt.split(".")[1]) if "." in fmt else 0
+                decimals = re.search(r"\.(0+)", fmt)  # '0.0"%"', '£#,##0.0', '#,##0'
+                places = len(decimals[1]) if decimals else 0
                 # half away from zero on the number as written, as formatting.py rounds
                 step = Decimal(1).scaleb(-places)
                 values[i] = float(Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP))
@@ -936,7 +948,7 @@ def _key_table_spec(
             table=table,
             subtitles=tuple(subtitles),
         )
-    units = units_for(name, list(frame.columns), money)
+    units = units_for(name, list(frame.columns), money, _money_unit(frame))
     formats = _number_formats(frame, units, indicator_units)
     table = _workbook_frame(_rounded(frame, formats))
     budget_unit = "indicator_id" not in frame.columns

@@ -244,7 +244,9 @@ class ReportContext:
             frame, rule=self.rule, counts=counts, dependent=dependent or {}
         )
         if self.output_dir is not None:
-            publish_table(marked, self.output_dir / "tables", name)
+            publish_table(
+                marked, self.output_dir / "tables", name, units=units, row_units=row_units
+            )
             self.remember(("tables readme",), self._write_tables_readme)
         return marked
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from kassanalysis.formatting import (
     format_number,
@@ -36,8 +36,24 @@ _TABLE = _ENV.from_string(
 </section>"""
 )
 # The table's own caption and column-header scope (WCAG 1.3.1): the caption names the
-# table for a screen reader, and each heading says it heads a column.
-_CAPTION = _ENV.from_string("<caption>{{ caption }}</caption>")
+# table for a screen reader, and each heading says it heads a column. Numbers carry
+# class="kass-number" (right-aligned by the report template's CSS), words stay left; an
+# indicator's code is small text under its name, for reference, not a column of its own.
+_HTML_TABLE = _ENV.from_string(
+    """<table class="dataframe">
+<caption>{{ caption }}</caption>
+<thead>
+<tr>{% for h in headers %}<th scope="col"{% if h.number %} class="kass-number"{% endif %}>\
+{{ h.label }}</th>{% endfor %}</tr>
+</thead>
+<tbody>
+{% for id, row in rows %}<tr{% if id %} id="{{ id }}"{% endif %}>{% for c in row %}\
+<td{% if c.number %} class="kass-number"{% endif %}>\
+{{ c.text }}{% if c.code %}<br><small class="kass-code">{{ c.code }}</small>{% endif %}</td>\
+{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>"""
+)
 _FIGURES = _ENV.from_string(
     """{% for f in figures %}<figure class="kass-figure">
 <img src="data:image/svg+xml;base64,{{ f.svg }}" alt="{{ f.alt }}">
@@ -46,16 +62,27 @@ _FIGURES = _ENV.from_string(
 {% endfor %}{% if not figures %}<p>{{ empty }}</p>{% endif %}"""
 )
 _NOTE = _ENV.from_string(
-    """{% if heading %}<h3>{{ heading }}</h3>{% endif %}{% for p in warning_lines %}
+    """{% if heading %}<h2>{{ heading }}</h2>{% endif %}{% for p in warning_lines %}
 <p class="kass-warning">{{ p }}</p>{% endfor %}{% for p in paragraphs %}
 <p{% if warning %} class="kass-warning"{% endif %}>{{ p }}</p>{% endfor %}"""
 )
 
 
-def format_value(value: object, unit: str | None = None) -> str:
+NOT_AVAILABLE = "not available"
+"""What a yes/no cell shows when the answer is missing (the figure it depends on is)."""
+
+_NOTE_COLUMNS = ("note", "notes", "reason", "comment", "comments", "message", "caveat")
+"""Column names (or their last word) whose blank cell means "nothing to say", not "missing"."""
+
+_CODE_COLUMNS = ("code", "indicator_id")
+"""Columns holding an indicator's code: shown as small text under its name in HTML."""
+
+
+def format_value(value: object, unit: str | None = None, *, missing: str = MISSING_MARKER) -> str:
     """A table cell: by the unit's rule when the column has one (:mod:`kassanalysis.formatting`),
     otherwise whole numbers with separators and other numbers to at most three decimals;
-    missing shows as the GSS marker ``[x]`` (explained on the page), booleans as words.
+    missing shows as ``missing`` (by default the GSS marker ``[x]``, explained on the page),
+    booleans (Python's or NumPy's) as words.
 
     Examples
     --------
@@ -63,16 +90,47 @@ def format_value(value: object, unit: str | None = None) -> str:
     ('[x]', '1,234.5', '3', 'a')
     >>> format_value(1452.0, "count of people"), format_value(31871.04, "GBP thousands")
     ('1,452', '£31,871.0')
+    >>> format_value(pd.Series([False]).to_numpy()[0]), format_value(None, missing="")
+    ('no', '')
     """
     if is_missing(value):
-        return MISSING_MARKER
-    if isinstance(value, bool):
+        return missing
+    if pd.api.types.is_bool(value):  # Python's or NumPy's
         return "yes" if value else "no"
     if unit is not None and isinstance(value, int | float):
-        return format_number(value, unit, missing=MISSING_MARKER)
+        return format_number(value, unit, missing=missing)
     if isinstance(value, int | float):
         return format_plain(value)
     return str(value)
+
+
+def _is_boolean(column: pd.Series) -> bool:
+    """A yes/no column: boolean dtype, or every value present a boolean."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return True
+    present = column.dropna()
+    return not present.empty and all(pd.api.types.is_bool(v) for v in present)
+
+
+def _is_note(name: object, column: pd.Series) -> bool:
+    """A column of words (notes, reasons, statuses): a blank cell there means nothing to say."""
+    label = str(name).lower()
+    if label in _NOTE_COLUMNS or label.rsplit("_", 1)[-1] in _NOTE_COLUMNS:
+        return True
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return False
+    present = column.dropna()
+    return not present.empty and all(isinstance(v, str) for v in present)
+
+
+def _missing_text(name: object, column: pd.Series) -> str:
+    """What a missing cell of ``column`` shows: "not available" for a yes/no answer, blank
+    for a note, and the GSS marker ``[x]`` for a figure."""
+    if _is_boolean(column):
+        return NOT_AVAILABLE
+    if _is_note(name, column):
+        return ""
+    return MISSING_MARKER
 
 
 def _numeric(*values: object) -> bool:
@@ -128,27 +186,45 @@ class Table:
             out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
         )
         for column in out.columns:
+            missing = _missing_text(column, self.frame[column])
             if column in self.changes:
                 base, new = self.changes[column]
                 out[column] = [
-                    format_percent_change(b, n, sign=True) if _numeric(b, n) else format_value(v)
+                    format_percent_change(b, n, sign=True)
+                    if _numeric(b, n)
+                    else format_value(v, missing=missing)
                     for b, n, v in zip(
                         self.frame[base], self.frame[new], self.frame[column], strict=True
                     )
                 ]
             elif column in self.units:
                 unit = self.units[column]
-                out[column] = out[column].map(lambda v, u=unit: format_value(v, u))
+                out[column] = out[column].map(
+                    lambda v, u=unit, m=missing: format_value(v, u, missing=m)
+                )
             elif column in self.row_units:
                 out[column] = [
-                    format_value(v, None if is_missing(u) else str(u))
+                    format_value(v, None if is_missing(u) else str(u), missing=missing)
                     for v, u in zip(out[column], row_unit, strict=True)
                 ]
             else:
-                out[column] = out[column].map(format_value)
+                out[column] = out[column].map(lambda v, m=missing: format_value(v, missing=m))
         if "unit" in out.columns and self.row_units:
             out["unit"] = [u if is_missing(u) else unit_header(str(u)) for u in row_unit]
         return out.rename(columns=self._heading)
+
+    def _is_number_column(self, name: object) -> bool:
+        """Whether a column holds figures (right-aligned): numeric, or formatted by a unit."""
+        column = self.frame[name]
+        if name in self.units or name in self.row_units or name in self.changes:
+            return True
+        return pd.api.types.is_numeric_dtype(column.dtype) and not _is_boolean(column)
+
+    def _code_column(self) -> object | None:
+        """The indicator-code column shown under ``indicator_name`` rather than on its own."""
+        if "indicator_name" not in self.frame.columns:
+            return None
+        return next((c for c in _CODE_COLUMNS if c in self.frame.columns), None)
 
     def _heading(self, name: object) -> str:
         header = unit_header(self.units[name]) if name in self.units else ""
@@ -169,18 +245,42 @@ class Table:
         )
 
     def _html_table(self) -> Markup:
-        """The formatted frame as an escaped HTML table with a caption, column headers
-        scoped to their columns, and headers aligned left like the text they head."""
-        html = self._formatted().to_html(index=False, escape=True, border=0, justify="left")
-        html = html.replace("<th>", '<th scope="col">')  # index=False: only column headers
-        if self.row_anchors:
-            head, body = html.split("<tbody>", 1)
-            rows = body.split("<tr>")
-            ids = [str(escape(v)) for v in self.frame[self.row_anchors]]
-            html = head + "<tbody>" + rows[0]
-            html += "".join(f'<tr id="{i}">{r}' for i, r in zip(ids, rows[1:], strict=True))
-        opening, rest = html.split(">", 1)
-        return Markup(opening + ">") + Markup(_CAPTION.render(caption=self.caption)) + Markup(rest)
+        """The formatted frame as an escaped HTML table: a caption, column headers scoped
+        to their columns, figures right-aligned (``class="kass-number"``) and words left,
+        the indicator's code as small text under its name, and each row's id from
+        ``row_anchors`` (for links from the index)."""
+        formatted = self._formatted()
+        code = self._code_column()
+        shown = self._shown
+        names = [c for c in shown.columns if c != code]
+        number = {c: self._is_number_column(c) for c in names}
+        codes = (
+            self.frame[code].map(lambda v: "" if is_missing(v) else str(v)).tolist()
+            if code is not None
+            else [""] * len(self.frame)
+        )
+        headers = [{"label": self._heading(c), "number": number[c]} for c in names]
+        positions = [shown.columns.get_loc(c) for c in names]
+        rows = [
+            [
+                {
+                    "text": values[p],
+                    "number": number[c],
+                    "code": row_code if c == "indicator_name" else "",
+                }
+                for c, p in zip(names, positions, strict=True)
+            ]
+            for values, row_code in zip(
+                formatted.itertuples(index=False, name=None), codes, strict=True
+            )
+        ]
+        ids = (
+            [str(v) for v in self.frame[self.row_anchors]]
+            if self.row_anchors
+            else [""] * len(self.frame)
+        )
+        rows = list(zip(ids, rows, strict=True))
+        return Markup(_HTML_TABLE.render(caption=self.caption, headers=headers, rows=rows))
 
     def __repr__(self) -> str:
         body = "No rows." if self.frame.empty else self._formatted().to_string(index=False)

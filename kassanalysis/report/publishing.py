@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from kassanalysis import io as kio
+from kassanalysis.formatting import format_csv_figures
 from kassanalysis.publish.disclosure import (
     SuppressionRule,
     apply_markers,
@@ -94,10 +95,23 @@ def mark_for_publication(
     return apply_markers(frame, mask if not mask.empty else None, value_columns=numeric)
 
 
-def publish_table(marked: pd.DataFrame, folder: Path, name: str) -> Path:
-    """Write a marked table as a formula-safe CSV, and as JSON for the pack's workbook."""
+def publish_table(
+    marked: pd.DataFrame,
+    folder: Path,
+    name: str,
+    *,
+    units: dict[str, str] | None = None,
+    row_units: tuple[str, ...] = (),
+) -> Path:
+    """Write a marked table as a formula-safe CSV, and as JSON for the pack's workbook.
+
+    Figures of ``units`` columns (column -> unit) and ``row_units`` columns (each row's
+    ``unit``) are written to the CSV with their unit's decimals
+    (:func:`kassanalysis.formatting.format_csv_figures`): ``1452`` for a count, ``31871.0``
+    for ``£000``, as every other output shows them. The JSON keeps numbers as numbers."""
     folder = Path(folder)
-    path = kio.write_csv(neutralise_frame_for_csv(marked), folder / f"{name}.csv")
+    safe = format_csv_figures(neutralise_frame_for_csv(marked), units, row_units)
+    path = kio.write_csv(safe, folder / f"{name}.csv")
     kio.write_text(
         marked.to_json(orient="split", index=False, date_format="iso"), folder / f"{name}.json"
     )

@@ -83,13 +83,33 @@ def trend_charts(ctx: ReportContext) -> Figures:
     """Actuals against targets over time, with SPC limits where there are 12+ points."""
     from kassanalysis import charts
 
-    figures = []
+    drawn = []
     for indicator_id in division_indicators(ctx):
         series = trend_series(ctx, indicator_id)
-        if series.empty or series["actual"].notna().sum() == 0:
+        if not series.empty and series["actual"].notna().sum() > 0:
+            drawn.append((indicator_id, series, ctx.indicators.loc[indicator_id]))
+    short = [
+        (i, series, info)
+        for i, series, info in drawn
+        if is_short_series(series, chart_spc_limits(ctx, i))
+    ]
+    if len(short) < 2:
+        short = []
+    figures = []
+    if short:  # many short series: one set of small multiples, not a screen each (issue 15)
+        panels = pd.concat(
+            [s.assign(indicator=str(info["name"])) for _, s, info in short], ignore_index=True
+        )
+        figures.append(
+            charts.plot_trend_grid(
+                panels,
+                units={str(info["name"]): str(info["unit"]) for _, _, info in short},
+                title_context=ctx.division.name,
+            )
+        )
+    for indicator_id, series, info in drawn:
+        if any(indicator_id == i for i, _, _ in short):
             continue
-        info = ctx.indicators.loc[indicator_id]
-        polarity = str(info["polarity"])
         targets = trend.list_targets(
             ctx.own_observations,
             indicator_id=indicator_id,
@@ -100,13 +120,22 @@ def trend_charts(ctx: ReportContext) -> Figures:
                 series,
                 indicator_name=str(info["name"]),
                 unit=str(info["unit"]),
-                polarity=polarity,
+                polarity=str(info["polarity"]),
                 targets=targets if not targets.empty else None,
                 spc=chart_spc_limits(ctx, indicator_id),
                 expected_range=_expected_range(ctx, indicator_id),
             )
         )
     return Figures(figures, empty="No time series for this division's indicators.")
+
+
+SHORT_SERIES = 4
+"""A trend of at most this many periods (and no SPC limits) is drawn as a small multiple."""
+
+
+def is_short_series(series: pd.DataFrame, spc: pd.DataFrame | None) -> bool:
+    """Whether a trend is short enough for a small multiple rather than a chart of its own."""
+    return spc is None and len(series) <= SHORT_SERIES
 
 
 def _expected_range(ctx: ReportContext, indicator_id: str) -> tuple[float, float] | None:

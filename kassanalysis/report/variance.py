@@ -326,6 +326,7 @@ def exception_summary(ctx: ReportContext) -> Table:
         quality=quality[quality["source_file"].isin(division_files(ctx))],
         monitoring=monitoring_table(ctx),
         period=ctx.period.label,
+        names=ctx.indicators["name"].astype(str).to_dict(),
     )
     frame = ctx.save("exceptions", frame)
     return Table(

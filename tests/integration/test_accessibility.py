@@ -28,12 +28,6 @@ pytestmark = [
     ),
 ]
 
-# Left by a-report's files (report/display.py and the notebooks): the division's name is an
-# <h3> straight after the notebook's <h1>. When a-report's heading fix lands, the strict xfail
-# below fails ("XPASS(strict)"): empty this tuple and remove the mark.
-REPORT_VIOLATIONS_LEFT = ("heading-order",)
-
-
 @pytest.fixture(scope="module")
 def browser_page():
     with chromium_context() as context:
@@ -65,18 +59,6 @@ def test_the_index_has_no_accessibility_violations(default_pack, browser_page):
     assert not found, "\n" + describe_violations(found, "index.html")
 
 
-def test_reports_have_no_accessibility_violations_but_those_left_to_fix(report_violations):
-    unexpected = {
-        page: [v for v in found if v["id"] not in REPORT_VIOLATIONS_LEFT]
-        for page, found in report_violations.items()
-    }
-    assert not any(unexpected.values()), describe_all(unexpected)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"violations left in a-report's files: {', '.join(REPORT_VIOLATIONS_LEFT)}",
-)
 def test_every_report_has_no_accessibility_violations(report_violations):
     assert not any(report_violations.values()), describe_all(report_violations)
 

@@ -90,6 +90,18 @@ def test_special_cause_rule_looks_at_the_latest_point_only():
     assert_frame_equal(found, expected)
 
 
+def test_special_cause_names_the_indicator_in_words_with_its_code_in_the_detail():
+    latest = pd.DataFrame(
+        {"special_cause": [False, True], "variation": [None, "concern"]}, index=["Q4", "Q1"]
+    )
+    found = special_cause_exceptions(
+        {"ASCOF-2A2": latest}, {"ASCOF-2A2": "Admissions to care homes, aged 65+"}
+    )
+    assert found[["item", "detail"]].values.tolist() == [
+        ["Admissions to care homes, aged 65+", "concern (ASCOF-2A2)"]
+    ]
+
+
 def test_overspend_rule_takes_total_rows_over_budget():
     monitoring = pd.DataFrame(
         {

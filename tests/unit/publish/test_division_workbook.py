@@ -139,15 +139,17 @@ def test_number_formats_follow_each_unit_row_by_row(book):
     rows = table_rows(book["Trend summary"])
     pb, delays = ([(c.value, c.number_format) for c in row] for row in rows[1:])
     # PB is a percentage (one decimal), DELAYS a count of people (no decimals)
-    assert pb[1:4] == [(71.2, "0.0"), (-6.8, "0.0"), (-8.7, "0.0")]
-    assert delays[1:4] == [(1452, "#,##0"), (29, "#,##0"), (2.0, "0.0")]
+    # and a percentage shows its % in the cell, as the HTML report shows 71.2%
+    pct = '0.0"%"'
+    assert pb[1:4] == [(71.2, pct), (-6.8, pct), (-8.7, pct)]
+    assert delays[1:4] == [(1452, "#,##0"), (29, "#,##0"), (2.0, pct)]
     assert pb[4][0] == "Yes" and delays[4][0] == "[x]"  # words, and missing is marked
 
 
 def test_money_is_pounds_thousands_to_one_decimal_without_float_noise(book):
     line = [(c.value, c.number_format) for c in table_rows(book["Budget monitoring"])[1]]
     assert line[1][0] == "Line"  # codes in words
-    assert line[2:5] == [(29968.2, "£#,##0.0"), (-118.2, "£#,##0.0"), (-0.4, "0.0")]
+    assert line[2:5] == [(29968.2, "£#,##0.0"), (-118.2, "£#,##0.0"), (-0.4, '0.0"%"')]
 
 
 def test_an_empty_table_gets_a_no_data_sheet(book):
