@@ -102,6 +102,69 @@ def list_report_periods(
     return labels
 
 
+def year_labels(years: list[str]) -> list[str]:
+    """Every period label of the given financial years: each year, then its quarters.
+
+    Examples
+    --------
+    >>> year_labels(["2024-25"])
+    ['2024-25', '2024-25 Q1', '2024-25 Q2', '2024-25 Q3', '2024-25 Q4']
+    """
+    return [label for fy in sorted(years) for label in (fy, *(f"{fy} Q{q}" for q in range(1, 5)))]
+
+
+def divisions_for_period(
+    divisions: list[Division], period: Period, chosen: list[str] | tuple[str, ...] = ()
+) -> list[Division]:
+    """The divisions whose data is for ``period`` (its financial year is one of their
+    ``periods``; a division without ``periods`` is for every year), in file order.
+
+    ``chosen`` (division ids asked for by name, e.g. ``--division``) narrows the list; a
+    chosen division with no data for the period is refused, as is a period for which no
+    division has data: the pack never presents another era's figures as this period's.
+
+    Raises
+    ------
+    ParameterError
+        One line: the division (or the pack) and the periods that are valid for it.
+
+    Examples
+    --------
+    >>> from kassanalysis.config import Division
+    >>> old = Division(id="old", comparator_group="g", periods=("2013-14",))
+    >>> new = Division(id="new", comparator_group="g", periods=("2024-25",))
+    >>> [d.id for d in divisions_for_period([old, new], parse_period("2024-25 Q3"))]
+    ['new']
+    >>> divisions_for_period([old, new], parse_period("2013-14 Q1"), ["new"])
+    Traceback (most recent call last):
+    ...
+    kassanalysis.report.context.ParameterError: division 'new' has no data for 2013-14 Q1; \
+valid periods for it: 2024-25, 2024-25 Q1, 2024-25 Q2, 2024-25 Q3, 2024-25 Q4
+    """
+    year = period.financial_year
+
+    def covers(division: Division) -> bool:
+        return not division.periods or year in division.periods
+
+    by_id = {d.id: d for d in divisions}
+    for division_id in chosen:
+        division = by_id[division_id]
+        if not covers(division):
+            raise ParameterError(
+                f"division {division_id!r} has no data for {period.label}; valid periods "
+                f"for it: {', '.join(year_labels(list(division.periods)))}"
+            )
+    wanted = [by_id[d] for d in dict.fromkeys(chosen)] if chosen else list(divisions)
+    found = [d for d in wanted if covers(d)]
+    if not found:
+        years = sorted({y for d in divisions for y in d.periods})
+        raise ParameterError(
+            f"unknown period {period.label!r}: no division has data for it; valid "
+            f"periods: {', '.join(year_labels(years))}"
+        )
+    return found
+
+
 def check_identifier(value: str, what: str, valid: list[str]) -> str:
     """Refuse anything that is not exactly one of ``valid`` (and safe as a file name).
 
