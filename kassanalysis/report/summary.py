@@ -19,6 +19,7 @@ from kassanalysis import io as kio
 from kassanalysis.analysis import summary
 from kassanalysis.api import Division, load_comparator_groups
 from kassanalysis.formatting import parse_unit
+from kassanalysis.periods import parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.publishing import (
     build_suppression_mask,
@@ -125,7 +126,10 @@ def summarise_division(
         population=inputs.population,
     )
     budget = summary.summarise_budget_monitoring(
-        inputs.budget, units=list(division.budget_units), period=period
+        inputs.budget,
+        units=list(division.budget_units),
+        period=period,
+        financial_year=parse_period(period).financial_year,
     )
     quality = summary.summarise_data_quality(
         inputs.data_quality, inputs.truncated, files=_division_files(inputs, division)
