@@ -135,6 +135,11 @@ def summarise_division(
         inputs.data_quality, inputs.truncated, files=_division_files(inputs, division)
     )
     headline = summary.summarise_headline(indicators, budget, period=period)
+    if not division.budget_units:  # not a missing return: the division has no lines of its own
+        headline = headline.assign(
+            budget_text="not available: the monitoring statement has no lines for this "
+            "division on their own (see the directorate)"
+        )
     return {
         "headline": headline,
         "indicators": indicators,
