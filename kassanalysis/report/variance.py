@@ -52,7 +52,8 @@ def performance_against_target(ctx: ReportContext) -> Table:
     )
     return Table(
         shown,
-        f"Performance against target at {ctx.period.label}",
+        f"Performance against target: latest actual by {ctx.period.label} (each row's own "
+        "period; a figure in arrears says so in its note)",
         row_units=RAG_FIGURES,
         note=caveat(ctx, rag)
         or "Green: target met. Amber: below target, at or "
@@ -84,7 +85,8 @@ def activity_against_range(ctx: ReportContext) -> Table | Note:
     )
     return Table(
         shown,
-        f"Activity against expected range at {ctx.period.label}",
+        f"Activity against expected range: latest figure by {ctx.period.label} (each row's "
+        "own period)",
         row_units=("latest", "expected_low", "expected_high"),
         note=caveat(ctx, activity),
         source="indicator_observations",

@@ -129,6 +129,13 @@ def test_pack_for_all_divisions_of_its_era(project):
     # pack.yml names no division: every division in data/reference/divisions.yml whose
     # periods include 2013-14; only oppd-2013-14 does (never a 2008-09 plan or today's)
     assert divisions == ["oppd-2013-14"]
+    # its quarter is the invented example return: illustrative in the index and the CSVs
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE DATA:" in index
+    assert "Older People and Physical Disability (2013-14) (ILLUSTRATIVE figures)" in index
+    readme = (pack / "oppd-2013-14" / "variance" / "tables" / "README.txt").read_text()
+    assert readme.startswith("ILLUSTRATIVE: ")
+    assert "budget_monitoring.csv" in readme.splitlines()[0]
     for division in divisions:
         for analysis in ("comparator", "trend", "variance"):
             assert (pack / division / f"{analysis}.html").is_file()
