@@ -98,6 +98,19 @@ def _check_ons_code(value: str) -> str:
 
 
 OnsCode = Annotated[str, AfterValidator(_check_ons_code)]
+
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _check_financial_year(value: str) -> str:
+    match = _FINANCIAL_YEAR.match(value)
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValueError(f"{value!r} is not a financial year like 2024-25")
+    return value
+
+
+#: A financial year written exactly as ``2024-25`` (two consecutive years).
+FinancialYear = Annotated[str, AfterValidator(_check_financial_year)]
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 # What each list in a configuration file holds, for naming the item in an error.
 _ITEM_NAMES = {"tables": "table", "divisions": "division", "groups": "group"}
@@ -381,7 +394,12 @@ class Catalogue(BaseModel):
 
 class Division(BaseModel):
     """A division of the directorate: its budget units, indicators and comparator group.
-    ``name`` defaults to the id and ``authority`` to the file's ``home_authority``."""
+    ``name`` defaults to the id and ``authority`` to the file's ``home_authority``.
+
+    ``periods`` are the financial years its data is for (its era, e.g. ``["2024-25"]``): a
+    pack for a period runs only the divisions whose years include the period's year (see
+    :func:`kassanalysis.report.context.divisions_for_period`). A division without
+    ``periods`` belongs to every year the council has data for."""
 
     model_config = _STRICT
 
@@ -392,6 +410,7 @@ class Division(BaseModel):
     indicators: tuple[str, ...] = ()
     comparator_group: str
     staffing_units: tuple[str, ...] = ()
+    periods: tuple[FinancialYear, ...] = ()
 
 
 class Divisions(BaseModel):

@@ -39,6 +39,7 @@ from kassanalysis.publish.spreadsheet import (
 from kassanalysis.report.context import (
     ParameterError,
     check_identifier,
+    divisions_for_period,
     list_report_periods,
     slug_for_period,
 )
@@ -101,9 +102,10 @@ def plan_runs(
     and against each template's declared parameters (``papermill.inspect_notebook``)."""
     import papermill
 
-    divisions = {d.id: d for d in load_divisions(root=paths.root)}
-    chosen = list(dict.fromkeys(config.divisions)) or list(divisions)  # a repeat runs once
-    for division in chosen:
+    every = load_divisions(root=paths.root)
+    divisions = {d.id: d for d in every}
+    asked = list(dict.fromkeys(config.divisions))  # a repeat runs once
+    for division in asked:
         check_identifier(division, "division", list(divisions))
     groups = list(load_comparator_groups(root=paths.root)["id"])
     if group:
@@ -112,6 +114,8 @@ def plan_runs(
         period = parse_period(config.period)
     except PeriodError as exc:
         raise ParameterError(str(exc)) from exc
+    # only the divisions whose era is the period's: never another era's figures
+    chosen = [d.id for d in divisions_for_period(every, period, asked)]
     observations = load("indicator_observations", root=paths.root)
     budget = load("budget_lines", root=paths.root)
     for division in chosen:
@@ -573,7 +577,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         replace(run, build=str(build))
         for run in plan_runs(paths, config, staging=staging, group=group)
     ]
-    all_divisions = [d.id for d in load_divisions(root=paths.root)]
+    all_divisions = [d.id for d in divisions_for_period(load_divisions(root=paths.root), period)]
     ran = {(r.division, r.analysis) for r in runs}
     partial = {d for d, _ in ran} != set(all_divisions) or {a for _, a in ran} != set(ANALYSES)
     jobs = count_workers(config.jobs, len(runs))

@@ -41,7 +41,12 @@ GOOD, CONCERN, WARNING, NEUTRAL, NOT_AVAILABLE = (
 
 
 def summarise_budget_monitoring(
-    budget_lines: pd.DataFrame, *, units: list[str], period: str, n_largest: int = 3
+    budget_lines: pd.DataFrame,
+    *,
+    units: list[str],
+    period: str,
+    n_largest: int = 3,
+    financial_year: str | None = None,
 ) -> pd.DataFrame:
     """The budget position for the summary: forecast outturn against budget for the
     monitoring total(s), then the ``n_largest`` line variances by size.
@@ -59,6 +64,9 @@ def summarise_budget_monitoring(
     n_largest : int, default 3
         How many line variances to list, largest absolute variance first (ties in printed
         order).
+    financial_year : str, optional
+        The period's financial year: when no return is for ``period``, the year's monitoring
+        statement is used (see :func:`~kassanalysis.analysis.variance.monitor_budget`).
 
     Returns
     -------
@@ -74,7 +82,9 @@ def summarise_budget_monitoring(
     """
     if n_largest < 0:
         raise ValueError(f"n_largest must be 0 or more, not {n_largest}")
-    monitoring = monitor_budget(budget_lines, units=units, period=period)
+    monitoring = monitor_budget(
+        budget_lines, units=units, period=period, financial_year=financial_year
+    )
     if monitoring.empty:
         return make_frame([], BudgetSummary)
     totals = monitoring[monitoring["row_type"] == "total"]

@@ -202,6 +202,7 @@ def compare_localities(lines: pd.DataFrame, *, unit: str, year: str) -> pd.DataF
 
 MONITORING_COLUMNS = [
     "source_line",
+    "service_group",
     "line_code",
     "line_name",
     "row_type",
@@ -211,33 +212,74 @@ MONITORING_COLUMNS = [
     "forecast_variance",
     "forecast_variance_pct",
     "spent_to_date_pct",
+    "printed_variance",
+    "variance_difference",
+    "direction",
     "source_file",
 ]
 """Columns of :func:`monitor_budget`'s table (money in the lines' own unit, GBP thousands)."""
 
+#: Steps (GBP thousands) a monitoring statement's figures may be printed to: £1m, £0.1m,
+#: £10k, £1k, £100.
+PRINTED_STEPS = (1000.0, 100.0, 10.0, 1.0, 0.1)
 
-def monitor_budget(lines: pd.DataFrame, *, units: list[str], period: str) -> pd.DataFrame:
+
+def printed_step(values: pd.Series) -> float:
+    """The step the figures were printed to: the largest of :data:`PRINTED_STEPS` of which
+    every non-missing value is a whole multiple (0.0 when none is).
+
+    A statement printed in £m to one decimal holds multiples of 100 (GBP thousands).
+
+    Examples
+    --------
+    >>> printed_step(pd.Series([600.0, 40_700.0, -100.0]))  # 0.6, 40.7, -0.1 £m
+    100.0
+    >>> printed_step(pd.Series([31_871.0, 32_310.0]))  # £000 to the pound thousand
+    1.0
+    """
+    present = values.dropna().to_numpy(dtype=float)
+    for step in PRINTED_STEPS:
+        ratio = present / step
+        if np.allclose(ratio, np.round(ratio), rtol=0, atol=1e-6):
+            return step
+    return 0.0
+
+
+def monitor_budget(
+    lines: pd.DataFrame, *, units: list[str], period: str, financial_year: str | None = None
+) -> pd.DataFrame:
     """Budget monitoring for one period: forecast outturn against budget, line by line.
 
     Parameters
     ----------
     lines : pandas.DataFrame
         A :class:`~kassanalysis.schemas.BudgetLines` frame holding the monitoring return
-        (measures ``budget``, ``actual_to_date`` and ``forecast_outturn`` for ``period``).
+        (measures ``budget`` and ``forecast_outturn``, optionally ``actual_to_date`` and
+        the printed ``variance``).
     units : list of str
         Budget units of the division.
     period : str
-        Monitoring period label, e.g. ``"2013-14 Q1"``.
+        Monitoring period label, e.g. ``"2013-14 Q1"``: rows of that period are used.
+    financial_year : str, optional
+        When no row is of ``period``: the year's monitoring statement (rows of this
+        financial year without a period that hold a ``forecast_outturn``, such as a key
+        service statement "as at November"), e.g. ``"2024-25"``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per printed row that has a budget, in printed order, with
-        ``forecast_variance = forecast_outturn - budget`` (positive: a forecast overspend,
-        the sign convention of council budget monitoring), ``forecast_variance_pct`` (the
-        variance as a percentage of the budget's size; NaN when the budget is 0) and
-        ``spent_to_date_pct`` (actual to date as a percentage of the budget; NaN when the
-        budget is 0). Empty (no columns) when the period has no monitoring return.
+        :data:`MONITORING_COLUMNS`, one row per printed row that has a budget, in printed
+        order. ``forecast_variance`` is the variance as printed where the statement prints
+        one, else ``forecast_outturn - budget``; positive is a forecast overspend (the sign
+        convention of council budget monitoring) and ``direction`` names it
+        ("overspend", "underspend", "on budget"). ``variance_difference`` is
+        ``forecast_outturn - budget - printed_variance``: within 1.5 printed steps (see
+        :func:`printed_step`; each of the three figures is rounded by up to half a step) it
+        is rounding, beyond that the statement does not add up (see
+        :func:`variance_findings`). ``forecast_variance_pct`` is the variance as a
+        percentage of the budget's size and ``spent_to_date_pct`` actual to date as a
+        percentage of the budget (NaN when the budget is 0 or nothing is spent to date).
+        Empty (no columns) when there is no monitoring for the period.
 
     Examples
     --------
@@ -250,24 +292,109 @@ def monitor_budget(lines: pd.DataFrame, *, units: list[str], period: str) -> pd.
     ...     ].iloc[0].tolist()  # 210 - 200 = 10; 10 / 200 = 5%; 45 / 200 = 22.5%
     [10.0, 5.0, 22.5]
     """
-    rows = lines[lines[B.unit].isin(units) & (lines[B.period] == period)]
+    mine = lines[lines[B.unit].isin(units)]
+    rows = mine[mine[B.period] == period]
+    if rows.empty and financial_year is not None:
+        year = mine[(mine[B.financial_year] == financial_year) & mine[B.period].isna()]
+        with_forecast = year.loc[year[B.measure] == "forecast_outturn", B.source_file].unique()
+        rows = year[year[B.source_file].isin(with_forecast)]
     if rows.empty:
         return pd.DataFrame()
+    rows = rows.assign(service_group=rows.get(B.service_group))
     wide = rows.pivot_table(
-        index=[B.source_line, B.line_code, B.line_name, B.row_type],
+        index=[B.source_line, "service_group", B.line_code, B.line_name, B.row_type],
         columns=B.measure,
         values=B.value,
         aggfunc="first",
         dropna=False,
     ).reset_index()
-    for measure in ("budget", "actual_to_date", "forecast_outturn"):
+    for measure in ("budget", "actual_to_date", "forecast_outturn", "variance"):
         if measure not in wide.columns:
             wide[measure] = np.nan
     wide = wide.dropna(subset=["budget"], how="all")
     budget = wide["budget"].where(wide["budget"] != 0)
-    wide["forecast_variance"] = wide["forecast_outturn"] - wide["budget"]
+    computed = wide["forecast_outturn"] - wide["budget"]
+    wide["printed_variance"] = wide["variance"]
+    wide["variance_difference"] = computed - wide["printed_variance"]
+    wide["forecast_variance"] = wide["printed_variance"].fillna(computed)
     wide["forecast_variance_pct"] = wide["forecast_variance"] / budget.abs() * 100
     wide["spent_to_date_pct"] = wide["actual_to_date"] / budget * 100
+    wide["direction"] = np.select(
+        [
+            wide["forecast_variance"] > 0,
+            wide["forecast_variance"] < 0,
+            wide["forecast_variance"] == 0,
+        ],
+        ["overspend", "underspend", "on budget"],
+        default=None,
+    )
     wide["source_file"] = rows[B.source_file].iloc[0]
     wide.columns.name = None
-    return wide.sort_values(B.source_line).reset_index(drop=True)
+    wide = wide.sort_values(B.source_line).reset_index(drop=True)
+    return wide.reindex(columns=MONITORING_COLUMNS)
+
+
+def variance_findings(monitoring: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose printed variance is not forecast minus budget beyond rounding.
+
+    Parameters
+    ----------
+    monitoring : pandas.DataFrame
+        Output of :func:`monitor_budget`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``monitoring`` whose ``variance_difference`` is larger than 1.5 of the
+        figures' printed step (:func:`printed_step` over budget, forecast and printed
+        variance), with a ``finding`` sentence; empty when every row adds up. A difference
+        within rounding (the directorate: 621.6 - 586.1 = 35.5 against a printed 35.4) is
+        not a finding.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"line_name": ["Total", "Odd"], "budget": [586_100.0, 1_000.0],
+    ...     "forecast_outturn": [621_600.0, 2_000.0], "printed_variance": [35_400.0, 500.0],
+    ...     "variance_difference": [100.0, 500.0], "source_line": [50, 9]})
+    >>> variance_findings(m)["line_name"].tolist()  # 100 is within 1.5 x 100; 500 is not
+    ['Odd']
+    """
+    if monitoring.empty or monitoring["printed_variance"].isna().all():
+        return monitoring.iloc[0:0].assign(finding=pd.Series(dtype=object))
+    figures = pd.concat(
+        [monitoring["budget"], monitoring["forecast_outturn"], monitoring["printed_variance"]]
+    )
+    tolerance = 1.5 * printed_step(figures)
+    odd = monitoring[monitoring["variance_difference"].abs() > tolerance + 1e-9].copy()
+    odd["finding"] = [
+        f"line {line}: forecast minus budget is {forecast - budget:,.1f} but the printed "
+        f"variance is {printed:,.1f} (more than rounding to {tolerance / 1.5:,.1f})"
+        for line, budget, forecast, printed in zip(
+            odd["source_line"],
+            odd["budget"],
+            odd["forecast_outturn"],
+            odd["printed_variance"],
+            strict=True,
+        )
+    ]
+    return odd
+
+
+def largest_variances(monitoring: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` lines (``row_type == "line"``) with the largest forecast variance in size,
+    overspend or underspend, largest first (ties in printed order).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"row_type": ["line", "line", "line", "total"],
+    ...     "line_name": ["A", "B", "C", "Total"],
+    ...     "forecast_variance": [2_400.0, -14_500.0, 27_400.0, 35_400.0]})
+    >>> largest_variances(m, 2)["line_name"].tolist()
+    ['C', 'B']
+    """
+    if monitoring.empty:
+        return monitoring
+    lines = monitoring[monitoring["row_type"] == "line"]
+    size = lines["forecast_variance"].abs()
+    order = size.sort_values(ascending=False, kind="stable").index[:n]
+    return lines.loc[order].reset_index(drop=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 # size-note: one cohesive writer for one deliverable, the Analysis Function workbook (cover,
 # contents, notes, a sheet per key table, its units, formats and markers); the checklist
 # items change together. Number rules live in kassanalysis.formatting, not here.
-
 import datetime
 import math
 import numbers

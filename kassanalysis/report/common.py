@@ -193,7 +193,10 @@ def monitoring_table(ctx: ReportContext) -> pd.DataFrame:
 
 def _compute_monitoring(ctx: ReportContext) -> pd.DataFrame:
     return variance.monitor_budget(
-        ctx.budget, units=list(ctx.division.budget_units), period=ctx.period.label
+        ctx.budget,
+        units=list(ctx.division.budget_units),
+        period=ctx.period.label,
+        financial_year=ctx.period.financial_year,
     )
 
 

@@ -102,6 +102,69 @@ def list_report_periods(
     return labels
 
 
+def year_labels(years: list[str]) -> list[str]:
+    """Every period label of the given financial years: each year, then its quarters.
+
+    Examples
+    --------
+    >>> year_labels(["2024-25"])
+    ['2024-25', '2024-25 Q1', '2024-25 Q2', '2024-25 Q3', '2024-25 Q4']
+    """
+    return [label for fy in sorted(years) for label in (fy, *(f"{fy} Q{q}" for q in range(1, 5)))]
+
+
+def divisions_for_period(
+    divisions: list[Division], period: Period, chosen: list[str] | tuple[str, ...] = ()
+) -> list[Division]:
+    """The divisions whose data is for ``period`` (its financial year is one of their
+    ``periods``; a division without ``periods`` is for every year), in file order.
+
+    ``chosen`` (division ids asked for by name, e.g. ``--division``) narrows the list; a
+    chosen division with no data for the period is refused, as is a period for which no
+    division has data: the pack never presents another era's figures as this period's.
+
+    Raises
+    ------
+    ParameterError
+        One line: the division (or the pack) and the periods that are valid for it.
+
+    Examples
+    --------
+    >>> from kassanalysis.config import Division
+    >>> old = Division(id="old", comparator_group="g", periods=("2013-14",))
+    >>> new = Division(id="new", comparator_group="g", periods=("2024-25",))
+    >>> [d.id for d in divisions_for_period([old, new], parse_period("2024-25 Q3"))]
+    ['new']
+    >>> divisions_for_period([old, new], parse_period("2013-14 Q1"), ["new"])
+    Traceback (most recent call last):
+    ...
+    kassanalysis.report.context.ParameterError: division 'new' has no data for 2013-14 Q1; \
+valid periods for it: 2024-25, 2024-25 Q1, 2024-25 Q2, 2024-25 Q3, 2024-25 Q4
+    """
+    year = period.financial_year
+
+    def covers(division: Division) -> bool:
+        return not division.periods or year in division.periods
+
+    by_id = {d.id: d for d in divisions}
+    for division_id in chosen:
+        division = by_id[division_id]
+        if not covers(division):
+            raise ParameterError(
+                f"division {division_id!r} has no data for {period.label}; valid periods "
+                f"for it: {', '.join(year_labels(list(division.periods)))}"
+            )
+    wanted = [by_id[d] for d in dict.fromkeys(chosen)] if chosen else list(divisions)
+    found = [d for d in wanted if covers(d)]
+    if not found:
+        years = sorted({y for d in divisions for y in d.periods})
+        raise ParameterError(
+            f"unknown period {period.label!r}: no division has data for it; valid "
+            f"periods: {', '.join(year_labels(years))}"
+        )
+    return found
+
+
 def check_identifier(value: str, what: str, valid: list[str]) -> str:
     """Refuse anything that is not exactly one of ``valid`` (and safe as a file name).
 
@@ -247,18 +310,66 @@ class ReportContext:
             publish_table(
                 marked, self.output_dir / "tables", name, units=units, row_units=row_units
             )
-            self.remember(("tables readme",), self._write_tables_readme)
+            illustrative = self.remember(("illustrative tables",), set)
+            if self.uses_illustrative(frame):
+                illustrative.add(name)
+            self._write_tables_readme(sorted(illustrative))
         return marked
 
-    def _write_tables_readme(self) -> Path:
+    def _write_tables_readme(self, illustrative: list[str]) -> Path:
+        warning = (
+            f"ILLUSTRATIVE: {', '.join(f'{n}.csv' for n in illustrative)} hold invented "
+            "example figures (the example quarterly return in data/raw/quarterly), not "
+            "published data.\n\n"
+            if illustrative
+            else ""
+        )
         return kio.write_text(
-            f"Tables of this report, made safe to publish.\n\nDisclosure control: "
+            f"{warning}Tables of this report ({self.division.name}, {self.period.label}), "
+            f"made safe to publish.\n\nDisclosure control: "
             f"{self.rule.describe()}\nShorthand: [x] not available; [c] suppressed to "
             "protect confidentiality.\nText that a spreadsheet would run as a formula "
             "starts with an apostrophe.\nEvery row names its source file and line under "
-            "data/raw.\n",
+            "data/raw, and its own period.\n",
             self.output_dir / "tables" / "README.txt",
         )
+
+    def data_periods(self) -> list[str]:
+        """What period each family of this report's data is for, in words: per framework
+        (indicators.csv ``framework``: KCC, OFLOG, ASCOF...) the latest period of the
+        council's own actuals at or before the pack's period, saying when it is older than
+        the pack's period; then the budget's financial year.
+
+        A public benchmark a year or two behind is normal (the latest published): the line
+        says so rather than letting it pass for this quarter's figures.
+        """
+        obs = self.observations
+        mine = obs[
+            obs["indicator_id"].isin(self.division.indicators)
+            & (obs["authority_code"] == self.division.authority)
+            & (obs["value_type"] == "actual")
+            & (obs["period_end"] <= pd.Timestamp(self.period.end))
+        ]
+        frameworks = mine["indicator_id"].map(self.reference.indicators["framework"])
+        lines = []
+        for framework, rows in mine.groupby(frameworks.astype(str), sort=True):
+            latest = rows.loc[rows["period_end"] == rows["period_end"].max()]
+            label = str(latest["period"].iloc[0])
+            older = latest["period_end"].iloc[0] < pd.Timestamp(self.period.start)
+            lines.append(
+                f"{'local KPIs' if framework == 'local' else framework} {label}"
+                + ("" if not older else ", the latest published; older than this pack's period")
+            )
+        budget = self.budget[self.budget["unit"].isin(self.division.budget_units)]
+        years = sorted(
+            y for y in budget["financial_year"].dropna().unique() if y <= self.period.financial_year
+        )
+        if years:
+            older = years[-1] != self.period.financial_year
+            lines.append(
+                f"budget {years[-1]}" + ("; older than this pack's period" if older else "")
+            )
+        return lines
 
     def header(self) -> Note:
         """The report's opening lines: what, when, compared with whom, and caveats."""
@@ -266,6 +377,9 @@ class ReportContext:
             f"Division: {self.division.name}.",
             f"Reporting period: {self.period.label} (ending {self.period.end:%d %B %Y}).",
             f"Comparator group: {self.group_name}.",
+            "Periods of the data in this report: "
+            + ("; ".join(self.data_periods()) or f"no data at or before {self.period.label}")
+            + ".",
             f"Built with kassanalysis {__version__} from data/processed "
             "(every figure's source file and line are in the CSV tables).",
             f"Disclosure control: {self.rule.describe()} Shorthand: [x] not available; "

@@ -46,7 +46,11 @@ def write_index(
     )
     env.filters["unit"] = unit_header
     divisions = []
-    names = {d.id: d.name for d in load_divisions(root=paths.root)}
+    every = load_divisions(root=paths.root)
+    names = {d.id: d.name for d in every}
+    catalogue = kio.read_catalogue(paths.raw)
+    illustrative = {e.file for e in catalogue if e.illustrative}
+    titles = {e.file: str((e.source or {}).get("title", "")).split(" (")[0] for e in catalogue}
     for division in sorted({r.division for r in results}, key=list(names).index):
         # from the JSON copy: the CSV's text is neutralised for spreadsheets ('-2+3 ...)
         exceptions_json = staging / division / "variance" / "tables" / "exceptions.json"
@@ -69,9 +73,15 @@ def write_index(
         )
         workbook = staging / division / f"{division}-tables.xlsx"
         ran = {r.analysis for r in results if r.division == division}
+        summary = read_division_summary(staging / division / "summary")
+        budget_sources = {b["source_file"] for b in (summary or {}).get("budget", [])}
         divisions.append(
             {
-                "summary": read_division_summary(staging / division / "summary"),
+                "summary": summary,
+                "illustrative": _uses_illustrative(staging / division, illustrative),
+                "budget_source": "; ".join(
+                    titles.get(f) or f for f in sorted(budget_sources) if isinstance(f, str)
+                ),
                 "links": {
                     column: f"{division}/{analysis}.html" if analysis in ran else None
                     for column, analysis in REPORT_FOR.items()
@@ -89,8 +99,11 @@ def write_index(
                 "tables": tables,
             }
         )
+    year = period_label.split(" ")[0]
     html = env.get_template("index.html.j2").render(
         period=period_label,
+        other_eras=sorted({p for d in every for p in d.periods} - {year}),
+        any_illustrative=any(d["illustrative"] for d in divisions),
         divisions=divisions,
         version=__version__,
         rule=config.rule.describe(),
@@ -99,3 +112,16 @@ def write_index(
     target = staging / "index.html"
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def _uses_illustrative(folder: Path, illustrative: set[str]) -> bool:
+    """Whether any table published for the division (its ``*.json`` copies) has a row from a
+    source the catalogue marks illustrative (invented example figures)."""
+    for table in sorted(folder.rglob("*.json")):
+        try:
+            frame = read_published_table(table)
+        except (ValueError, KeyError, TypeError):  # not a published table
+            continue
+        if "source_file" in frame.columns and frame["source_file"].isin(illustrative).any():
+            return True
+    return False

@@ -19,6 +19,7 @@ from kassanalysis import io as kio
 from kassanalysis.analysis import summary
 from kassanalysis.api import Division, load_comparator_groups
 from kassanalysis.formatting import parse_unit
+from kassanalysis.periods import parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.publishing import (
     build_suppression_mask,
@@ -128,12 +129,20 @@ def summarise_division(
         rebase=inputs.rebase,
     )
     budget = summary.summarise_budget_monitoring(
-        inputs.budget, units=list(division.budget_units), period=period
+        inputs.budget,
+        units=list(division.budget_units),
+        period=period,
+        financial_year=parse_period(period).financial_year,
     )
     quality = summary.summarise_data_quality(
         inputs.data_quality, inputs.truncated, files=_division_files(inputs, division)
     )
     headline = summary.summarise_headline(indicators, budget, period=period)
+    if not division.budget_units:  # not a missing return: the division has no lines of its own
+        headline = headline.assign(
+            budget_text="not available: the monitoring statement has no lines for this "
+            "division on their own (see the directorate)"
+        )
     return {
         "headline": headline,
         "indicators": indicators,

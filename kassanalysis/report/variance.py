@@ -52,7 +52,8 @@ def performance_against_target(ctx: ReportContext) -> Table:
     )
     return Table(
         shown,
-        f"Performance against target at {ctx.period.label}",
+        f"Performance against target: latest actual by {ctx.period.label} (each row's own "
+        "period; a figure in arrears says so in its note)",
         row_units=RAG_FIGURES,
         note=caveat(ctx, rag)
         or "Green: target met. Amber: below target, at or "
@@ -84,7 +85,8 @@ def activity_against_range(ctx: ReportContext) -> Table | Note:
     )
     return Table(
         shown,
-        f"Activity against expected range at {ctx.period.label}",
+        f"Activity against expected range: latest figure by {ctx.period.label} (each row's "
+        "own period)",
         row_units=("latest", "expected_low", "expected_high"),
         note=caveat(ctx, activity),
         source="indicator_observations",
@@ -92,7 +94,8 @@ def activity_against_range(ctx: ReportContext) -> Table | Note:
 
 
 def budget_variance(ctx: ReportContext) -> Table | Note:
-    """Budget monitoring for the period (forecast against budget) where a quarterly return
+    """Budget monitoring for the period (forecast against budget, line by line and by the
+    statement's divisions) where a monitoring return or the year's key service statement
     exists, else the year-on-year change in controllable expenditure by line."""
     monitoring = monitoring_table(ctx)
     if not monitoring.empty:
@@ -102,26 +105,31 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
             ),
             **dict.fromkeys(["spent_to_date_pct", "forecast_variance_pct"], "%"),
         }
+        note = " ".join(
+            part for part in (caveat(ctx, monitoring), _monitoring_note(monitoring)) if part
+        )
+        caption = (
+            f"Budget monitoring, {_monitoring_period(ctx, monitoring)}: forecast outturn "
+            "against budget (£000)"
+        )
+        # a statement without spend to date or divisions: those columns are left out
+        printed = [c for c in monitoring.columns if monitoring[c].notna().any()]
         monitoring = ctx.save("budget_monitoring", monitoring, units=units)
-        shown = monitoring.reindex(
-            columns=[
-                "line_name",
-                "budget",
-                "actual_to_date",
-                "spent_to_date_pct",
-                "forecast_outturn",
-                "forecast_variance",
-                "forecast_variance_pct",
-                "source_line",
-            ]
-        )
-        return Table(
-            shown,
-            f"Budget monitoring at {ctx.period.label} (£000)",
-            units=units,
-            note=caveat(ctx, monitoring) or "Forecast outturn against budget.",
-            source=str(monitoring["source_file"].iloc[0]),
-        )
+        columns = [
+            "service_group",
+            "line_name",
+            "budget",
+            "actual_to_date",
+            "spent_to_date_pct",
+            "forecast_outturn",
+            "forecast_variance",
+            "direction",
+            "forecast_variance_pct",
+            "source_line",
+        ]
+        shown = monitoring.reindex(columns=[c for c in columns if c in printed])
+        source = str(monitoring["source_file"].iloc[0])
+        return Table(shown, caption, units=units, note=note, source=source)
     yoy = year_on_year(ctx)
     if yoy is None:
         return Note([f"No budget for this division at or before {ctx.period.label}."])
@@ -152,6 +160,58 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
         note=coverage_note(ctx),
         source=", ".join(sorted(changes["source_file"].unique())),
     )
+
+
+def _monitoring_period(ctx: ReportContext, monitoring: pd.DataFrame) -> str:
+    """The period the monitoring figures are for, in words: the pack's quarter for a
+    quarterly return, else the statement's own title (e.g. "November 2024-25")."""
+    source = str(monitoring["source_file"].iloc[0])
+    entry = next((e for e in ctx.catalogue if e.file == source), None)
+    title = str((entry.source or {}).get("title", "")).split(" (")[0] if entry else ""
+    if ctx.period.label in set(ctx.budget.loc[ctx.budget["source_file"] == source, "period"]):
+        return ctx.period.label
+    return (
+        f"{ctx.period.financial_year} as published in {title}"
+        if title
+        else (f"{ctx.period.financial_year} (the year's latest monitoring statement)")
+    )
+
+
+def _monitoring_note(monitoring: pd.DataFrame) -> str:
+    """The position in words: the total's overspend or underspend named as such, the
+    largest line variances, and whether the printed variances add up."""
+    sentences = []
+    for _, row in monitoring[monitoring["row_type"] == "total"].iterrows():
+        if pd.notna(row["direction"]) and row["direction"] != "on budget":
+            sentences.append(
+                f"{row['line_name']}: forecast {row['direction']} of "
+                f"{format_number(abs(row['forecast_variance']), MONEY)} (forecast "
+                f"{format_number(row['forecast_outturn'], MONEY)} against budget "
+                f"{format_number(row['budget'], MONEY)})."
+            )
+    largest = variance.largest_variances(monitoring, 3)
+    if not largest.empty:
+        sentences.append(
+            "Largest variances: "
+            + "; ".join(
+                f"{r['line_name']} {format_number(r['forecast_variance'], MONEY, sign=True)} "
+                f"({r['direction']})"
+                for _, r in largest.iterrows()
+            )
+            + "."
+        )
+    findings = variance.variance_findings(monitoring)
+    if monitoring["printed_variance"].notna().any():
+        sentences.append(
+            "Printed variances that are not forecast minus budget: "
+            + "; ".join(findings["finding"])
+            + "."
+            if not findings.empty
+            else "Every printed variance is forecast minus budget to within the rounding of "
+            "the printed figures (a difference of one printed step is rounding, not a finding)."
+        )
+    sentences.append("Positive variance: forecast overspend; negative: underspend.")
+    return " ".join(sentences)
 
 
 def budget_make_up(ctx: ReportContext) -> Table | Note:
@@ -335,7 +395,8 @@ def exception_summary(ctx: ReportContext) -> Table:
 
 
 def variance_key_figures(ctx: ReportContext) -> KeyFigures:
-    """Headline variance figures: RAG counts and the budget total."""
+    """Headline variance figures: RAG counts and the budget position (the monitoring
+    total's forecast against budget where there is monitoring, else the plan's make-up)."""
     rag = rag_table(ctx)
     counts = rag["rag"].value_counts() if not rag.empty else pd.Series(dtype=int)
     lines = [
@@ -343,8 +404,16 @@ def variance_key_figures(ctx: ReportContext) -> KeyFigures:
         if not counts.empty
         else "RAG: no rated indicators"
     ]
+    monitoring = monitoring_table(ctx)
     year = budget_year(ctx)
-    if year is not None:
+    if not monitoring.empty:  # the forecast position, not the plan's make-up
+        for _, row in monitoring[monitoring["row_type"] == "total"].iterrows():
+            lines.append(
+                f"{row['line_name']} {ctx.period.financial_year} (£000): forecast "
+                f"{_fmt(row['forecast_outturn'])} against budget {_fmt(row['budget'])}, "
+                f"{row['direction']} {_fmt(abs(row['forecast_variance']))}"
+            )
+    elif year is not None:
         parts = budget_components(ctx, year)
         for _, row in parts.iterrows():
             net = next(

@@ -37,7 +37,10 @@ def project(tmp_path_factory) -> kio.ProjectPaths:
 
 
 def kass(paths: kio.ProjectPaths, *args: str) -> int:
-    return cli.main(["--root", str(paths.root), "report", "--no-progress", *args])
+    """``kass report`` for the historic 2013-14 Q1 pack (the example quarterly return)."""
+    return cli.main(
+        ["--root", str(paths.root), "report", "--no-progress", "--period", "2013-14 Q1", *args]
+    )
 
 
 def tree_hash(folder: Path) -> dict[str, str]:
@@ -53,7 +56,11 @@ def tree_hash(folder: Path) -> dict[str, str]:
     [
         (["--division", "no-such-division"], "unknown division 'no-such-division'; valid:"),
         (["--division", "../../etc"], "unknown division '../../etc'"),
-        (["--period", "1999-00"], "unknown period '1999-00'; valid periods:"),
+        (["--period", "1999-00"], "unknown period '1999-00': no division has data for it; valid"),
+        (
+            ["--period", "2024-25 Q3", "--division", "oppd-2013-14"],
+            "division 'oppd-2013-14' has no data for 2024-25 Q3; valid periods for it: 2013-14,",
+        ),
         (["--period", "2013/15"], "is not two consecutive years"),
         (["--group", "my-friends"], "unknown comparator group 'my-friends'; valid:"),
         (["--group", "x; import os"], "unknown comparator group"),
@@ -115,22 +122,20 @@ def test_pack_for_one_division(project):
     assert "data/raw/catalogue.yml" in log["inputs"]
 
 
-def test_pack_for_all_divisions(project):
+def test_pack_for_all_divisions_of_its_era(project):
     assert kass(project) == 0
     pack = project.root / "reports" / "2013-14-Q1"
     divisions = sorted(d.name for d in pack.iterdir() if d.is_dir())
-    # every division in data/reference/divisions.yml: pack.yml names none, so today's
-    # divisions run in this historic pack too (and the historic ones in a 2024-25 pack)
-    assert divisions == [
-        "asch-2024-25",
-        "headquarters-2008-09",
-        "ldamh-2024-25",
-        "learning-disability-2008-09",
-        "older-persons-2008-09",
-        "oppd-2013-14",
-        "oppd-2024-25",
-        "physical-disability-2008-09",
-    ]
+    # pack.yml names no division: every division in data/reference/divisions.yml whose
+    # periods include 2013-14; only oppd-2013-14 does (never a 2008-09 plan or today's)
+    assert divisions == ["oppd-2013-14"]
+    # its quarter is the invented example return: illustrative in the index and the CSVs
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE DATA:" in index
+    assert "Older People and Physical Disability (2013-14) (ILLUSTRATIVE figures)" in index
+    readme = (pack / "oppd-2013-14" / "variance" / "tables" / "README.txt").read_text()
+    assert readme.startswith("ILLUSTRATIVE: ")
+    assert "budget_monitoring.csv" in readme.splitlines()[0]
     for division in divisions:
         for analysis in ("comparator", "trend", "variance"):
             assert (pack / division / f"{analysis}.html").is_file()
@@ -139,8 +144,10 @@ def test_pack_for_all_divisions(project):
 
 
 def test_a_failing_notebook_fails_the_run_and_keeps_the_last_good_pack(project, capsys):
-    assert kass(project, "--division", "learning-disability-2008-09") == 0
-    pack = project.root / "reports" / "2013-14-Q1"
+    # a 2008-09 plan division runs in its own era's pack (divisions.yml: periods 2008-09)
+    historic = ("--period", "2008-09", "--division", "learning-disability-2008-09")
+    assert kass(project, *historic) == 0
+    pack = project.root / "reports" / "2008-09"
     before = tree_hash(pack)
     template = project.notebooks / "trend.ipynb"
     original = template.read_bytes()
@@ -148,7 +155,7 @@ def test_a_failing_notebook_fails_the_run_and_keeps_the_last_good_pack(project, 
     notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     nbformat.write(notebook, template)
     try:
-        assert kass(project, "--division", "learning-disability-2008-09") == 1
+        assert kass(project, *historic) == 1
     finally:
         template.write_bytes(original)
     out = capsys.readouterr().out

@@ -45,7 +45,18 @@ def pack(tmp_path_factory) -> Path:
     paths = kio.ProjectPaths(root)
     run_build(paths)
     status = cli.main(
-        ["--root", str(root), "report", "--no-progress", "--division", DIVISION, "--jobs", "2"]
+        [
+            "--root",
+            str(root),
+            "report",
+            "--no-progress",
+            "--period",
+            "2013-14 Q1",
+            "--division",
+            DIVISION,
+            "--jobs",
+            "2",
+        ]
     )
     assert status == 0
     return root / "reports" / "2013-14-Q1"

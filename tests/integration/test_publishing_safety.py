@@ -60,7 +60,18 @@ def hostile(tmp_path_factory) -> kio.ProjectPaths:
     paths = kio.ProjectPaths(root)
     run_build(paths)
     assert (
-        cli.main(["--root", str(root), "report", "--no-progress", "--division", "oppd-2013-14"])
+        cli.main(
+            [
+                "--root",
+                str(root),
+                "report",
+                "--no-progress",
+                "--period",
+                "2013-14 Q1",
+                "--division",
+                "oppd-2013-14",
+            ]
+        )
         == 0
     )
     return paths
