@@ -118,5 +118,5 @@ def test_build_with_a_broken_catalogue_is_one_message_not_a_traceback(small_proj
     err = capsys.readouterr().err
     assert status == 1
     assert "build failed;" in err
-    assert "table 'x': unknown kind 'budget_tabel'" in err
+    assert "table 'x': field 'kind': unknown kind 'budget_tabel'" in err
     assert "Traceback" not in err
