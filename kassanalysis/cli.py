@@ -108,7 +108,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 from kassanalysis.build import run_build
 
                 run_build(paths)  # data/processed is missing or older than data/raw
-            return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+            return run_pack(
+                paths,
+                config,
+                group=args.group,
+                progress=not args.no_progress,
+                reports_dir=args.reports_dir,
+            )
     except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)
         return 2
@@ -210,6 +216,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--config", default=None, help="pack configuration file (default: pack.yml in the project)"
+    )
+    report.add_argument(
+        "--reports-dir",
+        default=None,
+        help="write the pack to DIR/<period> instead of pack.yml's reports folder "
+        "(the only way to write outside the project)",
     )
     report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(run=_cmd_report)

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import posixpath
 import re
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import yaml
@@ -112,6 +113,25 @@ class ConfigError(ValueError):
 
 def _empty_if_none(value: Any, empty: Any) -> Any:
     return empty if value is None else value
+
+
+def leaves_folder(value: str) -> bool:
+    r"""Whether a path written in a configuration file leads out of the folder it is
+    relative to: an absolute path (``/etc``, ``C:\x``, ``\\server\share``) or one
+    whose ``..`` steps climb above it (``../../x``; ``a/../b`` stays inside).
+
+    Examples
+    --------
+    >>> [leaves_folder(p) for p in ("reports", "a/../b", "../x", "/etc", "a/../../x")]
+    [False, False, True, True, True]
+    >>> leaves_folder(r"C:\reports"), leaves_folder(r"..\x")
+    (True, True)
+    """
+    text = str(value).replace("\\", "/")
+    if text.startswith("/") or PureWindowsPath(str(value)).drive:
+        return True
+    normal = posixpath.normpath(text)
+    return normal == ".." or normal.startswith("../")
 
 
 # ---------------------------------------------------------------------------- pack.yml
@@ -203,6 +223,17 @@ class PackConfig(BaseModel):
     @classmethod
     def _none_is_default(cls, value: Any) -> Any:
         return _empty_if_none(value, {})
+
+    @field_validator("reports")
+    @classmethod
+    def _check_reports(cls, value: str) -> str:
+        if not value.strip() or leaves_folder(value):
+            raise ValueError(
+                f"must be a folder inside the project (a relative path that does not climb "
+                f"out with '..'), not {value!r}; to write the pack outside the project use "
+                "`kass report --reports-dir DIR`"
+            )
+        return value
 
     @field_validator("jobs")
     @classmethod
@@ -373,6 +404,22 @@ class Catalogue(BaseModel):
     @model_validator(mode="after")
     def _ids_unique(self) -> Catalogue:
         _check_unique([t.id for t in self.tables], "table")
+        return self
+
+    @model_validator(mode="after")
+    def _files_inside_raw(self) -> Catalogue:
+        # Inputs stay under data/raw: a catalogued file is a path relative to it. (A loose
+        # entry made by `kass check` for a file elsewhere is not a catalogue.)
+        outside = [t for t in self.tables if leaves_folder(t.file)]
+        if outside:
+            raise ValueError(
+                "; ".join(
+                    f"table {t.id!r}: field 'file': {t.file!r} is outside data/raw (the "
+                    "catalogue lists files by their path inside data/raw, e.g. "
+                    "'kent-2024-25/qpr.txt')"
+                    for t in outside
+                )
+            )
         return self
 
 

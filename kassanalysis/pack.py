@@ -529,8 +529,13 @@ def run_pack(
     group: str | None = None,
     progress: bool = True,
     stream=None,
+    reports_dir: Path | str | None = None,
 ) -> int:
     """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed).
+
+    The pack goes to ``<reports>/<period>`` where ``reports`` is ``pack.yml``'s folder
+    inside the project, or ``reports_dir`` (``kass report --reports-dir``), the one way
+    to write a pack outside the project.
 
     The whole run holds the project lock (no build can change ``data/processed`` under
     it) and every kernel reads the one build it started with. The new pack is staged in
@@ -538,7 +543,7 @@ def run_pack(
     (some divisions or notebooks) is merged with the period's current pack.
     """
     stream = stream or sys.stdout
-    reports = paths.root / config.reports
+    reports = Path(reports_dir).resolve() if reports_dir else paths.root / config.reports
     with kio.project_lock(paths):
         period = parse_period(config.period)
         slug = slug_for_period(period)
@@ -583,6 +588,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "configuration": {**config.describe(), "jobs": jobs, "group": group},
         "build": build.name,
+        "reports": str(reports),
         "inputs": manifest.get("inputs", {}),
         "notebooks": len(runs),
         "partial": partial,
