@@ -56,6 +56,9 @@ from kassanalysis.periods import PeriodError, parse_period
 if TYPE_CHECKING:
     from kassanalysis.publish.disclosure import SuppressionRule
 
+# size-note: every configuration file's model and the one loader that checks them are kept
+# together, so an analyst's setting (and the rule checking it) is found in one module.
+
 # Tables cut from PDF documents as text (pipe- or tab-separated), then the public files.
 TEXT_KINDS = (
     "budget_table",
