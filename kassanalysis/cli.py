@@ -93,6 +93,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             overrides["period"] = args.period
         if args.divisions:
             overrides["divisions"] = tuple(args.divisions)
+        if args.notebooks:
+            overrides["notebooks"] = tuple(args.notebooks)
         if args.jobs is not None:
             overrides["jobs"] = args.jobs
         if args.timeout is not None:
@@ -199,6 +201,14 @@ def make_parser() -> argparse.ArgumentParser:
         action="append",
         dest="divisions",
         help="only this division (repeatable; default: every division)",
+    )
+    report.add_argument(
+        "--notebook",
+        action="append",
+        dest="notebooks",
+        metavar="NOTEBOOK",
+        help="only this notebook: comparator, trend or variance (repeatable; default: "
+        "pack.yml's); merged into the period's pack like --division",
     )
     report.add_argument(
         "--group",

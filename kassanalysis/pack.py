@@ -600,6 +600,8 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     kernel_log = staging / "kernels.log"
     reference = kio.read_reference(paths.reference)
+    if partial:  # before the runs: a division's workbook then holds its carried-over tables
+        carry_over(target, staging, ran)
     results, book_errors = run_all(
         runs,
         jobs,
@@ -658,8 +660,6 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         for problem in problems:
             print(f"  - {problem}", file=stream)
         return 1
-    if partial:
-        carry_over(target, staging, ran)
     write_index(staging, paths, config, period.label, results_in(staging, results))
     kio.swap_in(staging, target, reports / kio.VERSIONS)
     print(
