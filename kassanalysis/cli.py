@@ -23,6 +23,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     paths = kio.project_paths(args.root)
     try:
         result = run_build(paths, tolerance=args.tolerance)
+    except kio.YamlFileError:
+        raise  # not plain YAML: one line and exit 2 (run_guarded)
     except (RawDataError, ConfigError) as exc:  # the data, or the catalogue describing it
         print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
         print(exc, file=sys.stderr)

@@ -114,6 +114,11 @@ class ConfigError(ValueError):
     item and the field."""
 
 
+class YamlError(ConfigError):
+    """A configuration file that is not plain YAML (a tag such as ``!!python/...``, a
+    syntax error): one line naming the file and the line."""
+
+
 def _empty_if_none(value: Any, empty: Any) -> Any:
     return empty if value is None else value
 
@@ -530,7 +535,7 @@ def read_yaml(path: Path | str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}{line}: not valid YAML: {_one_line(problem)}") from exc
+        raise YamlError(f"{path}{line}: not valid YAML: {_one_line(problem)}") from exc
 
 
 def read_config(path: Path | str, model: type[Model]) -> Model:

@@ -95,7 +95,7 @@ def find_project(start: Path | str | None = None) -> ProjectPaths:
 
 
 #: A configuration file that is not plain YAML (one line naming the file and line).
-YamlFileError = config.ConfigError
+YamlFileError = config.YamlError
 
 
 def read_yaml(path: Path) -> Any:
