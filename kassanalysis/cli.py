@@ -262,19 +262,31 @@ def run_guarded(args: argparse.Namespace) -> int:
     Ctrl-C or SIGTERM (published outputs are left as they were)."""
     import signal
 
-    from kassanalysis import io as kio
-    from kassanalysis.problems import RawDataError
-
+    # set first: a SIGTERM while the package is still being imported (seconds on a busy
+    # machine) also ends with the one line, not a silent exit 143
     previous = signal.signal(signal.SIGTERM, _terminate) if threading_is_main() else None
     name = f"kass {args.command}"
     try:
-        return args.run(args)
+        return _run_explained(args, name)
     except KeyboardInterrupt:
         print(
             f"{name}: interrupted; data/processed and reports were left as they were",
             file=sys.stderr,
         )
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run_explained(args: argparse.Namespace, name: str) -> int:
+    """Run the command; the failures a user can act on become one line (see
+    :func:`run_guarded`)."""
+    from kassanalysis import io as kio
+    from kassanalysis.problems import RawDataError
+
+    try:
+        return args.run(args)
     except (kio.LockBusyError, kio.OutputError, kio.ProcessedDataError) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
@@ -295,9 +307,6 @@ def run_guarded(args: argparse.Namespace) -> int:
             logging.getLogger("kassanalysis").exception("%s failed", name)
         print(f"{name}: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
         return 1
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def threading_is_main() -> bool:
