@@ -157,7 +157,7 @@ def reading_error(exc: BaseException) -> str:
     >>> reading_error(KeyError("x"))
     "KeyError: 'x'"
     """
-    if isinstance(exc, (FormatError, CatalogueError, FileNotFoundError)):
+    if isinstance(exc, (FormatError, CatalogueError, FileNotFoundError, kio.RawPathError)):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 

@@ -25,7 +25,6 @@ from kassanalysis.catalogue import (
     UNITS,
     CatalogueEntry,
     CatalogueError,
-    parse_catalogue,
 )
 from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
@@ -45,23 +44,16 @@ def make_entry(
 ) -> CatalogueEntry:
     """A catalogue entry for a file: its catalogue entry if it has one, else a minimal one,
     with the command-line options laid over it."""
-    entry = (
-        catalogued
-        or parse_catalogue(
-            {
-                "tables": [
-                    {
-                        "id": path.stem,
-                        "file": str(path),
-                        "kind": kind,
-                        # a nearest-neighbour list as CSV does not name its council
-                        "authority": "" if kind == "nearest_neighbours" else "E10000016",
-                        "source": {"document": str(path)},
-                        "licence": "",
-                    }
-                ]
-            }
-        )[0]
+    # a loose entry, not a catalogue: the file may be anywhere (the catalogue's own files
+    # must be inside data/raw)
+    entry = catalogued or CatalogueEntry(
+        id=path.stem,
+        file=str(path),
+        kind=kind,
+        # a nearest-neighbour list as CSV does not name its council
+        authority="" if kind == "nearest_neighbours" else "E10000016",
+        source={"document": str(path)},
+        licence="",
     )
     changes: dict = {"file": str(path), "kind": kind}
     if authority:
@@ -241,7 +233,7 @@ def inspect_file(
             catalogued=catalogued,
         )
         result.entry = entry
-        raw = kio.read_raw(entry, Path("/") if path.is_absolute() else Path.cwd())
+        raw = kio.read_raw(entry, Path("/") if path.is_absolute() else Path.cwd(), confine=False)
     except (CatalogueError, OSError, ValueError) as exc:
         hint = kinds.kind_hint(preview, kind, ref)
         result.failure, result.status = f"{path}: {exc}{hint}", 1

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import posixpath
 import re
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import yaml
@@ -54,6 +55,9 @@ from kassanalysis.periods import PeriodError, parse_period
 
 if TYPE_CHECKING:
     from kassanalysis.publish.disclosure import SuppressionRule
+
+# size-note: every configuration file's model and the one loader that checks them are kept
+# together, so an analyst's setting (and the rule checking it) is found in one module.
 
 # Tables cut from PDF documents as text (pipe- or tab-separated), then the public files.
 TEXT_KINDS = (
@@ -123,8 +127,32 @@ class ConfigError(ValueError):
     item and the field."""
 
 
+class YamlError(ConfigError):
+    """A configuration file that is not plain YAML (a tag such as ``!!python/...``, a
+    syntax error): one line naming the file and the line."""
+
+
 def _empty_if_none(value: Any, empty: Any) -> Any:
     return empty if value is None else value
+
+
+def leaves_folder(value: str) -> bool:
+    r"""Whether a path written in a configuration file leads out of the folder it is
+    relative to: an absolute path (``/etc``, ``C:\x``, ``\\server\share``) or one
+    whose ``..`` steps climb above it (``../../x``; ``a/../b`` stays inside).
+
+    Examples
+    --------
+    >>> [leaves_folder(p) for p in ("reports", "a/../b", "../x", "/etc", "a/../../x")]
+    [False, False, True, True, True]
+    >>> leaves_folder(r"C:\reports"), leaves_folder(r"..\x")
+    (True, True)
+    """
+    text = str(value).replace("\\", "/")
+    if text.startswith("/") or PureWindowsPath(str(value)).drive:
+        return True
+    normal = posixpath.normpath(text)
+    return normal == ".." or normal.startswith("../")
 
 
 # ---------------------------------------------------------------------------- pack.yml
@@ -216,6 +244,17 @@ class PackConfig(BaseModel):
     @classmethod
     def _none_is_default(cls, value: Any) -> Any:
         return _empty_if_none(value, {})
+
+    @field_validator("reports")
+    @classmethod
+    def _check_reports(cls, value: str) -> str:
+        if not value.strip() or leaves_folder(value):
+            raise ValueError(
+                f"must be a folder inside the project (a relative path that does not climb "
+                f"out with '..'), not {value!r}; to write the pack outside the project use "
+                "`kass report --reports-dir DIR`"
+            )
+        return value
 
     @field_validator("jobs")
     @classmethod
@@ -388,6 +427,22 @@ class Catalogue(BaseModel):
         _check_unique([t.id for t in self.tables], "table")
         return self
 
+    @model_validator(mode="after")
+    def _files_inside_raw(self) -> Catalogue:
+        # Inputs stay under data/raw: a catalogued file is a path relative to it. (A loose
+        # entry made by `kass check` for a file elsewhere is not a catalogue.)
+        outside = [t for t in self.tables if leaves_folder(t.file)]
+        if outside:
+            raise ValueError(
+                "; ".join(
+                    f"table {t.id!r}: field 'file': {t.file!r} is outside data/raw (the "
+                    "catalogue lists files by their path inside data/raw, e.g. "
+                    "'kent-2024-25/qpr.txt')"
+                    for t in outside
+                )
+            )
+        return self
+
 
 # ---------------------------------------------------------- data/reference/divisions.yml
 
@@ -499,7 +554,7 @@ def read_yaml(path: Path | str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}{line}: not valid YAML: {_one_line(problem)}") from exc
+        raise YamlError(f"{path}{line}: not valid YAML: {_one_line(problem)}") from exc
 
 
 def read_config(path: Path | str, model: type[Model]) -> Model:

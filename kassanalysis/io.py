@@ -96,7 +96,7 @@ def find_project(start: Path | str | None = None) -> ProjectPaths:
 
 
 #: A configuration file that is not plain YAML (one line naming the file and line).
-YamlFileError = config.ConfigError
+YamlFileError = config.YamlError
 
 
 def read_yaml(path: Path) -> Any:
@@ -378,11 +378,36 @@ def check_format(entry: CatalogueEntry, path: Path) -> formats.FileFormat:
     return fmt
 
 
-def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
+class RawPathError(ValueError):
+    """A catalogued file that is not inside ``data/raw`` (a symbolic link out of it)."""
+
+
+def confined_path(raw_dir: Path, file: str) -> Path:
+    """``raw_dir/file``, checked to be inside ``raw_dir`` once symbolic links are followed:
+    inputs stay under ``data/raw``, where the build's input hashes see them.
+
+    Raises
+    ------
+    RawPathError
+        Naming the file and where it leads.
+    """
+    path = Path(raw_dir) / file
+    real, root = path.resolve(), Path(raw_dir).resolve()
+    if not real.is_relative_to(root):
+        raise RawPathError(
+            f"leads outside data/raw: {file} -> {real}; raw files must be inside "
+            "data/raw: copy the file in (kass add) instead of linking to it"
+        )
+    return path
+
+
+def read_raw(entry: CatalogueEntry, raw_dir: Path, *, confine: bool = True) -> Any:
     """Read one catalogued raw file in the form its cleaner expects.
 
     The format is decided from the file's content: a CSV named ``.txt`` or a workbook
-    named ``.csv`` is read as what it is.
+    named ``.csv`` is read as what it is. With ``confine`` (the build) the file, and the
+    parts of a quarterly return, must be inside ``raw_dir`` once links are followed
+    (:func:`confined_path`); ``kass check`` reads a file from anywhere.
 
     Raises
     ------
@@ -390,8 +415,14 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path) -> Any:
         The file is not there.
     FormatError
         The file is not a format its kind reads (one line: what it is, what is expected).
+    RawPathError
+        With ``confine``: the file leads outside ``raw_dir``.
     """
-    path = Path(raw_dir) / entry.file
+    path = confined_path(raw_dir, entry.file) if confine else Path(raw_dir) / entry.file
+    if confine and entry.kind == "quarterly_return":
+        for part in QUARTERLY_PARTS:
+            if "#" not in quarterly_part(entry.file, part):
+                confined_path(raw_dir, quarterly_part(entry.file, part))
     if not path.is_file():
         raise FileNotFoundError(
             f"{entry.file}: listed in the catalogue as {entry.id!r} but not found in {raw_dir}"

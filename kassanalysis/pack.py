@@ -533,8 +533,13 @@ def run_pack(
     group: str | None = None,
     progress: bool = True,
     stream=None,
+    reports_dir: Path | str | None = None,
 ) -> int:
     """Plan, run and publish the pack; returns the exit status (0 ok, 1 failed).
+
+    The pack goes to ``<reports>/<period>`` where ``reports`` is ``pack.yml``'s folder
+    inside the project, or ``reports_dir`` (``kass report --reports-dir``), the one way
+    to write a pack outside the project.
 
     The whole run holds the project lock (no build can change ``data/processed`` under
     it) and every kernel reads the one build it started with. The new pack is staged in
@@ -542,7 +547,7 @@ def run_pack(
     (some divisions or notebooks) is merged with the period's current pack.
     """
     stream = stream or sys.stdout
-    reports = paths.root / config.reports
+    reports = Path(reports_dir).resolve() if reports_dir else paths.root / config.reports
     with kio.project_lock(paths):
         period = parse_period(config.period)
         slug = slug_for_period(period)
@@ -587,6 +592,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "configuration": {**config.describe(), "jobs": jobs, "group": group},
         "build": build.name,
+        "reports": str(reports),
         "inputs": manifest.get("inputs", {}),
         "notebooks": len(runs),
         "partial": partial,
@@ -598,6 +604,8 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     names = {d.id: d.name for d in load_divisions(root=paths.root)}
     kernel_log = staging / "kernels.log"
     reference = kio.read_reference(paths.reference)
+    if partial:  # before the runs: a division's workbook then holds its carried-over tables
+        carry_over(target, staging, ran)
     results, book_errors = run_all(
         runs,
         jobs,
@@ -656,8 +664,6 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         for problem in problems:
             print(f"  - {problem}", file=stream)
         return 1
-    if partial:
-        carry_over(target, staging, ran)
     write_index(staging, paths, config, period.label, results_in(staging, results))
     kio.swap_in(staging, target, reports / kio.VERSIONS)
     print(

@@ -27,6 +27,7 @@ import nbformat
 import nh3
 
 from kassanalysis import io as kio
+from kassanalysis.text import clean_control_characters
 
 TEMPLATES = Path(__file__).parent / "templates"
 ALLOWED_TAGS = frozenset(
@@ -118,9 +119,15 @@ def sanitise_html(html: str) -> str:
     '<img>'
     >>> sanitise_html('<td>&lt;script&gt;alert(1)&lt;/script&gt; Ashford</td>')
     '&lt;script&gt;alert(1)&lt;/script&gt; Ashford'
+
+    Control characters (NUL, BEL, ESC, VT, NEL...) are removed and the Unicode line
+    separators become spaces (:func:`kassanalysis.text.clean_control_characters`):
+
+    >>> sanitise_html('<p>Care\x07 home\x1b\u2028North</p>')
+    '<p>Care home North</p>'
     """
     return nh3.clean(
-        str(html),
+        clean_control_characters(str(html)),
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=_filter_attribute,
@@ -178,7 +185,8 @@ def export_html(
     Returns
     -------
     pathlib.Path
-        ``html_path``.
+        ``html_path``. The page holds no control characters (see
+        :func:`kassanalysis.text.clean_control_characters`).
     """
     notebook = nbformat.read(str(notebook_path), as_version=4)
     notebook.metadata["title"] = title or Path(notebook_path).stem
@@ -189,6 +197,11 @@ def export_html(
         ]
     }
     body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    # Names in the data are untrusted: no control character (NUL, BEL, ESC, VT, NEL,
+    # U+2028...) reaches the page, whichever part of it (title, printed output, table,
+    # navigation) carried it. Cleaned after rendering, so that ANSI colour sequences in
+    # printed output were first turned into styled text by nbconvert.
+    body = clean_control_characters(body)
     body = body.replace('<html lang="en">', '<html lang="en-GB">', 1)
     body = _FOCUSABLE_WRAPPER.sub(r"\1", body)
     return kio.write_text(body, Path(html_path))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from kassanalysis import __version__
 from kassanalysis import io as kio
@@ -19,9 +20,29 @@ from kassanalysis.api import load_divisions
 from kassanalysis.formatting import format_number, unit_header
 from kassanalysis.report.publishing import read_published_table
 from kassanalysis.report.summary import REPORT_FOR, read_division_summary
+from kassanalysis.text import clean_control_characters
 
 if TYPE_CHECKING:
     from kassanalysis.pack import PackConfig, RunResult
+
+
+def clean_for_page(value: object) -> object:
+    """Every value the index template shows, with control characters removed (NUL, BEL,
+    ESC, VT, NEL...; U+2028 and U+2029 become spaces): names in the data are untrusted.
+    Escaped markup stays markup; other values are left to the template.
+
+    Examples
+    --------
+    >>> clean_for_page("Care\x07 home\x1b\u2028North")
+    'Care home North'
+    >>> clean_for_page(3)
+    3
+    """
+    if isinstance(value, Markup):
+        return Markup(clean_control_characters(str(value)))
+    if isinstance(value, str):
+        return clean_control_characters(value)
+    return value
 
 
 def write_index(
@@ -34,11 +55,13 @@ def write_index(
     """The pack's ``index.html``: each division's exception summary and links to its reports.
 
     Built with a Jinja2 template with autoescaping: council, line and indicator names are
-    untrusted text.
+    untrusted text, so every value shown is also cleaned of control characters
+    (:func:`clean_for_page`) before it is escaped.
     """
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        finalize=clean_for_page,
     )
     # figures are written by the one formatting module (£ thousands: the unit is in the header)
     env.filters["money"] = lambda value: format_number(
