@@ -27,6 +27,7 @@ problems. It also checks what the return itself totals and reports what does not
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -240,10 +241,12 @@ def _cassr_lookup(ref: Reference, year: str) -> dict[str, str]:
             if isinstance(code, str) and code.strip():
                 lookup[code.strip()] = ons
     if "former_cassr_code" in table and "abolished" in table:
-        for ons, row in table[["former_cassr_code", "abolished"]].iterrows():
-            code, until = str(row["former_cassr_code"]).strip(), str(row["abolished"]).strip()
-            if code and code != "nan" and (not until or until == "nan" or year < until):
-                lookup[code] = ons
+        former = table["former_cassr_code"].fillna("").astype(str).str.strip()
+        until = table["abolished"].fillna("").astype(str).str.strip()
+        held = (
+            (former != "") & (former != "nan") & ((until == "") | (until == "nan") | (until > year))
+        )
+        lookup.update(zip(former[held], former.index[held], strict=True))
     return lookup
 
 
@@ -330,7 +333,7 @@ def clean_asc_fr(
     years = years[~bad_year]
 
     codes = long["code"]
-    ons = long["ons"].copy()
+    ons = long["ons"].astype(object)
     for year in years.unique():
         lookup = _cassr_lookup(ref, year)
         rows = (years == year) & ons.isna()
@@ -362,38 +365,33 @@ def clean_asc_fr(
     )
     keep = ~unknown & ~bad
     kept = long[keep]
-    labels = kept[["support_type", "age_band", "primary_support_reason", "support_setting"]]
-    is_total = (
-        kept["measure"].str.lower().isin(TOTAL_LABELS)
-        | kept["provision"].str.lower().isin(TOTAL_LABELS)
-        | labels.apply(lambda c: c.str.lower().isin(TOTAL_LABELS)).any(axis=1)
+    is_total = np.logical_or.reduce(
+        [_lower(kept[c]).isin(TOTAL_LABELS).to_numpy() for c in (*DIMENSIONS, "provision")]
+        + [_lower(kept["measure"]).isin(TOTAL_LABELS).to_numpy()]
     )
 
-    def nullable(column: pd.Series) -> pd.Series:
-        return column.where(column != "", None)
+    def category(values) -> pd.Series:
+        return pd.Series(values, index=kept.index, dtype=object).astype("category")
 
     frame = pd.DataFrame(
         {
-            FIN.authority_code: ons[keep],
-            FIN.cassr_code: nullable(kept["code"].where(~kept["code"].str.match(r"^E\d"), "")),
+            FIN.authority_code: category(ons[keep]),
+            FIN.cassr_code: _without(kept["code"], lambda c: c == "" or re.match(r"^E\d", c)),
             FIN.authority_name: kept["name"],
-            FIN.financial_year: years[keep],
-            FIN.support_type: nullable(kept["support_type"]),
-            FIN.age_band: nullable(kept["age_band"]),
-            FIN.primary_support_reason: nullable(kept["primary_support_reason"]),
-            FIN.support_setting: nullable(kept["support_setting"]),
-            FIN.provision: nullable(kept["provision"]),
+            FIN.financial_year: category(years[keep]),
+            **{c: _without(kept[c], lambda c: c == "") for c in (*DIMENSIONS, "provision")},
             FIN.measure: kept["measure"],
             FIN.value: values[keep],
             FIN.unit: units[keep],
-            FIN.row_type: np.where(is_total, "total", "line"),
+            FIN.row_type: _expand(["line", "total"], is_total.astype(int)),
             FIN.status: statuses[keep],
-            FIN.source_file: entry.file,
-            FIN.source_sheet: raw.attrs.get("sheet_name"),
+            FIN.source_file: _expand([entry.file], np.zeros(len(kept), dtype=int)),
+            FIN.source_sheet: _expand([raw.attrs.get("sheet_name")], np.zeros(len(kept), int)),
             FIN.source_line: kept["line"],
             FIN.source_text: kept["text"],
         }
     )[columns_of(FIN)].reset_index(drop=True)
+    frame = as_categories(frame)
     problems += _repeated_label_findings(frame, entry)
     problems += reconcile_finance_lines(frame)
     return frame, problems
@@ -402,7 +400,12 @@ def clean_asc_fr(
 def _melt_wide(
     grid: pd.DataFrame, layout: dict, entry: CatalogueEntry
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """One row per (data row, area column) of the wide layout; note rows are skipped."""
+    """One row per (data row, area column) of the wide layout; note rows are skipped.
+
+    Every text column comes back categorical: each label, area and cell text is stored
+    once and the long rows hold codes (the 2014-15 expenditure file melts 3,600 rows by
+    152 areas into 560,000).
+    """
     roles, areas = layout["roles"], layout["areas"]
     body = grid.iloc[layout["row"] + 1 :]
     columns = sorted(areas)
@@ -413,30 +416,56 @@ def _melt_wide(
     body = body[is_data]
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
     n_rows, n_areas = int(is_data.sum()), len(columns)
+    row_of = np.repeat(np.arange(n_rows), n_areas)  # long row -> data row
+    area_of = np.tile(np.arange(n_areas), n_rows)  # long row -> area column
 
-    def label(role: str) -> np.ndarray:
+    def label(role: str, default: str = "") -> pd.Categorical:
         if role not in roles:
-            return np.full(n_rows * n_areas, "", dtype=object)
-        text = as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object)
-        return np.repeat(text, n_areas)
+            return pd.Categorical.from_codes(np.zeros(n_rows * n_areas, dtype=int), [default])
+        return _expand(as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object), row_of)
 
-    measure = label("measure")
-    if "measure" not in roles:
-        measure = np.full(n_rows * n_areas, "activity", dtype=object)
+    texts = np.where(blank, "", np.asarray(uniques, dtype=object))
     long = pd.DataFrame(
         {
-            "code": np.tile([areas[j][0] or areas[j][2] for j in columns], n_rows),
-            "name": np.tile([areas[j][1] for j in columns], n_rows),
-            "ons": np.tile([areas[j][2] for j in columns], n_rows),
+            "code": _expand([areas[j][0] or areas[j][2] for j in columns], area_of),
+            "name": _expand([areas[j][1] for j in columns], area_of),
+            "ons": _expand([areas[j][2] for j in columns], area_of),
             **{role: label(role) for role in DIMENSIONS},
             "provision": label("provision"),
-            "measure": measure,
+            "measure": label("measure", "activity"),
             "year_text": label("financial_year"),
-            "text": np.where(blank[codes], "", cells.ravel())[np.repeat(is_data, n_areas)],
+            "text": _expand(texts, codes.reshape(cells.shape)[is_data].ravel()),
             "line": np.repeat(lines, n_areas),
         }
     )
     return long, []
+
+
+def _expand(values, positions: np.ndarray) -> pd.Categorical:
+    """``values[positions]`` as a categorical, each distinct value stored once (None and
+    NaN missing)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes[positions], pd.Index(uniques, dtype=object))
+
+
+def _lower(column: pd.Series) -> pd.Series:
+    """Lower-case labels (``""`` for missing), each distinct label lowered once."""
+    codes, uniques = pd.factorize(column)
+    lowered = np.array([str(u).lower() for u in uniques] + [""], dtype=object)
+    return pd.Series(lowered[codes], index=column.index, dtype=object)  # code -1 -> ""
+
+
+def _without(column: pd.Series, drop: Callable[[str], object]) -> pd.Series:
+    """The column as a categorical with the labels for which ``drop`` is true missing."""
+    column = column.astype("category")
+    gone = [c for c in column.cat.categories if drop(str(c))]
+    return column.cat.remove_categories(gone) if gone else column
+
+
+def as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Finance lines with every text column categorical, as the schema stores them."""
+    text = [c for c in frame.columns if c not in (FIN.value, FIN.source_line)]
+    return frame.astype({c: "category" for c in text})
 
 
 def _read_long(
@@ -485,14 +514,14 @@ def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, 
     status = marker.where(marker.notna(), "reported")
     odd = (~numeric & marker.isna() & answer.isna()).to_numpy()
     values = pd.Series(parsed.to_numpy()[codes], index=long.index)
-    statuses = pd.Series(status.to_numpy(dtype=object)[codes], index=long.index)
+    statuses = pd.Series(_expand(status.to_numpy(dtype=object), codes), index=long.index)
     is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
     labels = long[["measure", "provision", "support_setting"]]
     groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
     combo_codes = groups.ngroup().to_numpy()
     combos = labels.loc[groups.head(1).index].itertuples(index=False)
     unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
-    units = pd.Series(unit_of[combo_codes], index=long.index, dtype=object)
+    units = pd.Series(_expand(unit_of, combo_codes), index=long.index)
     bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))
     return values.where(~bad), statuses, units, bad
 
@@ -513,14 +542,15 @@ def _repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list
     """One finding for the rows whose labels repeat (the publisher lost a column)."""
     if frame.empty:
         return []
-    keyed = frame[_KEYS].fillna("")
+    keyed = _label_codes(frame)
     first_area = frame[FIN.authority_code] == frame[FIN.authority_code].iloc[0]
     repeated = keyed.duplicated(keep=False) & first_area
     if not repeated.any():
         return []
     lines = frame.loc[repeated, FIN.source_line]
     groups = keyed[repeated].drop_duplicates()
-    example = " / ".join(str(x) for x in groups.iloc[0].tolist()[2:] if x)
+    first = frame.loc[groups.index[0], _KEYS].tolist()[2:]
+    example = " / ".join(str(x) for x in first if not pd.isna(x) and x)
     return [
         finding(
             "repeated labels",
@@ -534,10 +564,31 @@ def _repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list
     ]
 
 
+def _label_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The label columns (:data:`_KEYS`) as integer codes, missing as -1: equal codes are
+    equal labels, so rows can be compared without comparing text."""
+    return pd.DataFrame(
+        {k: pd.factorize(frame[k])[0] for k in _KEYS}, index=frame.index, copy=False
+    )
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """Labels as plain text, ``""`` for missing (for grouping and pivoting)."""
+    return column.astype(object).fillna("")
+
+
 def _tolerance(text: pd.Series) -> pd.Series:
-    """Half the last printed digit of each cell (``12.34`` -> 0.005, ``12`` -> 0.5)."""
-    decimals = text.astype(str).str.extract(r"\.(\d+)$")[0].str.len().fillna(0)
-    return 0.5 * 10.0 ** (-decimals.astype(float))
+    """Half the last printed digit of each cell (``12.34`` -> 0.005, ``12`` -> 0.5),
+    worked out once per distinct cell."""
+    codes, uniques = pd.factorize(text)
+    decimals = np.array([_decimals(str(u)) for u in uniques] + [0], dtype=float)
+    return pd.Series(0.5 * 10.0 ** -decimals[codes], index=text.index)  # missing: 0.5
+
+
+def _decimals(text: str) -> int:
+    """Digits after the decimal point of a printed number (``"1,234.56"`` -> 2)."""
+    _, point, tail = text.rpartition(".")
+    return len(tail) if point and tail.isdecimal() else 0
 
 
 def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
@@ -570,12 +621,12 @@ def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
     """
     if frame.empty:
         return []
-    repeated = frame[_KEYS].fillna("").duplicated(keep=False)
+    repeated = _label_codes(frame).duplicated(keep=False)
     data = frame[~repeated & frame[FIN.value].notna()]
-    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=data[FIN.measure].str.lower())
+    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=_lower(data[FIN.measure]))
     found: list[Problem] = []
     others = [k for k in _KEYS if k != FIN.measure]
-    wide = data.assign(**{k: data[k].fillna("") for k in others}).pivot_table(
+    wide = data.assign(**{k: _text(data[k]) for k in others}).pivot_table(
         index=others, columns="_m", values=[FIN.value, "_tol", FIN.source_line], aggfunc="first"
     )
     for total, parts, signs, words in MEASURE_IDENTITIES:
@@ -638,12 +689,12 @@ DIMENSION_TOTALS = (
 def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
     found = []
     for dim, total, parts, words in DIMENSION_TOTALS:
-        labels = data[dim].fillna("").str.lower()
+        labels = _lower(data[dim])
         has_total = labels == total
         if not has_total.any():
             continue
         others = [k for k in _KEYS if k != dim] + [FIN.unit]
-        names = data[others].fillna("")
+        names = pd.DataFrame({k: _text(data[k]) for k in others})
         group = names.groupby(others, sort=False).ngroup()
         is_part = labels.isin(parts) if parts else ~has_total & (labels != "")
         sums = data[FIN.value][is_part].groupby(group[is_part]).sum()

@@ -233,3 +233,15 @@ def test_unit_costs_ranked_as_published():
         benchmark_unit_costs(
             mixed, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
         )
+
+
+def test_categorical_finance_lines_as_stored_by_the_build_give_the_same_table():
+    # the build stores finance_lines' text columns as categoricals (each label once); a
+    # filled-in missing line ("missing" status, Worcestershire) must still be possible
+    text = [c for c in LINES.columns if c not in ("value", "source_line")]
+    stored = LINES.astype({c: "category" for c in text})
+    plain = spend()
+    categorical = benchmark_spend_per_head(
+        stored, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
+    pd.testing.assert_frame_equal(categorical, plain)
