@@ -23,7 +23,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     paths = kio.project_paths(args.root)
     try:
         result = run_build(paths, tolerance=args.tolerance)
-    except (RawDataError, ConfigError) as exc:  # the data, or the catalogue describing it
+    except ConfigError as exc:  # the catalogue or a configuration file: one line a problem
+        for line in str(exc).splitlines():
+            print(f"kass build: {line}", file=sys.stderr)
+        return 2
+    except RawDataError as exc:  # the data: every problem, each naming file and line
         print(f"build failed; {paths.processed} was left as it was.", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1

@@ -368,9 +368,31 @@ def text_rows(text: str, layout: str, *, limit: int | None = None) -> list[list[
             if set(body.replace("|", "").replace(":", "").strip()) <= {"-"}:
                 continue
             rows.append([c.strip() for c in body.split("|")])
+    elif layout == "spaced":  # a label, then figures separated by spaces (text from a PDF)
+        rows = [_split_spaced(line) for line in lines]
     else:
         rows = [[line.strip()] for line in lines]
     return rows[:limit] if limit is not None else rows
+
+
+_FIGURE = re.compile(r"^[-+]?\(?£?[-+]?[\d,]*\.?\d+\)?%?$")
+
+
+def _split_spaced(line: str) -> list[str]:
+    """A line of a space-separated table as its label and its trailing figures.
+
+    Examples
+    --------
+    >>> _split_spaced("Older People - Residential Care Services 97.5 124.9 27.4")
+    ['Older People - Residential Care Services', '97.5', '124.9', '27.4']
+    >>> _split_spaced("Directorate, Division & Key Service Budget Forecast Variance")
+    ['Directorate, Division & Key Service Budget Forecast Variance']
+    """
+    words = line.split()
+    cut = len(words)
+    while cut > 1 and _FIGURE.match(words[cut - 1]):
+        cut -= 1
+    return [" ".join(words[:cut]), *words[cut:]] if cut < len(words) else [line.strip()]
 
 
 def _columns_words(header: list[str], most: int = 8) -> str:

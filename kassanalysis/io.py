@@ -277,6 +277,9 @@ def read_frames(
 
 
 PREVIEW_ROWS = 30
+# Lines of a text file looked at to recognise its kind: a council report prints its KPI boxes
+# after pages of narrative (Kent's Q3 2024-25 report: from line 150 to 280).
+PREVIEW_LINES = 2000
 
 
 def preview_file(path: Path) -> kinds.Preview:
@@ -301,7 +304,7 @@ def preview_file(path: Path) -> kinds.Preview:
         keys = tuple(document)[:50] if isinstance(document, dict) else ()
     elif fmt.container == "text":
         text, _ = formats.decode_text(data)
-        lines = tuple(split_lines(text)[:200])
+        lines = tuple(split_lines(text)[:PREVIEW_LINES])
         sheets = {path.name: formats.text_rows(text, fmt.layout or "prose", limit=PREVIEW_ROWS)}
     return kinds.Preview(path.name, fmt, description, sheets, lines, keys)
 

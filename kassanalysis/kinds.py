@@ -109,6 +109,12 @@ def _has_numbers(rows: list[list[str]]) -> bool:
     return any(is_number_like(c) for r in rows[1:] for c in r[1:] if c)
 
 
+def _council_columns(rows: list[list[str]]) -> int:
+    """The most cells of one row that name a council by CASSR code (``820 - Kent``)."""
+    counts = (sum(1 for c in row if re.match(r"^\d{3} - \S", c or "")) for row in rows)
+    return max(counts, default=0)
+
+
 def recognise_budget_table(preview: Preview, ref) -> Recognition | None:
     """A table whose header names money measures (gross, income, net, budget, forecast...)
     with a service-name column and numbers below."""
@@ -126,7 +132,11 @@ def recognise_budget_table(preview: Preview, ref) -> Recognition | None:
                 found.add(cell.lower())
             if cell and _KPI.search(cell):
                 kpi_words.add(cell.lower())
-    if not found:
+    if not found and preview.fmt.layout == "spaced":
+        # a PDF table's header is one line of words above the figures
+        for row in _header_rows(preview, most=10):
+            found.update(m.group(0).lower() for m in _MONEY.finditer(" ".join(row)))
+    if not found or _council_columns(rows) >= 3:  # council columns: a return such as ASC-FR
         return None
     score = 0.9 if len(found) >= 2 else 0.6
     if kpi_words:

@@ -90,6 +90,7 @@ def test_the_dashboard_rule_reproduces_every_published_rating(built, reference):
         reference.indicators,
         period="2024-25 Q3",
         indicator_ids=[b[0] for b in BOXES],
+        authority_code="E10000016",
     )
     assert dash.rag.tolist() == ["Green", "Red", "Amber", "Amber", "Green", "Amber"]
     assert dash.actual_period.tolist() == [b[1] for b in BOXES]

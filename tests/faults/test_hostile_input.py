@@ -10,13 +10,13 @@ import pytest
 from kassanalysis import io as kio
 from kassanalysis import pack
 from kassanalysis.build import build_tables
+from kassanalysis.config import ConfigError, PackConfig, validate_config
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.publish.safe_text import (
     clean_control_characters,
     escape_html,
     neutralise_for_csv,
 )
-from kassanalysis.report.context import ParameterError
 
 pytestmark = pytest.mark.faults
 
@@ -94,8 +94,9 @@ def test_text_that_is_not_a_formula_is_left_alone():
 
 @pytest.mark.parametrize("setting", ["timeout", "jobs"])
 def test_true_is_not_a_number_of_seconds_or_jobs(setting):
-    with pytest.raises(ParameterError, match=rf"{setting} must be .*, not True"):
-        pack.PackConfig.from_dict({"period": "2013-14 Q1", setting: True})
+    # strict numbers: YAML's `true` is never read as 1 second or 1 job
+    with pytest.raises(ConfigError, match=rf"pack.yml: field '{setting}': .*integer"):
+        validate_config({"period": "2013-14 Q1", setting: True}, PackConfig, "pack.yml")
 
 
 def test_a_million_jobs_start_no_more_workers_than_notebooks_or_cores(monkeypatch):

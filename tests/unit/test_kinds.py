@@ -35,6 +35,23 @@ def test_bundled_files_are_recognised_as_their_kind_or_not_at_all(entries, refer
 
 
 @pytest.mark.parametrize(
+    ("file", "kind", "reason"),
+    [
+        # the KPI boxes start 150 lines into the report, after pages of narrative
+        ("qpr-2024-25-q3-adult-social-care.txt", "kpi_table", "KPI boxes"),
+        # a PDF table: 'Budget Forecast Variance' over a label and three figures a line
+        ("key-service-statement-2024-25-nov-asch.txt", "budget_table", "budget, forecast"),
+    ],
+)
+def test_kent_2024_25_files_are_recognised_without_kind(file, kind, reason, reference):
+    chosen, why = choose_kind(
+        kio.preview_file(ROOT / "data" / "raw" / "kent-2024-25" / file), reference
+    )
+    assert chosen == kind
+    assert reason in why[0]
+
+
+@pytest.mark.parametrize(
     ("file", "kind"),
     [
         ("budget-csv/budget.csv", "budget_table"),
