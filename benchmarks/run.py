@@ -21,7 +21,10 @@ machine noise largely cancels:
    monitoring ledger (the quarterly return's budget layout) against ``pandas.read_csv``
    of the same file, with peak memory;
 4. import: ``import kassanalysis`` against ``import pandas``;
-5. scaling: cleaning time at 10k, 100k and 1M rows.
+5. scaling: cleaning time at 10k, 100k and 1M rows;
+6. build: ``kass build`` of all the bundled data (best of three, wall and CPU seconds: on
+   a shared machine the CPU seconds are the steadier figure), and
+   ``kassanalysis.load("finance_lines")`` (624,444 rows) from that build, with its memory.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -133,6 +137,36 @@ def bench_cleaning(workdir: Path) -> dict:
     results["clean_vs_read"] = round(top["clean_s"] / top["read_csv_s"], 2)
     results["peak_memory_gb"] = top["peak_memory_gb"]
     return results
+
+
+_LOAD = """
+import resource, time
+import kassanalysis
+t0 = time.perf_counter()
+frame = kassanalysis.load("finance_lines")
+print(time.perf_counter() - t0, len(frame), frame.memory_usage(deep=True).sum() / 1e9,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024)
+"""
+
+
+def bench_build(repeat: int = 3) -> dict:
+    """``kass build`` of the bundled data, best of ``repeat`` (wall and CPU seconds), then
+    ``load("finance_lines")`` from the build it left."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        walls.append(timed([str(VENV_BIN / "kass"), "build"], cwd=ROOT))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    load_s, rows, frame_gb, peak_gb = run_python(_LOAD)
+    return {
+        "build_s": round(min(walls), 2),
+        "build_cpu_s": round(min(cpus), 2),
+        "load_finance_lines_s": round(load_s, 2),
+        "finance_lines_rows": int(rows),
+        "finance_lines_memory_gb": round(frame_gb, 3),
+        "load_peak_memory_gb": round(peak_gb, 3),
+    }
 
 
 def bench_import() -> dict:
@@ -305,6 +339,7 @@ def main() -> int:
         subprocess.run([str(VENV_BIN / "kass"), "build"], check=True, capture_output=True, cwd=ROOT)
         figures = {"cpu_count": os.cpu_count()}
         figures.update(bench_import())
+        figures.update(bench_build())
         figures.update(bench_cleaning(workdir))
         if not args.quick:
             figures.update(bench_pack(workdir, args.jobs, args.repeat))

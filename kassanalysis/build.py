@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -195,6 +196,38 @@ def validate_table(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[p
         return frame, found
 
 
+def concat_parts(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One table from the cleaned parts of several files, keeping categorical columns
+    categorical (``pd.concat`` turns categoricals with different categories into object
+    columns, which the schema would then turn back one cell at a time).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": pd.Categorical(["p", "q"])})
+    >>> b = pd.DataFrame({"x": pd.Categorical(["r", None])})
+    >>> out = concat_parts([a, b])
+    >>> out["x"].dtype.name, out["x"].tolist()
+    ('category', ['p', 'q', 'r', nan])
+    """
+    shared = set.intersection(*(set(f.columns) for f in frames))
+    categorical = [
+        c
+        for c in sorted(shared)
+        if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)
+    ]
+    if categorical and len(frames) > 1:
+        union = {
+            c: pd.Index(
+                pd.unique(np.concatenate([f[c].cat.categories.to_numpy(object) for f in frames]))
+            )
+            for c in categorical
+        }
+        frames = [
+            f.assign(**{c: f[c].cat.set_categories(union[c]) for c in categorical}) for f in frames
+        ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> BuildResult:
     """Read, clean, validate and reconcile every catalogued raw table (writes nothing)."""
     started = time.perf_counter()
@@ -236,7 +269,7 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         frames = [f for f in parts[name] if not f.empty]
         if name == "comparator_members":
             frames = [members]
-        frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(TABLES[name])
+        frame = concat_parts(frames) if frames else empty_frame(TABLES[name])
         tables[name], found = validate_table(name, frame)
         problems.extend(found)
     if not any(p.severity == "error" for p in problems):

@@ -38,6 +38,8 @@ UNITS_OF_MEASURE = ("GBP thousands", "FTE", "GBP per resident", "percent")
 SEVERITIES = ("error", "finding")
 
 _FY = r"^\d{4}-\d{2}$"
+#: Text stored once per distinct value (a pandas categorical), for the long tables.
+Text = pd.CategoricalDtype
 
 
 class _Table(pa.DataFrameModel):
@@ -153,30 +155,38 @@ class FinanceLines(_Provenance):
     count, or a unit-cost numerator, denominator or unit cost). Missing is NaN with a
     status: ``:`` (mandatory data unavailable) is ``missing``, ``.`` (unit cost not
     calculated) is ``not_applicable``.
+
+    Every text column is categorical (each label stored once): the 2014-15 return alone is
+    624,444 rows that repeat a few hundred labels, and as plain text it would take ten
+    times the memory to load. Filter and compare as with text (``lines["measure"] == ...``).
     """
 
-    authority_code: Series[str] = pa.Field(
+    source_file: Series[Text] = pa.Field(description="raw file, relative to data/raw")
+    source_sheet: Series[Text] = pa.Field(nullable=True, description="sheet, for workbooks")
+    source_text: Series[Text] = pa.Field(nullable=True, description="the cell as published")
+
+    authority_code: Series[Text] = pa.Field(
         str_matches=r"^E\d{8}$", description="ONS code of the council, region or England"
     )
-    cassr_code: Series[str] = pa.Field(
+    cassr_code: Series[Text] = pa.Field(
         nullable=True, description="council's CASSR code as printed (820); null for regions"
     )
-    authority_name: Series[str]
-    financial_year: Series[str] = pa.Field(str_matches=_FY)
-    support_type: Series[str] = pa.Field(nullable=True)
-    age_band: Series[str] = pa.Field(nullable=True)
-    primary_support_reason: Series[str] = pa.Field(nullable=True)
-    support_setting: Series[str] = pa.Field(
+    authority_name: Series[Text]
+    financial_year: Series[Text] = pa.Field(str_matches=_FY)
+    support_type: Series[Text] = pa.Field(nullable=True)
+    age_band: Series[Text] = pa.Field(nullable=True)
+    primary_support_reason: Series[Text] = pa.Field(nullable=True)
+    support_setting: Series[Text] = pa.Field(
         nullable=True, description="service delivery mechanism / long-term support setting"
     )
-    provision: Series[str] = pa.Field(nullable=True)
-    measure: Series[str] = pa.Field(
+    provision: Series[Text] = pa.Field(nullable=True)
+    measure: Series[Text] = pa.Field(
         description="accounting category, activity, or unit-cost numerator/denominator/cost"
     )
     value: Series[float] = pa.Field(nullable=True)
-    unit: Series[str] = pa.Field(isin=FINANCE_UNITS)
-    row_type: Series[str] = pa.Field(isin=FINANCE_ROW_TYPES)
-    status: Series[str] = pa.Field(isin=STATUSES)
+    unit: Series[Text] = pa.Field(isin=FINANCE_UNITS)
+    row_type: Series[Text] = pa.Field(isin=FINANCE_ROW_TYPES)
+    status: Series[Text] = pa.Field(isin=STATUSES)
 
 
 class ComparatorMembers(_Table):

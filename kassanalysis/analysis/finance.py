@@ -117,7 +117,11 @@ def _select_lines(
     lines = finance_lines[
         (finance_lines["financial_year"] == financial_year)
         & finance_lines["measure"].isin(list(measures))
-    ].copy()
+    ]
+    # the build stores the text columns as categoricals; the benchmarks work on plain text
+    lines = lines.astype(
+        {c: "str" for c in lines.columns if isinstance(lines[c].dtype, pd.CategoricalDtype)}
+    )
     if lines.empty:
         raise ValueError(
             f"finance_lines has no rows for {financial_year} with measure "

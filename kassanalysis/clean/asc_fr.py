@@ -21,21 +21,28 @@ The layout is found from the content (the header row is searched for, not assume
 cleaner is pure: it is handed the sheet or CSV as a grid of text cells with no header
 (row ``i`` is line ``i + 1``) and returns :class:`~kassanalysis.schemas.FinanceLines` and
 problems. It also checks what the return itself totals and reports what does not add up
-(:func:`reconcile_finance_lines`); nothing is changed.
+(:func:`~kassanalysis.clean.asc_fr_checks.reconcile_finance_lines`); nothing is
+changed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
+from kassanalysis.clean.asc_fr_checks import (
+    lower_labels,
+    reconcile_finance_lines,
+    repeated_label_findings,
+)
 from kassanalysis.clean.cells import as_text
 from kassanalysis.clean.records import ONS_ENGLAND, row_problems
 from kassanalysis.periods import PeriodError, parse_financial_year
-from kassanalysis.problems import Problem, error, finding
+from kassanalysis.problems import Problem, error
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import FinanceLines, columns_of, empty_frame
 
@@ -88,42 +95,6 @@ TOTAL_LABELS = frozenset(
         "income: total",
         "net total expenditure",
     }
-)
-#: The return's own sums, checked by :func:`reconcile_finance_lines` (measures, lower case).
-MEASURE_IDENTITIES = (
-    (
-        "gross total cost: total expenditure",
-        (
-            "gross total cost: provision by others",
-            "gross total cost: own provision",
-            "gross total cost: grants to voluntary org",
-        ),
-        (1, 1, 1),
-        "gross total cost = provision by others + own provision + grants",
-    ),
-    (
-        "income: total",
-        (
-            "income: client contributions",
-            "income: joint arrangements",
-            "income: income from nhs",
-            "income: other income",
-        ),
-        (1, 1, 1, 1),
-        "income total = client contributions + joint arrangements + NHS + other income",
-    ),
-    (
-        "net total expenditure",
-        ("gross total cost: total expenditure", "income: total"),
-        (1, -1),
-        "net = gross total cost - income total",
-    ),
-    (
-        "total provision",
-        ("in house provision", "external provision"),
-        (1, 1),
-        "total provision = in house + external",
-    ),
 )
 _COUNCIL_HEADER = re.compile(r"^\s*(\d{3})\s*-\s*(.+?)\s*$")
 _NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
@@ -240,10 +211,12 @@ def _cassr_lookup(ref: Reference, year: str) -> dict[str, str]:
             if isinstance(code, str) and code.strip():
                 lookup[code.strip()] = ons
     if "former_cassr_code" in table and "abolished" in table:
-        for ons, row in table[["former_cassr_code", "abolished"]].iterrows():
-            code, until = str(row["former_cassr_code"]).strip(), str(row["abolished"]).strip()
-            if code and code != "nan" and (not until or until == "nan" or year < until):
-                lookup[code] = ons
+        former = table["former_cassr_code"].fillna("").astype(str).str.strip()
+        until = table["abolished"].fillna("").astype(str).str.strip()
+        held = (
+            (former != "") & (former != "nan") & ((until == "") | (until == "nan") | (until > year))
+        )
+        lookup.update(zip(former[held], former.index[held], strict=True))
     return lookup
 
 
@@ -329,27 +302,9 @@ def clean_asc_fr(
     long = long[~bad_year]
     years = years[~bad_year]
 
-    codes = long["code"]
-    ons = long["ons"].copy()
-    for year in years.unique():
-        lookup = _cassr_lookup(ref, year)
-        rows = (years == year) & ons.isna()
-        given = {c: c if ONS_ENGLAND.match(c) else lookup.get(c) for c in codes[rows].unique()}
-        ons[rows] = codes[rows].map(given)
-    unknown = ons.isna()
-    first = unknown & ~codes.duplicated()
-    problems += row_problems(
-        first,
-        long["line"],
-        entry,
-        "unknown council",
-        lambda i: (
-            f"council {codes[i]} - {long['name'][i]}: CASSR code not in "
-            "data/reference/authorities.csv (cassr_code, or former_cassr_code for a council "
-            "since reorganised); its figures are left out"
-        ),
-        subject=lambda i: codes[i],
-    )
+    ons, found = _resolve_councils(long, years, ref, entry)
+    problems += found
+    codes, unknown = long["code"], ons.isna()
 
     values, statuses, units, bad = _parse_values(long)
     problems += row_problems(
@@ -361,48 +316,89 @@ def clean_asc_fr(
         subject=lambda i: codes[i],
     )
     keep = ~unknown & ~bad
-    kept = long[keep]
-    labels = kept[["support_type", "age_band", "primary_support_reason", "support_setting"]]
-    is_total = (
-        kept["measure"].str.lower().isin(TOTAL_LABELS)
-        | kept["provision"].str.lower().isin(TOTAL_LABELS)
-        | labels.apply(lambda c: c.str.lower().isin(TOTAL_LABELS)).any(axis=1)
+    kept = long.assign(unit=units, status=statuses)[keep]
+    frame = _finance_frame(kept, ons[keep], years[keep], values[keep], entry, raw)
+    problems += repeated_label_findings(frame, entry)
+    problems += reconcile_finance_lines(frame)
+    return frame, problems
+
+
+def _resolve_councils(
+    long: pd.DataFrame, years: pd.Series, ref: Reference, entry: CatalogueEntry
+) -> tuple[pd.Series, list[Problem]]:
+    """The ONS code of each row's area (NaN for a CASSR code the reference does not know,
+    reported once per code)."""
+    codes = long["code"]
+    ons = long["ons"].astype(object)
+    for year in years.unique():
+        lookup = _cassr_lookup(ref, year)
+        rows = (years == year) & ons.isna()
+        given = {c: c if ONS_ENGLAND.match(c) else lookup.get(c) for c in codes[rows].unique()}
+        ons[rows] = codes[rows].map(given)
+    unknown = ons.isna()
+    first = unknown & ~codes.duplicated()
+    problems = row_problems(
+        first,
+        long["line"],
+        entry,
+        "unknown council",
+        lambda i: (
+            f"council {codes[i]} - {long['name'][i]}: CASSR code not in "
+            "data/reference/authorities.csv (cassr_code, or former_cassr_code for a council "
+            "since reorganised); its figures are left out"
+        ),
+        subject=lambda i: codes[i],
+    )
+    return ons, problems
+
+
+def _finance_frame(
+    kept: pd.DataFrame,
+    ons: pd.Series,
+    years: pd.Series,
+    values: pd.Series,
+    entry: CatalogueEntry,
+    raw: pd.DataFrame,
+) -> pd.DataFrame:
+    """The kept long rows as :class:`~kassanalysis.schemas.FinanceLines`, text categorical."""
+    is_total = np.logical_or.reduce(
+        [lower_labels(kept[c]).isin(TOTAL_LABELS).to_numpy() for c in (*DIMENSIONS, "provision")]
+        + [lower_labels(kept["measure"]).isin(TOTAL_LABELS).to_numpy()]
     )
 
-    def nullable(column: pd.Series) -> pd.Series:
-        return column.where(column != "", None)
+    def category(values) -> pd.Series:
+        return pd.Series(values, index=kept.index, dtype=object).astype("category")
 
     frame = pd.DataFrame(
         {
-            FIN.authority_code: ons[keep],
-            FIN.cassr_code: nullable(kept["code"].where(~kept["code"].str.match(r"^E\d"), "")),
+            FIN.authority_code: category(ons),
+            FIN.cassr_code: _without(kept["code"], lambda c: c == "" or re.match(r"^E\d", c)),
             FIN.authority_name: kept["name"],
-            FIN.financial_year: years[keep],
-            FIN.support_type: nullable(kept["support_type"]),
-            FIN.age_band: nullable(kept["age_band"]),
-            FIN.primary_support_reason: nullable(kept["primary_support_reason"]),
-            FIN.support_setting: nullable(kept["support_setting"]),
-            FIN.provision: nullable(kept["provision"]),
+            FIN.financial_year: category(years),
+            **{c: _without(kept[c], lambda c: c == "") for c in (*DIMENSIONS, "provision")},
             FIN.measure: kept["measure"],
-            FIN.value: values[keep],
-            FIN.unit: units[keep],
-            FIN.row_type: np.where(is_total, "total", "line"),
-            FIN.status: statuses[keep],
-            FIN.source_file: entry.file,
-            FIN.source_sheet: raw.attrs.get("sheet_name"),
+            FIN.value: values,
+            FIN.unit: kept["unit"],
+            FIN.row_type: _expand(["line", "total"], is_total.astype(int)),
+            FIN.status: kept["status"],
+            FIN.source_file: _expand([entry.file], np.zeros(len(kept), dtype=int)),
+            FIN.source_sheet: _expand([raw.attrs.get("sheet_name")], np.zeros(len(kept), int)),
             FIN.source_line: kept["line"],
             FIN.source_text: kept["text"],
         }
     )[columns_of(FIN)].reset_index(drop=True)
-    problems += _repeated_label_findings(frame, entry)
-    problems += reconcile_finance_lines(frame)
-    return frame, problems
+    return as_categories(frame)
 
 
 def _melt_wide(
     grid: pd.DataFrame, layout: dict, entry: CatalogueEntry
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """One row per (data row, area column) of the wide layout; note rows are skipped."""
+    """One row per (data row, area column) of the wide layout; note rows are skipped.
+
+    Every text column comes back categorical: each label, area and cell text is stored
+    once and the long rows hold codes (the 2014-15 expenditure file melts 3,600 rows by
+    152 areas into 560,000).
+    """
     roles, areas = layout["roles"], layout["areas"]
     body = grid.iloc[layout["row"] + 1 :]
     columns = sorted(areas)
@@ -413,30 +409,49 @@ def _melt_wide(
     body = body[is_data]
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
     n_rows, n_areas = int(is_data.sum()), len(columns)
+    row_of = np.repeat(np.arange(n_rows), n_areas)  # long row -> data row
+    area_of = np.tile(np.arange(n_areas), n_rows)  # long row -> area column
 
-    def label(role: str) -> np.ndarray:
+    def label(role: str, default: str = "") -> pd.Categorical:
         if role not in roles:
-            return np.full(n_rows * n_areas, "", dtype=object)
-        text = as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object)
-        return np.repeat(text, n_areas)
+            return pd.Categorical.from_codes(np.zeros(n_rows * n_areas, dtype=int), [default])
+        return _expand(as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object), row_of)
 
-    measure = label("measure")
-    if "measure" not in roles:
-        measure = np.full(n_rows * n_areas, "activity", dtype=object)
+    texts = np.where(blank, "", np.asarray(uniques, dtype=object))
     long = pd.DataFrame(
         {
-            "code": np.tile([areas[j][0] or areas[j][2] for j in columns], n_rows),
-            "name": np.tile([areas[j][1] for j in columns], n_rows),
-            "ons": np.tile([areas[j][2] for j in columns], n_rows),
+            "code": _expand([areas[j][0] or areas[j][2] for j in columns], area_of),
+            "name": _expand([areas[j][1] for j in columns], area_of),
+            "ons": _expand([areas[j][2] for j in columns], area_of),
             **{role: label(role) for role in DIMENSIONS},
             "provision": label("provision"),
-            "measure": measure,
+            "measure": label("measure", "activity"),
             "year_text": label("financial_year"),
-            "text": np.where(blank[codes], "", cells.ravel())[np.repeat(is_data, n_areas)],
+            "text": _expand(texts, codes.reshape(cells.shape)[is_data].ravel()),
             "line": np.repeat(lines, n_areas),
         }
     )
     return long, []
+
+
+def _expand(values, positions: np.ndarray) -> pd.Categorical:
+    """``values[positions]`` as a categorical, each distinct value stored once (None and
+    NaN missing)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes[positions], pd.Index(uniques, dtype=object))
+
+
+def _without(column: pd.Series, drop: Callable[[str], object]) -> pd.Series:
+    """The column as a categorical with the labels for which ``drop`` is true missing."""
+    column = column.astype("category")
+    gone = [c for c in column.cat.categories if drop(str(c))]
+    return column.cat.remove_categories(gone) if gone else column
+
+
+def as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Finance lines with every text column categorical, as the schema stores them."""
+    text = [c for c in frame.columns if c not in (FIN.value, FIN.source_line)]
+    return frame.astype({c: "category" for c in text})
 
 
 def _read_long(
@@ -485,222 +500,13 @@ def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, 
     status = marker.where(marker.notna(), "reported")
     odd = (~numeric & marker.isna() & answer.isna()).to_numpy()
     values = pd.Series(parsed.to_numpy()[codes], index=long.index)
-    statuses = pd.Series(status.to_numpy(dtype=object)[codes], index=long.index)
+    statuses = pd.Series(_expand(status.to_numpy(dtype=object), codes), index=long.index)
     is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
     labels = long[["measure", "provision", "support_setting"]]
     groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
     combo_codes = groups.ngroup().to_numpy()
     combos = labels.loc[groups.head(1).index].itertuples(index=False)
     unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
-    units = pd.Series(unit_of[combo_codes], index=long.index, dtype=object)
+    units = pd.Series(_expand(unit_of, combo_codes), index=long.index)
     bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))
     return values.where(~bad), statuses, units, bad
-
-
-_KEYS = [
-    FIN.authority_code,
-    FIN.financial_year,
-    FIN.support_type,
-    FIN.age_band,
-    FIN.primary_support_reason,
-    FIN.support_setting,
-    FIN.provision,
-    FIN.measure,
-]
-
-
-def _repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list[Problem]:
-    """One finding for the rows whose labels repeat (the publisher lost a column)."""
-    if frame.empty:
-        return []
-    keyed = frame[_KEYS].fillna("")
-    first_area = frame[FIN.authority_code] == frame[FIN.authority_code].iloc[0]
-    repeated = keyed.duplicated(keep=False) & first_area
-    if not repeated.any():
-        return []
-    lines = frame.loc[repeated, FIN.source_line]
-    groups = keyed[repeated].drop_duplicates()
-    example = " / ".join(str(x) for x in groups.iloc[0].tolist()[2:] if x)
-    return [
-        finding(
-            "repeated labels",
-            entry.file,
-            int(lines.min()),
-            f"{len(lines)} rows between lines {lines.min()} and {lines.max()} repeat the labels "
-            f"of another row ({len(groups)} label sets, e.g. {example}): a column that told "
-            "them apart is missing from the file; kept as published, left out of the checks",
-            subject=example,
-        )
-    ]
-
-
-def _tolerance(text: pd.Series) -> pd.Series:
-    """Half the last printed digit of each cell (``12.34`` -> 0.005, ``12`` -> 0.5)."""
-    decimals = text.astype(str).str.extract(r"\.(\d+)$")[0].str.len().fillna(0)
-    return 0.5 * 10.0 ** (-decimals.astype(float))
-
-
-def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
-    """Check the totals the return prints against their parts; report, never fix.
-
-    Checks, for each area and year with every other label equal:
-
-    - gross total cost = provision by others + own provision + grants to voluntary
-      organisations; income total = client contributions + joint arrangements + income
-      from the NHS + other income; net total expenditure = gross total cost - income total;
-      total provision = in house + external (activity);
-    - a primary support reason ``Total`` = the sum of the other support reasons;
-    - a unit cost = numerator x 1000 / denominator (numerator in GBP thousands, the
-      denominator in care weeks, the unit cost in GBP per week).
-
-    A check is made only when the total and every part are published numbers. The allowed
-    difference follows the printed precision: half the last printed digit of each figure
-    involved, added up (for a unit cost, propagated through the ratio).
-
-    Parameters
-    ----------
-    frame : pd.DataFrame
-        :class:`~kassanalysis.schemas.FinanceLines` of one file.
-
-    Returns
-    -------
-    list of Problem
-        One finding per total that does not add up: file, line of the total, area, labels,
-        published and expected values.
-    """
-    if frame.empty:
-        return []
-    repeated = frame[_KEYS].fillna("").duplicated(keep=False)
-    data = frame[~repeated & frame[FIN.value].notna()]
-    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=data[FIN.measure].str.lower())
-    found: list[Problem] = []
-    others = [k for k in _KEYS if k != FIN.measure]
-    wide = data.assign(**{k: data[k].fillna("") for k in others}).pivot_table(
-        index=others, columns="_m", values=[FIN.value, "_tol", FIN.source_line], aggfunc="first"
-    )
-    for total, parts, signs, words in MEASURE_IDENTITIES:
-        needed = [total, *parts]
-        if not all(m in wide[FIN.value].columns for m in needed):
-            continue
-        block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
-        expected = sum(s * block[(FIN.value, p)] for p, s in zip(parts, signs, strict=True))
-        allowed = sum(block[("_tol", m)] for m in needed) + 1e-9
-        published = block[(FIN.value, total)]
-        off = (published - expected).abs() > allowed
-        for key in block.index[off]:
-            found.append(
-                _finding(
-                    frame,
-                    key,
-                    others,
-                    block.loc[key, (FIN.source_line, total)],
-                    words,
-                    published[key],
-                    expected[key],
-                )
-            )
-    found += _dimension_totals(data)
-    found += _unit_costs(wide, others, frame)
-    return found
-
-
-def _finding(frame, key, others, line, words, published, expected) -> Problem:
-    labels = dict(zip(others, key, strict=True))
-    shown = " / ".join(str(labels[k]) for k in others[2:] if labels[k])
-    file = str(frame[FIN.source_file].iloc[0])
-    return finding(
-        "finance total does not add up",
-        file,
-        int(line),
-        f"{labels[FIN.authority_code]} {labels[FIN.financial_year]} {shown}: {words}, but "
-        f"published {published:,.2f} and the parts give {expected:,.2f} "
-        f"(difference {published - expected:+,.2f})",
-        subject=f"{labels[FIN.authority_code]} {shown}",
-        expected=float(expected),
-        found=float(published),
-    )
-
-
-#: Totals across one descriptive column: (column, total label, part labels or None for
-#: "every other label"), lower case.
-DIMENSION_TOTALS = (
-    (FIN.primary_support_reason, "total", None, "primary support reason Total"),
-    (
-        FIN.provision,
-        "total provision",
-        ("in house provision", "external provision"),
-        "Total provision (in house + external)",
-    ),
-    (FIN.age_band, "total", None, "age group Total"),
-)
-
-
-def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
-    found = []
-    for dim, total, parts, words in DIMENSION_TOTALS:
-        labels = data[dim].fillna("").str.lower()
-        has_total = labels == total
-        if not has_total.any():
-            continue
-        others = [k for k in _KEYS if k != dim] + [FIN.unit]
-        names = data[others].fillna("")
-        group = names.groupby(others, sort=False).ngroup()
-        is_part = labels.isin(parts) if parts else ~has_total & (labels != "")
-        sums = data[FIN.value][is_part].groupby(group[is_part]).sum()
-        tols = data["_tol"][is_part].groupby(group[is_part]).sum()
-        totals = data[has_total]
-        expected = group[has_total].map(sums)
-        allowed = group[has_total].map(tols) + totals["_tol"] + 1e-9
-        off = expected.notna() & ((totals[FIN.value] - expected).abs() > allowed)
-        for i in totals.index[off]:
-            key = tuple(names.loc[i])
-            shown = " / ".join(str(x) for x in key[2:-1] if x)
-            published = totals.at[i, FIN.value]
-            found.append(
-                finding(
-                    "finance total does not add up",
-                    str(totals.at[i, FIN.source_file]),
-                    int(totals.at[i, FIN.source_line]),
-                    f"{key[0]} {key[1]} {shown}: {words} published {published:,.2f} "
-                    f"but its parts add up to {expected[i]:,.2f} "
-                    f"(difference {published - expected[i]:+,.2f})",
-                    subject=f"{key[0]} {shown}",
-                    expected=float(expected[i]),
-                    found=float(published),
-                )
-            )
-    return found
-
-
-def _unit_costs(wide: pd.DataFrame, others: list[str], frame: pd.DataFrame) -> list[Problem]:
-    needed = ["unit costs", "numerator", "denominator"]
-    if not all(m in wide[FIN.value].columns for m in needed):
-        return []
-    block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
-    num, den = block[(FIN.value, "numerator")], block[(FIN.value, "denominator")]
-    cost = block[(FIN.value, "unit costs")]
-    block, num, den, cost = block[den > 0], num[den > 0], den[den > 0], cost[den > 0]
-    expected = num * 1000 / den
-    # rounding of the printed numerator and denominator, propagated through the ratio
-    allowed = (
-        block[("_tol", "unit costs")]
-        + expected.abs()
-        * (
-            block[("_tol", "numerator")] / num.abs().clip(lower=1e-9)
-            + block[("_tol", "denominator")] / den
-        )
-        + 1e-9
-    )
-    off = (cost - expected).abs() > allowed
-    return [
-        _finding(
-            frame,
-            key,
-            others,
-            block.loc[key, (FIN.source_line, "unit costs")],
-            "unit cost = numerator x 1000 / denominator",
-            cost[key],
-            expected[key],
-        )
-        for key in block.index[off]
-    ]

@@ -4,10 +4,11 @@ Usage: ``python -m tests.faults.inject FAULT -- KASS-ARGUMENTS...`` where FAULT 
 
 * ``kill:<point>:<when>:<n>:<signal>``: send ``signal`` (KILL, TERM, INT) to this process
   ``when`` (``before`` or ``after``) the ``n``-th call of ``point``, one of ``to_parquet``,
-  ``to_csv``, ``rename`` (a folder moved into place), ``symlink`` (the new link made),
-  ``replace`` (any ``os.replace``), ``swap`` (the new link renamed over the target: the
-  swap itself), ``as_completed`` (notebooks running: waits for a kernel to write its pid
-  into ``$KASS_TEST_PIDS``), ``write_index`` (every notebook done). Only calls in the main
+  ``to_csv`` (a build table's Parquet or CSV file written), ``rename`` (a folder moved
+  into place), ``symlink`` (the new link made), ``replace`` (any ``os.replace``), ``swap``
+  (the new link renamed over the target: the swap itself), ``as_completed`` (notebooks
+  running: waits for a kernel to write its pid into ``$KASS_TEST_PIDS``), ``write_index``
+  (every notebook done). Only calls in the main
   process count;
 * ``enospc:<point>:<n>``: the ``n``-th call of ``point`` fails with "No space left on
   device", as a full disk would (no tiny file system is needed);
@@ -25,19 +26,20 @@ import signal
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from kassanalysis import cli
 
 MAIN = os.getpid()
 
 
 def _points():
+    import pyarrow.csv
+    import pyarrow.parquet
+
     from kassanalysis import pack
 
     return {
-        "to_parquet": (pd.DataFrame, "to_parquet"),
-        "to_csv": (pd.DataFrame, "to_csv"),
+        "to_parquet": (pyarrow.parquet, "write_table"),  # a build's tables: Parquet
+        "to_csv": (pyarrow.csv, "write_csv"),  # and CSV, both written by Arrow
         "rename": (Path, "rename"),
         "symlink": (os, "symlink"),
         "replace": (os, "replace"),

@@ -397,14 +397,16 @@ def test_totals_that_do_not_add_up_are_reported_and_kept_as_published(built_path
 
 def test_failed_write_leaves_the_previous_output_and_no_staging_folder(built_paths, monkeypatch):
     before = hash_tree(built_paths.processed)
-    to_csv = pd.DataFrame.to_csv
+    import pyarrow.csv
 
-    def full_disk(frame, path=None, *args, **kwargs):
-        if path is not None and Path(path).name == "indicator_observations.csv":
+    write_csv = pyarrow.csv.write_csv
+
+    def full_disk(table, path, *args, **kwargs):
+        if Path(path).name == "indicator_observations.csv":
             raise OSError(28, "No space left on device")
-        return to_csv(frame, path, *args, **kwargs)
+        return write_csv(table, path, *args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    monkeypatch.setattr(pyarrow.csv, "write_csv", full_disk)
     # one line naming the file and the reason (was the bare OSError)
     with pytest.raises(kio.OutputError, match=r"indicator_observations\.csv: the disk is full"):
         run_build(built_paths)

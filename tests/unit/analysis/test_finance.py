@@ -289,3 +289,13 @@ def test_the_returns_own_age_band_words_and_provision_are_understood():
     )
     kent = costs[costs["is_focus"]].set_index("provision")["value"]
     assert kent.to_dict() == {"Own provision": 600.0, "Provision by others": 500.0}
+def test_categorical_finance_lines_as_stored_by_the_build_give_the_same_table():
+    # the build stores finance_lines' text columns as categoricals (each label once); a
+    # filled-in missing line ("missing" status, Worcestershire) must still be possible
+    text = [c for c in LINES.columns if c not in ("value", "source_line")]
+    stored = LINES.astype({c: "category" for c in text})
+    plain = spend()
+    categorical = benchmark_spend_per_head(
+        stored, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
+    pd.testing.assert_frame_equal(categorical, plain)
