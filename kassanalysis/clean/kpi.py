@@ -117,31 +117,9 @@ def clean_kpi_table(
         return empty_frame(IndicatorObservations), [
             pb.error("empty table", entry.file, None, "no table rows found")
         ]
-    width = max(len(r.cells) for r in rows)
-    if entry.columns:
-        layout = parse_kpi_layout(entry.columns)
-        header_end = (
-            entry.header_lines
-            if entry.header_lines is not None
-            else (find_header_end(rows, _is_kpi_header_word))
-        )
-    else:
-        header_end = (
-            entry.header_lines
-            if entry.header_lines is not None
-            else (find_header_end(rows, _is_kpi_header_word))
-        )
-        if not header_end:
-            return empty_frame(IndicatorObservations), [
-                pb.error(
-                    "missing header",
-                    entry.file,
-                    rows[0].line,
-                    "no header of value types and periods (actual 2021-22, target Q1...) "
-                    "above the first row of figures",
-                )
-            ]
-        layout = _kpi_layout_from_header(rows[:header_end], width, entry, problems)
+    layout, header_end = _table_layout(rows, entry, problems)
+    if layout is None:
+        return empty_frame(IndicatorObservations), problems
     body = join_wrapped_labels(rows[header_end:], layout, entry.wrapped_labels)
     records = []
     for row in body:
@@ -195,6 +173,34 @@ def clean_kpi_table(
                 kpi_record(entry, ref, entry.authority, indicator, column, *parsed, row, text)
             )
     return records_frame(records, IndicatorObservations), problems
+
+
+def _table_layout(
+    rows: list[Row], entry: CatalogueEntry, problems: list[pb.Problem]
+) -> tuple[list[KpiColumn] | None, int]:
+    """The table's column layout and the number of header rows: the catalogue's layout when
+    it gives one, else read from the header; None (with an error in ``problems``) when
+    there is no header of value types and periods."""
+    header_end = (
+        entry.header_lines
+        if entry.header_lines is not None
+        else (find_header_end(rows, _is_kpi_header_word))
+    )
+    if entry.columns:
+        return parse_kpi_layout(entry.columns), header_end
+    if not header_end:
+        problems.append(
+            pb.error(
+                "missing header",
+                entry.file,
+                rows[0].line,
+                "no header of value types and periods (actual 2021-22, target Q1...) "
+                "above the first row of figures",
+            )
+        )
+        return None, 0
+    width = max(len(r.cells) for r in rows)
+    return _kpi_layout_from_header(rows[:header_end], width, entry, problems), header_end
 
 
 def _check_attribute(

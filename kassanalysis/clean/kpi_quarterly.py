@@ -101,69 +101,12 @@ def clean_kpi_boxes(
             )
             continue
         info = ref.indicators.loc[indicator]
-        lag = (
-            _box_basis(
-                box.quarters_in_arrears,
-                info,
-                "quarters_in_arrears",
-                box,
-                entry,
-                indicator,
-                problems,
-            )
-            or 0
-        )
-        months = (
-            _box_basis(box.rolling_months, info, "rolling_months", box, entry, indicator, problems)
-            or 3
-        )
-        if months not in (3, 12):
-            problems.append(
-                pb.error(
-                    "unparseable period",
-                    entry.file,
-                    box.line,
-                    f"{indicator}: a {months}-month rolling period cannot be stored; only "
-                    "quarters and 12-month rolling years can",
-                    subject=indicator,
-                )
-            )
+        periods = _box_periods(box, quarter, info, entry, indicator, problems)
+        if periods is None:
             continue
-        periods = [_rolling(_quarter_before(quarter, lag + back), months) for back in (0, 1)]
-        values: dict[str, float] = {}
-        for name, value_type, back in _BOX_PARTS:
-            text = box.figures.get(name)
-            if text is None:
-                continue
-            parsed = parse_cell(text, blank_markers=entry.blank_markers, nil_is_zero=False)
-            if parsed is None:
-                problems.append(
-                    pb.error(
-                        "non-numeric value",
-                        entry.file,
-                        box.line,
-                        f"{text!r} for {indicator} ({name}) is not a number or a known marker",
-                        subject=indicator,
-                    )
-                )
-                continue
-            values[name] = parsed[0]
-            if parsed[1] == "reported":
-                _check_box_unit(text, indicator, info, entry, box, problems)
-            observations.append(
-                observation_record(
-                    ref,
-                    authority=entry.authority,
-                    indicator=indicator,
-                    period=periods[back],
-                    value_type=value_type,
-                    value=parsed[0],
-                    status=parsed[1],
-                    source_file=entry.file,
-                    source_line=box.line,
-                    source_text=text,
-                )
-            )
+        values = _read_box_figures(
+            box, periods, indicator, info, entry, ref, problems, observations
+        )
         _check_box_polarity(values, indicator, info, entry, box, problems)
         published = (
             (box.rag, 0, "latest", box.rag_line),
@@ -177,6 +120,96 @@ def clean_kpi_boxes(
         "published_ratings": records_frame(ratings, PublishedRatings),
     }
     return frames, problems
+
+
+def _box_periods(
+    box: KpiBox,
+    quarter: Period,
+    info: pd.Series,
+    entry: CatalogueEntry,
+    indicator: str,
+    problems: list[pb.Problem],
+) -> list[Period] | None:
+    """The periods of a box's latest and previous figures: the report's quarter, moved back
+    by the quarters in arrears, over the rolling months; None (with an error) when the
+    rolling period cannot be stored."""
+    lag = (
+        _box_basis(
+            box.quarters_in_arrears,
+            info,
+            "quarters_in_arrears",
+            box,
+            entry,
+            indicator,
+            problems,
+        )
+        or 0
+    )
+    months = (
+        _box_basis(box.rolling_months, info, "rolling_months", box, entry, indicator, problems) or 3
+    )
+    if months not in (3, 12):
+        problems.append(
+            pb.error(
+                "unparseable period",
+                entry.file,
+                box.line,
+                f"{indicator}: a {months}-month rolling period cannot be stored; only "
+                "quarters and 12-month rolling years can",
+                subject=indicator,
+            )
+        )
+        return None
+    return [_rolling(_quarter_before(quarter, lag + back), months) for back in (0, 1)]
+
+
+def _read_box_figures(
+    box: KpiBox,
+    periods: list[Period],
+    indicator: str,
+    info: pd.Series,
+    entry: CatalogueEntry,
+    ref: Reference,
+    problems: list[pb.Problem],
+    observations: list[dict],
+) -> dict[str, float]:
+    """Add an observation for each printed figure of a box (latest, target, floor, previous)
+    to ``observations``, with errors for figures that are not numbers; return the values."""
+    values: dict[str, float] = {}
+    for name, value_type, back in _BOX_PARTS:
+        text = box.figures.get(name)
+        if text is None:
+            continue
+        parsed = parse_cell(text, blank_markers=entry.blank_markers, nil_is_zero=False)
+        if parsed is None:
+            problems.append(
+                pb.error(
+                    "non-numeric value",
+                    entry.file,
+                    box.line,
+                    f"{text!r} for {indicator} ({name}) is not a number or a known marker",
+                    subject=indicator,
+                )
+            )
+            continue
+        values[name] = parsed[0]
+        if parsed[1] == "reported":
+            _check_box_unit(text, indicator, info, entry, box, problems)
+        observations.append(
+            observation_record(
+                ref,
+                authority=entry.authority,
+                indicator=indicator,
+                period=periods[back],
+                value_type=value_type,
+                value=parsed[0],
+                status=parsed[1],
+                source_file=entry.file,
+                source_line=box.line,
+                source_text=text,
+            )
+        )
+    return values
 
 
 def _box_basis(
