@@ -22,7 +22,6 @@ and :class:`~kassanalysis.schemas.DataQualitySummary`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -38,13 +37,13 @@ from kassanalysis.analysis.observations import (
     resolve_period,
     select_observations,
 )
+from kassanalysis.analysis.summary_budget import summarise_budget_monitoring
+from kassanalysis.analysis.summary_quality import summarise_data_quality
+from kassanalysis.analysis.tones import CONCERN, GOOD, NEUTRAL, NOT_AVAILABLE, WARNING
 from kassanalysis.analysis.trend import chart_spc, describe_direction, summarise_trend
-from kassanalysis.analysis.variance import monitor_budget
 from kassanalysis.periods import Period
 from kassanalysis.schemas import (
-    BudgetSummary,
     DashboardIndicators,
-    DataQualitySummary,
     SummaryHeadline,
 )
 from kassanalysis.schemas import IndicatorObservations as Obs
@@ -61,15 +60,6 @@ __all__ = [
     "summarise_headline",
     "summarise_indicators_for_dashboard",
 ]
-
-#: Tones: how a cell is coloured. Every cell also says its answer in words.
-GOOD, CONCERN, WARNING, NEUTRAL, NOT_AVAILABLE = (
-    "good",
-    "concern",
-    "warning",
-    "neutral",
-    "not_available",
-)
 
 _RAG_TONES = {performance.GREEN: GOOD, performance.AMBER: WARNING, performance.RED: CONCERN}
 _DIRECTION_TONES = {"improving": GOOD, "worsening": CONCERN}
@@ -477,146 +467,6 @@ def summarise_indicators_for_dashboard(
         record |= _spc_cells(trend, polarity, target)
         records.append(record)
     return make_frame(records, DashboardIndicators)
-
-
-def summarise_budget_monitoring(
-    budget_lines: pd.DataFrame, *, units: list[str], period: str, n_largest: int = 3
-) -> pd.DataFrame:
-    """The budget position for the summary: forecast outturn against budget for the
-    monitoring total(s), then the ``n_largest`` line variances by size.
-
-    Parameters
-    ----------
-    budget_lines : pandas.DataFrame
-        A :class:`~kassanalysis.schemas.BudgetLines` frame with the monitoring return
-        (measures ``budget``, ``forecast_outturn``, ``actual_to_date``; see
-        :func:`~kassanalysis.analysis.variance.monitor_budget`).
-    units : list of str
-        The division's budget units.
-    period : str
-        Monitoring period label, e.g. ``"2013-14 Q1"``.
-    n_largest : int, default 3
-        How many line variances to list, largest absolute variance first (ties in printed
-        order).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :class:`~kassanalysis.schemas.BudgetSummary`: ``kind`` (``"total"`` or
-        ``"largest variance"``), ``line_name``, ``budget``, ``forecast_outturn``,
-        ``forecast_variance`` (positive = forecast overspend), ``forecast_variance_pct``,
-        ``position`` (``"forecast overspend"``, ``"forecast underspend"``, ``"on
-        budget"`` or ``"not available"``), ``tone`` (overspend ``concern``, underspend
-        ``good``), ``text`` (e.g. ``"forecast overspend of £250.0 thousand (1.2% of
-        budget)"``) and the source file and line. Money in GBP thousands, as the
-        monitoring returns print it. No rows when there is no return for ``period``.
-    """
-    if n_largest < 0:
-        raise ValueError(f"n_largest must be 0 or more, not {n_largest}")
-    monitoring = monitor_budget(budget_lines, units=units, period=period)
-    if monitoring.empty:
-        return make_frame([], BudgetSummary)
-    totals = monitoring[monitoring["row_type"] == "total"]
-    lines = monitoring[monitoring["row_type"] == "line"]
-    lines = lines.assign(_size=lines["forecast_variance"].abs()).dropna(subset=["_size"])
-    largest = lines.sort_values("_size", ascending=False, kind="stable").head(n_largest)
-    records = []
-    for kind, rows in (("total", totals), ("largest variance", largest)):
-        for _, row in rows.iterrows():
-            variance = row["forecast_variance"]
-            if is_missing(variance):
-                position, tone = "not available", NOT_AVAILABLE
-                text = "not available: no forecast outturn or budget"
-            else:
-                position, tone = (
-                    ("forecast overspend", CONCERN)
-                    if variance > 0
-                    else ("forecast underspend", GOOD)
-                    if variance < 0
-                    else ("on budget", NEUTRAL)
-                )
-                size = formatting.format_value(abs(variance), "GBP thousands")
-                share = (
-                    f" ({formatting.format_percent(abs(row['forecast_variance_pct']))} of budget)"
-                    if not is_missing(row["forecast_variance_pct"])
-                    else ""
-                )
-                text = position if variance == 0 else f"{position} of {size}{share}"
-            records.append(
-                {
-                    "kind": kind,
-                    "line_name": row["line_name"],
-                    "budget": row["budget"],
-                    "forecast_outturn": row["forecast_outturn"],
-                    "forecast_variance": variance,
-                    "forecast_variance_pct": row["forecast_variance_pct"],
-                    "position": position,
-                    "tone": tone,
-                    "text": text,
-                    "source_file": row["source_file"],
-                    "source_line": row["source_line"],
-                }
-            )
-    return make_frame(records, BudgetSummary)
-
-
-def summarise_data_quality(
-    data_quality: pd.DataFrame,
-    catalogue_truncated: Mapping[str, str],
-    *,
-    files: set[str] | None = None,
-) -> pd.DataFrame:
-    """One line per table that does not reconcile.
-
-    Parameters
-    ----------
-    data_quality : pandas.DataFrame
-        The build's :class:`~kassanalysis.schemas.DataQuality` findings.
-    catalogue_truncated : mapping of str to str
-        Raw file -> the catalogue's ``truncated`` note, for tables the catalogue already
-        marks as truncated: such a table is one line saying so, however many findings it
-        has (its totals cannot reconcile with the lines that survive).
-    files : set of str, optional
-        Only these raw files (a division's); by default every file with a finding.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :class:`~kassanalysis.schemas.DataQualitySummary`, one row per source file in file
-        order: ``source_file``, ``findings`` (how many), ``truncated`` (whether the
-        catalogue marks it) and ``text``: for a truncated table ``"marked truncated in the
-        catalogue: <note> (<n> findings)"``, otherwise ``"<n> finding(s): <first
-        message>"``.
-
-    Examples
-    --------
-    >>> quality = pd.DataFrame({"source_file": ["a.txt", "a.txt", "b.txt"],
-    ...     "source_line": [3.0, 9.0, 4.0], "message": ["x", "y", "z"]})
-    >>> summarise_data_quality(quality, {"b.txt": "page lost"})["text"].tolist()
-    ['2 findings: x (line 3)', 'marked truncated in the catalogue: page lost (1 finding)']
-    """
-    quality = data_quality
-    if files is not None:
-        quality = quality[quality["source_file"].isin(files)]
-    records = []
-    for source, rows in quality.groupby("source_file", sort=True):
-        rows = rows.sort_values("source_line", na_position="last", kind="stable")
-        n = len(rows)
-        count = f"{n} finding{'s' if n != 1 else ''}"
-        truncated = source in catalogue_truncated
-        if truncated:
-            note = " ".join(str(catalogue_truncated[source]).split())
-            text = f"marked truncated in the catalogue: {note} ({count})"
-        else:
-            first = rows.iloc[0]
-            line = (
-                f" (line {int(first['source_line'])})"
-                if not is_missing(first["source_line"])
-                else ""
-            )
-            text = f"{count}: {first['message']}{line}"
-        records.append({"source_file": source, "findings": n, "truncated": truncated, "text": text})
-    return make_frame(records, DataQualitySummary)
 
 
 def summarise_headline(
