@@ -186,6 +186,22 @@ def _comparison_cells(
         }
     row = focus.iloc[0]
     period = cells["comparison_period"]
+    england = _england_cells(
+        observations, row, indicator_id=indicator_id, period=period, polarity=polarity
+    )
+    size = int(row["group_size"])
+    cells["group_size"] = size
+    rank_text, rank_tone = _rank_words(row, size, group_name, period, polarity)
+    if size >= 2:
+        cells |= {"rank": row["rank"], "quartile": row["quartile"]}
+    return cells | england | {"rank_text": rank_text, "rank_tone": rank_tone}
+
+
+def _england_cells(
+    observations: pd.DataFrame, row: pd.Series, *, indicator_id: str, period: str, polarity: str
+) -> dict[str, Any]:
+    """The council compared with England at 95% and 99.8%: the England value when
+    published, else the median of English councils."""
     england_n = int(row["england_n"])
     has_england = (
         (observations[Obs.authority_code] == ENGLAND)
@@ -226,8 +242,13 @@ def _comparison_cells(
             "england_text": text,
             "england_tone": _tone_of_significance(str(two["significance"])),
         }
-    size = int(row["group_size"])
-    cells["group_size"] = size
+    return england
+
+
+def _rank_words(
+    row: pd.Series, size: int, group_name: str, period: str, polarity: str
+) -> tuple[str, str]:
+    """The council's rank and quartile among its comparator group, in words, and its tone."""
     if size < 2:
         rank_text = f"not ranked: no other council in {group_name} has a figure for {period}"
         rank_tone = NOT_AVAILABLE
@@ -238,11 +259,10 @@ def _comparison_cells(
         )
         quartile = int(row["quartile"])
         rank_tone = GOOD if quartile == 1 else CONCERN if quartile == 4 else NEUTRAL
-        cells |= {"rank": row["rank"], "quartile": row["quartile"]}
         if polarity == "no_polarity":
             rank_text = f"{int(row['rank'])} of {size} in {group_name} ({period}; no polarity)"
             rank_tone = NEUTRAL
-    return cells | england | {"rank_text": rank_text, "rank_tone": rank_tone}
+    return rank_text, rank_tone
 
 
 def _spc_cells(trend: pd.DataFrame, polarity: str, target: float) -> dict[str, Any]:
@@ -285,6 +305,45 @@ def _rag_text(row: pd.Series) -> str:
         )
     note = row["note"] if isinstance(row["note"], str) and row["note"] else ""
     return f"{rag}: {note}" if note else str(rag)
+
+
+def _rag_cells(rated: pd.Series | None) -> tuple[dict[str, Any], float]:
+    """RAG against the phased target and floor, in words and tone, and the target; an
+    activity indicator (no polarity) is not rated."""
+    if rated is None:
+        cells = {
+            "rag": performance.NOT_RATED,
+            "rag_text": "not rated: an activity indicator, watched against its expected range",
+            "rag_tone": NEUTRAL,
+        }
+        target = np.nan
+    else:
+        cells = {
+            "rag": rated["rag"],
+            "rag_text": _rag_text(rated),
+            "rag_tone": _RAG_TONES.get(rated["rag"], NOT_AVAILABLE),
+        }
+        target = rated["target"]
+    return cells, target
+
+
+def _direction_cells(trend: pd.DataFrame, polarity: str, unit: str) -> dict[str, Any]:
+    """Direction of travel since the last figure of the same kind, in words and tone."""
+    if len(trend) >= 2:
+        step = str(trend["direction"].iloc[-1])
+        return {
+            "direction": step,
+            "direction_text": describe_direction(trend, polarity, unit),
+            "direction_tone": _DIRECTION_TONES.get(
+                step, NOT_AVAILABLE if step == "not comparable" else NEUTRAL
+            ),
+        }
+    else:
+        return {
+            "direction": "not comparable",
+            "direction_text": "not available: no earlier figure of the same kind",
+            "direction_tone": NOT_AVAILABLE,
+        }
 
 
 def summarise_indicators_for_dashboard(
@@ -411,35 +470,9 @@ def summarise_indicators_for_dashboard(
             "latest_value": value,
             "latest_text": latest_text,
         }
-        if rated is None:
-            record |= {
-                "rag": performance.NOT_RATED,
-                "rag_text": "not rated: an activity indicator, watched against its expected range",
-                "rag_tone": NEUTRAL,
-            }
-            target = np.nan
-        else:
-            record |= {
-                "rag": rated["rag"],
-                "rag_text": _rag_text(rated),
-                "rag_tone": _RAG_TONES.get(rated["rag"], NOT_AVAILABLE),
-            }
-            target = rated["target"]
-        if len(trend) >= 2:
-            step = str(trend["direction"].iloc[-1])
-            record |= {
-                "direction": step,
-                "direction_text": describe_direction(trend, polarity, unit),
-                "direction_tone": _DIRECTION_TONES.get(
-                    step, NOT_AVAILABLE if step == "not comparable" else NEUTRAL
-                ),
-            }
-        else:
-            record |= {
-                "direction": "not comparable",
-                "direction_text": "not available: no earlier figure of the same kind",
-                "direction_tone": NOT_AVAILABLE,
-            }
+        rag_cells, target = _rag_cells(rated)
+        record |= rag_cells
+        record |= _direction_cells(trend, polarity, unit)
         actuals = select_observations(
             observations,
             indicator_id=indicator_id,
