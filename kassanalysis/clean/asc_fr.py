@@ -309,12 +309,7 @@ def clean_asc_fr(
     years = years[~bad_year]
 
     codes = long["code"]
-    ons = long["ons"].copy()
-    for year in years.unique():
-        lookup = _cassr_lookup(ref, year)
-        rows = (years == year) & ons.isna()
-        given = {c: c if ONS_ENGLAND.match(c) else lookup.get(c) for c in codes[rows].unique()}
-        ons[rows] = codes[rows].map(given)
+    ons = _ons_codes(long, years, ref)
     unknown = ons.isna()
     first = unknown & ~codes.duplicated()
     problems += row_problems(
@@ -340,7 +335,49 @@ def clean_asc_fr(
         subject=lambda i: codes[i],
     )
     keep = ~unknown & ~bad
-    kept = long[keep]
+    frame = _finance_frame(
+        long[keep],
+        ons[keep],
+        years[keep],
+        values[keep],
+        units[keep],
+        statuses[keep],
+        entry,
+        raw.attrs.get("sheet_name"),
+    )
+    problems += repeated_label_findings(frame, entry)
+    problems += reconcile_finance_lines(frame)
+    return frame, problems
+
+
+def _ons_codes(long: pd.DataFrame, years: pd.Series, ref: Reference) -> pd.Series:
+    """Each row's ONS code: as published, else the council's CASSR code looked up for the
+    row's year (NaN when the code is unknown)."""
+    codes = long["code"]
+    ons = long["ons"].copy()
+    for year in years.unique():
+        lookup = _cassr_lookup(ref, year)
+        rows = (years == year) & ons.isna()
+        given = {c: c if ONS_ENGLAND.match(c) else lookup.get(c) for c in codes[rows].unique()}
+        ons[rows] = codes[rows].map(given)
+    return ons
+
+
+def _nullable(column: pd.Series) -> pd.Series:
+    return column.where(column != "", None)
+
+
+def _finance_frame(
+    kept: pd.DataFrame,
+    ons: pd.Series,
+    years: pd.Series,
+    values: pd.Series,
+    units: pd.Series,
+    statuses: pd.Series,
+    entry: CatalogueEntry,
+    sheet: str | None,
+) -> pd.DataFrame:
+    """Finance lines from the kept rows; a row is a total when any label says so."""
     labels = kept[["support_type", "age_band", "primary_support_reason", "support_setting"]]
     is_total = (
         kept["measure"].str.lower().isin(TOTAL_LABELS)
@@ -348,34 +385,28 @@ def clean_asc_fr(
         | labels.apply(lambda c: c.str.lower().isin(TOTAL_LABELS)).any(axis=1)
     )
 
-    def nullable(column: pd.Series) -> pd.Series:
-        return column.where(column != "", None)
-
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            FIN.authority_code: ons[keep],
-            FIN.cassr_code: nullable(kept["code"].where(~kept["code"].str.match(r"^E\d"), "")),
+            FIN.authority_code: ons,
+            FIN.cassr_code: _nullable(kept["code"].where(~kept["code"].str.match(r"^E\d"), "")),
             FIN.authority_name: kept["name"],
-            FIN.financial_year: years[keep],
-            FIN.support_type: nullable(kept["support_type"]),
-            FIN.age_band: nullable(kept["age_band"]),
-            FIN.primary_support_reason: nullable(kept["primary_support_reason"]),
-            FIN.support_setting: nullable(kept["support_setting"]),
-            FIN.provision: nullable(kept["provision"]),
+            FIN.financial_year: years,
+            FIN.support_type: _nullable(kept["support_type"]),
+            FIN.age_band: _nullable(kept["age_band"]),
+            FIN.primary_support_reason: _nullable(kept["primary_support_reason"]),
+            FIN.support_setting: _nullable(kept["support_setting"]),
+            FIN.provision: _nullable(kept["provision"]),
             FIN.measure: kept["measure"],
-            FIN.value: values[keep],
-            FIN.unit: units[keep],
+            FIN.value: values,
+            FIN.unit: units,
             FIN.row_type: np.where(is_total, "total", "line"),
-            FIN.status: statuses[keep],
+            FIN.status: statuses,
             FIN.source_file: entry.file,
-            FIN.source_sheet: raw.attrs.get("sheet_name"),
+            FIN.source_sheet: sheet,
             FIN.source_line: kept["line"],
             FIN.source_text: kept["text"],
         }
     )[columns_of(FIN)].reset_index(drop=True)
-    problems += repeated_label_findings(frame, entry)
-    problems += reconcile_finance_lines(frame)
-    return frame, problems
 
 
 def _melt_wide(
