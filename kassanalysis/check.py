@@ -162,6 +162,48 @@ def choose_kind(
     return None, lines
 
 
+def _catalogued_entry(path: Path, paths, kind: str) -> CatalogueEntry | None:
+    """The catalogue's entry for this file and kind, when the file is under ``data/raw``."""
+    try:
+        relative = path.resolve().relative_to(paths.raw.resolve())
+        entries = kio.read_catalogue(paths.raw)
+    except ValueError:
+        return None
+    return next((e for e in entries if e.file == str(relative) and e.kind == kind), None)
+
+
+def _check_frames(
+    table: str, frame, problems: list[pb.Problem], preview: kinds.Preview, kind: str, ref
+) -> tuple[dict[str, pd.DataFrame], list[pb.Problem]]:
+    """Validate each cleaned frame against its schema and run the checks the build runs
+    (budget reconciliation, published ratings); a hint names the likely kind when nothing
+    could be read."""
+    frames = frame if isinstance(frame, dict) else {table: frame}
+    for name, part in list(frames.items()):
+        if not part.empty:
+            frames[name], found = validate_table(name, part)
+            problems += found
+    if problems and all(part.empty for part in frames.values()):
+        hint = kinds.kind_hint(preview, kind, ref)
+        if hint:
+            first = problems[0]
+            problems[0] = replace(first, message=first.message + hint)
+    budget_lines = frames.get("budget_lines")
+    if (
+        budget_lines is not None
+        and not budget_lines.empty
+        and not any(p.severity == "error" for p in problems)
+    ):
+        problems += reconcile_budget_totals(budget_lines)
+        problems += reconcile_identities(budget_lines, ref.identities)
+    ratings = frames.get("published_ratings")
+    if ratings is not None and not any(p.severity == "error" for p in problems):
+        problems += check_published_ratings(
+            frames["indicator_observations"], ratings, ref.indicators
+        )
+    return frames, problems
+
+
 def inspect_file(
     path: Path,
     *,
@@ -207,19 +249,7 @@ def inspect_file(
             result.status = 1
             return result
         result.kind = kind
-    catalogued = None
-    try:
-        relative = path.resolve().relative_to(paths.raw.resolve())
-        catalogued = next(
-            (
-                e
-                for e in kio.read_catalogue(paths.raw)
-                if e.file == str(relative) and e.kind == kind
-            ),
-            None,
-        )
-    except ValueError:
-        pass
+    catalogued = _catalogued_entry(path, paths, kind)
     try:
         entry = make_entry(
             path,
@@ -239,29 +269,7 @@ def inspect_file(
         result.failure, result.status = f"{path}: {exc}{hint}", 1
         return result
     table, frame, problems = clean_entry(entry, raw, ref)
-    frames = frame if isinstance(frame, dict) else {table: frame}
-    for name, part in list(frames.items()):
-        if not part.empty:
-            frames[name], found = validate_table(name, part)
-            problems += found
-    if problems and all(part.empty for part in frames.values()):
-        hint = kinds.kind_hint(preview, kind, ref)
-        if hint:
-            first = problems[0]
-            problems[0] = replace(first, message=first.message + hint)
-    budget_lines = frames.get("budget_lines")
-    if (
-        budget_lines is not None
-        and not budget_lines.empty
-        and not any(p.severity == "error" for p in problems)
-    ):
-        problems += reconcile_budget_totals(budget_lines)
-        problems += reconcile_identities(budget_lines, ref.identities)
-    ratings = frames.get("published_ratings")
-    if ratings is not None and not any(p.severity == "error" for p in problems):
-        problems += check_published_ratings(
-            frames["indicator_observations"], ratings, ref.indicators
-        )
+    frames, problems = _check_frames(table, frame, problems, preview, kind, ref)
     result.frames, result.problems = frames, problems
     result.status = 1 if problems else 0
     return result

@@ -72,6 +72,48 @@ def _weighted_statistic(t: np.ndarray, w: np.ndarray) -> float:
     return float(s1 / (s1 * (w * t * t).sum() - st**2))
 
 
+def _choose_inputs(
+    proportion_inputs: dict[str, Any], other_inputs: dict[str, Any]
+) -> tuple[bool, dict[str, Any]]:
+    """Which of the two input sets was given (a proportion or other values), checked whole."""
+    given_proportion = [name for name, v in proportion_inputs.items() if v is not None]
+    given_other = [name for name, v in other_inputs.items() if v is not None]
+    if given_proportion and given_other:
+        raise ValueError(
+            "give either numerator and denominator (a proportion) or values, lower_95 and "
+            f"upper_95 (other values), not both; got {', '.join(given_proportion + given_other)}"
+        )
+    if given_proportion:
+        chosen = proportion_inputs
+    elif given_other:
+        chosen = other_inputs
+    else:
+        raise ValueError(
+            "give numerator and denominator (a proportion) or values, lower_95 and upper_95"
+        )
+    absent = [name for name, v in chosen.items() if v is None]
+    if absent:
+        raise ValueError(f"missing argument(s) {', '.join(absent)}")
+    return bool(given_proportion), chosen
+
+
+def _to_checked_arrays(
+    years: ArrayLike, chosen: dict[str, Any]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The years and the chosen inputs as float arrays: one-dimensional, same length, finite."""
+    time = _to_float_array(years, "years")
+    arrays = {name: _to_float_array(v, name) for name, v in chosen.items()}
+    for name, array in {"years": time, **arrays}.items():
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
+        if array.size != time.size:
+            raise ValueError(f"{name} has {array.size} values but years has {time.size}")
+        if np.isinf(array).any():
+            first = int(np.flatnonzero(np.isinf(array))[0])
+            raise ValueError(f"{name} is infinite at position {first}")
+    return time, arrays
+
+
 def calculate_recent_trend(
     years: ArrayLike,
     *,
@@ -154,37 +196,11 @@ def calculate_recent_trend(
     ...                        lower_95=[0, 1, 2], upper_95=[2, 3, 4])["reason"]
     'not enough data points'
     """
-    proportion_inputs = {"numerator": numerator, "denominator": denominator}
-    other_inputs = {"values": values, "lower_95": lower_95, "upper_95": upper_95}
-    given_proportion = [name for name, v in proportion_inputs.items() if v is not None]
-    given_other = [name for name, v in other_inputs.items() if v is not None]
-    if given_proportion and given_other:
-        raise ValueError(
-            "give either numerator and denominator (a proportion) or values, lower_95 and "
-            f"upper_95 (other values), not both; got {', '.join(given_proportion + given_other)}"
-        )
-    if given_proportion:
-        chosen = proportion_inputs
-    elif given_other:
-        chosen = other_inputs
-    else:
-        raise ValueError(
-            "give numerator and denominator (a proportion) or values, lower_95 and upper_95"
-        )
-    absent = [name for name, v in chosen.items() if v is None]
-    if absent:
-        raise ValueError(f"missing argument(s) {', '.join(absent)}")
-
-    time = _to_float_array(years, "years")
-    arrays = {name: _to_float_array(v, name) for name, v in chosen.items()}
-    for name, array in {"years": time, **arrays}.items():
-        if array.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-        if array.size != time.size:
-            raise ValueError(f"{name} has {array.size} values but years has {time.size}")
-        if np.isinf(array).any():
-            first = int(np.flatnonzero(np.isinf(array))[0])
-            raise ValueError(f"{name} is infinite at position {first}")
+    given_proportion, chosen = _choose_inputs(
+        {"numerator": numerator, "denominator": denominator},
+        {"values": values, "lower_95": lower_95, "upper_95": upper_95},
+    )
+    time, arrays = _to_checked_arrays(years, chosen)
 
     if np.isnan(time).any():
         return _cannot("missing years")

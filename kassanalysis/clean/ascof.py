@@ -20,7 +20,7 @@ from kassanalysis.clean.records import (
     missing_columns_problem,
     row_problems,
 )
-from kassanalysis.periods import PeriodError, parse_period
+from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.problems import Problem, error, finding
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import IndicatorObservations, columns_of, empty_frame
@@ -232,18 +232,9 @@ def clean_ascof_open_data(
     if sheet is None:
         sheet = raw.attrs.get("sheet_name")
     problems: list[Problem] = []
-    try:
-        period = parse_period(entry.period or "")
-    except PeriodError:
-        return empty_frame(OBS), [
-            error(
-                "unreadable period",
-                entry.file,
-                None,
-                f"catalogue entry {entry.id!r} needs a period such as 2020-21 "
-                f"(got {entry.period!r})",
-            )
-        ]
+    period = _catalogue_period(entry)
+    if isinstance(period, Problem):
+        return empty_frame(OBS), [period]
 
     lines = pd.Series(csv_lines(raw), index=raw.index)
     level = _as_text(raw["Geographical Level"])
@@ -253,18 +244,7 @@ def clean_ascof_open_data(
 
     kept_level = level.isin(ASCOF_KEPT_LEVELS)
     bad_code = kept_level & ~ons.str.fullmatch(ONS_ENGLAND.pattern)
-    bad_geos = pd.DataFrame({"geo": geo, "ons": ons, "line": lines})[bad_code]
-    for _, first in bad_geos.groupby("geo").head(1).iterrows():
-        problems.append(
-            error(
-                "malformed area code",
-                entry.file,
-                int(first["line"]),
-                f"{first['geo']}: ONS Code {first['ons']!r} is not like E10000016; "
-                "its rows are left out",
-                subject=first["geo"],
-            )
-        )
+    problems += _area_code_problems(bad_code, geo, ons, lines, entry)
     mtype = _as_text(raw["Measure Type"])
     use = kept_level & ~bad_code & mtype.isin(_ASCOF_TYPES)
 
@@ -274,20 +254,7 @@ def clean_ascof_open_data(
     indicator = "ASCOF-" + group
     problems += _break_findings(group, lines, ref.ascof_crosswalk, period.label, entry)
     known = indicator.isin(ref.indicators.index)
-    unknown_lines = lines[use][~known]
-    for ind, first in unknown_lines.groupby(indicator[~known]).min().items():
-        count = int((indicator[~known] == ind).sum())
-        problems.append(
-            error(
-                "unknown indicator",
-                entry.file,
-                int(first),
-                f"measure group {ind.removeprefix('ASCOF-')!r} ({count} Outcome, Numerator and "
-                f"Denominator rows from this row on) is not a known indicator and is left out: "
-                f"add {ind!r} to data/reference/indicators.csv",
-                subject=ind,
-            )
-        )
+    problems += _unknown_indicator_problems(indicator, known, lines[use], entry)
     rows = indicator.index[known]
     values, statuses, bad = parse_value_column(raw["Measure Value"][rows])
     problems += row_problems(
@@ -302,20 +269,7 @@ def clean_ascof_open_data(
         subject=lambda i: geo[i],
     )
 
-    long = pd.DataFrame(
-        {
-            "ons": ons[rows],
-            "name": _as_text(raw["Geographical Description"])[rows],
-            "indicator": indicator[rows],
-            "measure": _as_text(raw["ASCOF Measure Code"])[rows].map(normalise_measure_code),
-            "breakdown": _as_text(raw["Disaggregation Level"])[rows],
-            "type": mtype[rows],
-            "value": values,
-            "status": statuses,
-            "line": lines[rows],
-            "text": raw["Measure Value"][rows].astype(object),
-        }
-    )
+    long = _measure_rows(raw, rows, ons, indicator, mtype, values, statuses, lines)
     keys = ["ons", "measure", "breakdown"]
     dupes = long.duplicated([*keys, "type"], keep="first")
     problems += row_problems(
@@ -335,45 +289,9 @@ def clean_ascof_open_data(
         kind: long[long["type"] == kind].set_index(keys)["value"]
         for kind in ("Numerator", "Denominator")
     }
+    problems += _missing_outcome_problems(long, parts, keys, entry)
     outcome_keys = pd.MultiIndex.from_frame(outcome[keys])
-    published_outcomes = pd.MultiIndex.from_frame(long[long["type"] == "Outcome"][keys])
-    for kind, series in parts.items():
-        orphans = ~series.index.isin(published_outcomes)
-        for key in series.index[orphans]:
-            problems.append(
-                error(
-                    "missing outcome",
-                    entry.file,
-                    None,
-                    f"{' '.join(key)}: a {kind} row has no Outcome row; no observation made",
-                    subject=" ".join(key),
-                )
-            )
-
-    observations = pd.DataFrame(
-        {
-            OBS.authority_code: outcome["ons"],
-            OBS.authority_name: outcome["name"],
-            OBS.indicator_id: outcome["indicator"],
-            OBS.breakdown: outcome["breakdown"],
-            OBS.period: period.label,
-            OBS.period_type: period.kind,
-            OBS.period_start: pd.Timestamp(period.start),
-            OBS.period_end: pd.Timestamp(period.end),
-            OBS.value_type: "actual",
-            OBS.value: outcome["value"],
-            OBS.unit: outcome["indicator"].map(ref.indicators["unit"])
-            if "unit" in ref.indicators
-            else None,
-            OBS.numerator: parts["Numerator"].reindex(outcome_keys).to_numpy(),
-            OBS.denominator: parts["Denominator"].reindex(outcome_keys).to_numpy(),
-            OBS.status: outcome["status"],
-            OBS.source_file: entry.file,
-            OBS.source_sheet: sheet,
-            OBS.source_line: outcome["line"],
-            OBS.source_text: outcome["text"],
-        }
-    )
+    observations = _observations(outcome, parts, outcome_keys, period, ref, entry, sheet)
     return observations[columns_of(OBS)].reset_index(drop=True), problems
 
 
@@ -407,3 +325,141 @@ def _ascof_level_problems(
             )
         )
     return problems
+
+
+def _area_code_problems(
+    bad_code: pd.Series, geo: pd.Series, ons: pd.Series, lines: pd.Series, entry: CatalogueEntry
+) -> list[Problem]:
+    """One error per kept geography whose ONS code is malformed, at its first row."""
+    bad_geos = pd.DataFrame({"geo": geo, "ons": ons, "line": lines})[bad_code]
+    return [
+        error(
+            "malformed area code",
+            entry.file,
+            int(first["line"]),
+            f"{first['geo']}: ONS Code {first['ons']!r} is not like E10000016; "
+            "its rows are left out",
+            subject=first["geo"],
+        )
+        for _, first in bad_geos.groupby("geo").head(1).iterrows()
+    ]
+
+
+def _unknown_indicator_problems(
+    indicator: pd.Series, known: pd.Series, lines: pd.Series, entry: CatalogueEntry
+) -> list[Problem]:
+    """One error per measure group not in the indicator reference, at its first row."""
+    unknown_lines = lines[~known]
+    problems = []
+    for ind, first in unknown_lines.groupby(indicator[~known]).min().items():
+        count = int((indicator[~known] == ind).sum())
+        problems.append(
+            error(
+                "unknown indicator",
+                entry.file,
+                int(first),
+                f"measure group {ind.removeprefix('ASCOF-')!r} ({count} Outcome, Numerator and "
+                f"Denominator rows from this row on) is not a known indicator and is left out: "
+                f"add {ind!r} to data/reference/indicators.csv",
+                subject=ind,
+            )
+        )
+    return problems
+
+
+def _missing_outcome_problems(
+    long: pd.DataFrame, parts: dict[str, pd.Series], keys: list[str], entry: CatalogueEntry
+) -> list[Problem]:
+    """An error for each Numerator or Denominator row with no Outcome row to join."""
+    published_outcomes = pd.MultiIndex.from_frame(long[long["type"] == "Outcome"][keys])
+    problems = []
+    for kind, series in parts.items():
+        orphans = ~series.index.isin(published_outcomes)
+        for key in series.index[orphans]:
+            problems.append(
+                error(
+                    "missing outcome",
+                    entry.file,
+                    None,
+                    f"{' '.join(key)}: a {kind} row has no Outcome row; no observation made",
+                    subject=" ".join(key),
+                )
+            )
+    return problems
+
+
+def _observations(
+    outcome: pd.DataFrame,
+    parts: dict[str, pd.Series],
+    outcome_keys: pd.MultiIndex,
+    period: Period,
+    ref: Reference,
+    entry: CatalogueEntry,
+    sheet: str | None,
+) -> pd.DataFrame:
+    """Indicator observations from the Outcome rows, with their numerators and denominators."""
+    observations = pd.DataFrame(
+        {
+            OBS.authority_code: outcome["ons"],
+            OBS.authority_name: outcome["name"],
+            OBS.indicator_id: outcome["indicator"],
+            OBS.breakdown: outcome["breakdown"],
+            OBS.period: period.label,
+            OBS.period_type: period.kind,
+            OBS.period_start: pd.Timestamp(period.start),
+            OBS.period_end: pd.Timestamp(period.end),
+            OBS.value_type: "actual",
+            OBS.value: outcome["value"],
+            OBS.unit: outcome["indicator"].map(ref.indicators["unit"])
+            if "unit" in ref.indicators
+            else None,
+            OBS.numerator: parts["Numerator"].reindex(outcome_keys).to_numpy(),
+            OBS.denominator: parts["Denominator"].reindex(outcome_keys).to_numpy(),
+            OBS.status: outcome["status"],
+            OBS.source_file: entry.file,
+            OBS.source_sheet: sheet,
+            OBS.source_line: outcome["line"],
+            OBS.source_text: outcome["text"],
+        }
+    )
+    return observations
+
+
+def _catalogue_period(entry: CatalogueEntry) -> Period | Problem:
+    """The period the catalogue entry gives every value, or an error saying it is unreadable."""
+    try:
+        return parse_period(entry.period or "")
+    except PeriodError:
+        return error(
+            "unreadable period",
+            entry.file,
+            None,
+            f"catalogue entry {entry.id!r} needs a period such as 2020-21 (got {entry.period!r})",
+        )
+
+
+def _measure_rows(
+    raw: pd.DataFrame,
+    rows: pd.Index,
+    ons: pd.Series,
+    indicator: pd.Series,
+    mtype: pd.Series,
+    values: pd.Series,
+    statuses: pd.Series,
+    lines: pd.Series,
+) -> pd.DataFrame:
+    """The kept rows in long form: one per geography, measure, breakdown and measure type."""
+    return pd.DataFrame(
+        {
+            "ons": ons[rows],
+            "name": _as_text(raw["Geographical Description"])[rows],
+            "indicator": indicator[rows],
+            "measure": _as_text(raw["ASCOF Measure Code"])[rows].map(normalise_measure_code),
+            "breakdown": _as_text(raw["Disaggregation Level"])[rows],
+            "type": mtype[rows],
+            "value": values,
+            "status": statuses,
+            "line": lines[rows],
+            "text": raw["Measure Value"][rows].astype(object),
+        }
+    )

@@ -157,29 +157,20 @@ def clean_deprivation(
                 subject=lambda i, code=code: code[i],
             )
             keep = shaped & ~bad
-            domain = match["domain"]
+            indicator = f"IOD{year}-{_slug(match['domain'])}-{_slug(match['measure'])}"
             frames.append(
-                pd.DataFrame(
-                    {
-                        OBS.authority_code: code[keep],
-                        OBS.authority_name: names[keep],
-                        OBS.indicator_id: f"IOD{year}-{_slug(domain)}-{_slug(match['measure'])}",
-                        OBS.breakdown: "Total",
-                        OBS.period: str(year),
-                        OBS.period_type: "year",
-                        OBS.period_start: pd.Timestamp(date(year, 1, 1)),
-                        OBS.period_end: pd.Timestamp(date(year, 12, 31)),
-                        OBS.value_type: "actual",
-                        OBS.value: values[keep],
-                        OBS.unit: SUMMARY_UNITS[match["measure"].lower()],
-                        OBS.numerator: np.nan,
-                        OBS.denominator: np.nan,
-                        OBS.status: statuses[keep],
-                        OBS.source_file: entry.file,
-                        OBS.source_sheet: None if len(workbook) == 1 else str(sheet),
-                        OBS.source_line: lines[keep],
-                        OBS.source_text: as_text(body.iloc[:, j])[keep],
-                    }
+                _measure_frame(
+                    code[keep],
+                    names[keep],
+                    indicator,
+                    year,
+                    values[keep],
+                    SUMMARY_UNITS[match["measure"].lower()],
+                    statuses[keep],
+                    entry.file,
+                    None if len(workbook) == 1 else str(sheet),
+                    lines[keep],
+                    as_text(body.iloc[:, j])[keep],
                 )
             )
     if not frames:
@@ -195,3 +186,41 @@ def clean_deprivation(
         ]
     observations = pd.concat(frames, ignore_index=True)[columns_of(OBS)]
     return observations, problems
+
+
+def _measure_frame(
+    code: pd.Series,
+    names: pd.Series,
+    indicator: str,
+    year: int,
+    values: pd.Series,
+    unit: str,
+    statuses: pd.Series,
+    source_file: str,
+    source_sheet: str | None,
+    lines: pd.Series,
+    text: pd.Series,
+) -> pd.DataFrame:
+    """Indicator observations for one summary-measure column (one calendar year)."""
+    return pd.DataFrame(
+        {
+            OBS.authority_code: code,
+            OBS.authority_name: names,
+            OBS.indicator_id: indicator,
+            OBS.breakdown: "Total",
+            OBS.period: str(year),
+            OBS.period_type: "year",
+            OBS.period_start: pd.Timestamp(date(year, 1, 1)),
+            OBS.period_end: pd.Timestamp(date(year, 12, 31)),
+            OBS.value_type: "actual",
+            OBS.value: values,
+            OBS.unit: unit,
+            OBS.numerator: np.nan,
+            OBS.denominator: np.nan,
+            OBS.status: statuses,
+            OBS.source_file: source_file,
+            OBS.source_sheet: source_sheet,
+            OBS.source_line: lines,
+            OBS.source_text: text,
+        }
+    )

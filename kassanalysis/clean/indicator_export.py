@@ -30,7 +30,7 @@ The cleaner is pure: it is handed the CSV as a frame of text (``dtype=str``,
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import re
 from datetime import date
 
@@ -43,9 +43,10 @@ from kassanalysis.clean.records import (
     ONS_ENGLAND,
     csv_lines,
     duplicate_problems,
+    parse_periods,
     row_problems,
 )
-from kassanalysis.periods import Period, PeriodError, parse_period
+from kassanalysis.periods import Period, parse_period
 from kassanalysis.problems import Problem, error
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import IndicatorObservations, columns_of, empty_frame
@@ -212,38 +213,13 @@ def clean_indicator_export_with_extras(
     problems : list of Problem
     """
     roles = find_export_columns(list(raw.columns))
-    missing = [r for r in REQUIRED_ROLES if r not in roles]
-    if "indicator" not in roles and "indicator_id" not in roles and not entry.default_measure:
-        missing.append("indicator")
-    if missing:
-        return (
-            empty_frame(OBS),
-            pd.DataFrame(),
-            [
-                error(
-                    "missing column",
-                    entry.file,
-                    1,
-                    f"an indicator export needs columns for {', '.join(missing)} (e.g. area_code, "
-                    f"area_name, period, indicator, value); the file has "
-                    f"{', '.join(repr(str(c)) for c in raw.columns)}",
-                )
-            ],
-        )
-    if raw.empty:
-        return (
-            empty_frame(OBS),
-            pd.DataFrame(),
-            [error("no data rows", entry.file, None, "the export has a header but no data rows")],
-        )
+    layout_problems = _layout_problems(raw, roles, entry)
+    if layout_problems:
+        return empty_frame(OBS), pd.DataFrame(), layout_problems
     problems: list[Problem] = []
     lines = pd.Series(csv_lines(raw), index=raw.index)
 
-    def text(role: str) -> pd.Series:
-        if role in roles:
-            return as_text(raw[roles[role]])
-        return pd.Series("", index=raw.index, dtype=object)
-
+    text = functools.partial(_role_text, raw, roles)
     code = text("area_code").str.upper()
     name = text("area_name")
     name = name.where(name != "", code)
@@ -255,31 +231,10 @@ def clean_indicator_export_with_extras(
     indicator = _indicator_ids(ind_name, ind_given, ref)
 
     unknown = indicator.isna()
-    problems += row_problems(
-        unknown & ~(ind_name + ind_given).duplicated(),
-        lines,
-        entry,
-        "unknown indicator",
-        lambda i: (
-            f"indicator {(ind_name[i] or ind_given[i])!r} is not a known indicator: add "
-            "it as an alias of an indicator in data/reference/indicators.csv "
-            f"({int(((ind_name == ind_name[i]) & (ind_given == ind_given[i])).sum())} rows)"
-        ),
-        subject=lambda i: ind_name[i] or ind_given[i],
-    )
+    problems += _unknown_indicator_problems(unknown, ind_name, ind_given, lines, entry)
     code_ok = code.str.fullmatch(ONS_ENGLAND.pattern).astype(bool)
-    problems += row_problems(
-        ~code_ok,
-        lines,
-        entry,
-        "malformed area code",
-        lambda i: f"area code {code[i]!r} is not an English ONS code like E08000009",
-        subject=lambda i: code[i],
-    )
-    periods: dict[str, Period] = {}
-    for p in label.unique():
-        with contextlib.suppress(PeriodError):
-            periods[p] = parse_export_period(p)
+    problems += _area_code_problems(~code_ok, code, lines, entry)
+    periods, _unreadable = parse_periods(label, parse=parse_export_period)
     period_ok = label.isin(periods)
     problems += row_problems(
         ~period_ok,
@@ -293,9 +248,7 @@ def clean_indicator_export_with_extras(
     )
 
     published = text("value")
-    is_missing = published.str.lower().isin(EXPORT_MISSING)
-    values, statuses, bad = parse_value_column(published.where(~is_missing, ""))
-    statuses = statuses.where(~is_missing, "missing")
+    values, statuses, bad = _values(published)
     problems += row_problems(
         bad,
         lines,
@@ -304,47 +257,28 @@ def clean_indicator_export_with_extras(
         lambda i: f"value {published[i]!r} for {code[i]} {label[i]} is not a number",
         subject=lambda i: f"{code[i]} {label[i]}",
     )
-    counts = {}
-    for role in ("count", "denominator"):
-        cells = text(role)
-        cells = cells.where(~cells.str.lower().isin(EXPORT_MISSING), "")
-        parsed, _, role_bad = parse_value_column(cells)
-        counts[role] = parsed.where(~role_bad)
-
-    sex = text("sex")
-    category = text("category")
-    breakdown = np.where(sex.str.lower().isin(_ALL_SEXES), "", sex)
-    breakdown = pd.Series(breakdown, index=raw.index).str.cat(category, sep=" ").str.strip()
-    breakdown = breakdown.where(breakdown != "", "Total")
-    unit_text = text("measure").where(text("measure") != "", text("unit"))
-    ref_unit = indicator.map(ref.indicators["unit"]) if "unit" in ref.indicators else None
-    unit = unit_text if ref_unit is None else ref_unit.where(ref_unit.notna(), unit_text)
+    counts = {role: _numbers(text(role)) for role in ("count", "denominator")}
+    breakdown = _breakdowns(text("sex"), text("category"))
+    unit = _units(indicator, text("measure"), text("unit"), ref)
 
     kept = raw.index[~unknown & code_ok & period_ok & ~bad]
-    label = label[kept]
-    observations = pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            OBS.authority_code: code[kept],
-            OBS.authority_name: name[kept],
-            OBS.indicator_id: indicator[kept],
-            OBS.breakdown: breakdown[kept],
-            OBS.period: label.map(lambda p: periods[p].label),
-            OBS.period_type: label.map(lambda p: periods[p].kind),
-            OBS.period_start: pd.to_datetime(label.map(lambda p: periods[p].start)),
-            OBS.period_end: pd.to_datetime(label.map(lambda p: periods[p].end)),
-            OBS.value_type: "actual",
-            OBS.value: values[kept],
-            OBS.unit: unit[kept],
-            OBS.numerator: counts["count"][kept],
-            OBS.denominator: counts["denominator"][kept],
-            OBS.status: statuses[kept],
-            OBS.source_file: entry.file,
-            OBS.source_sheet: None,
-            OBS.source_line: lines[kept],
-            OBS.source_text: published[kept].astype(object),
-        },
-        index=kept,
-    )[columns_of(OBS)]
+            "code": code,
+            "name": name,
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "label": label,
+            "value": values,
+            "unit": unit,
+            "numerator": counts["count"],
+            "denominator": counts["denominator"],
+            "status": statuses,
+            "line": lines,
+            "text": published.astype(object),
+        }
+    )
+    observations = _observations(rows.loc[kept], periods, entry)
     problems += duplicate_problems(
         observations,
         [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
@@ -355,3 +289,128 @@ def clean_indicator_export_with_extras(
     extras = raw.loc[kept, [c for c in raw.columns if c not in used]].copy()
     extras.insert(0, "source_line", lines[kept])
     return observations.reset_index(drop=True), extras.reset_index(drop=True), problems
+
+
+def _role_text(raw: pd.DataFrame, roles: dict[str, str], role: str) -> pd.Series:
+    """The column playing ``role`` as text; blanks when the export has no such column."""
+    if role in roles:
+        return as_text(raw[roles[role]])
+    return pd.Series("", index=raw.index, dtype=object)
+
+
+def _layout_problems(
+    raw: pd.DataFrame, roles: dict[str, str], entry: CatalogueEntry
+) -> list[Problem]:
+    """An error when the export lacks a required column or has no data rows; else none."""
+    missing = [r for r in REQUIRED_ROLES if r not in roles]
+    if "indicator" not in roles and "indicator_id" not in roles and not entry.default_measure:
+        missing.append("indicator")
+    if missing:
+        return [
+            error(
+                "missing column",
+                entry.file,
+                1,
+                f"an indicator export needs columns for {', '.join(missing)} (e.g. area_code, "
+                f"area_name, period, indicator, value); the file has "
+                f"{', '.join(repr(str(c)) for c in raw.columns)}",
+            )
+        ]
+    if raw.empty:
+        return [error("no data rows", entry.file, None, "the export has a header but no data rows")]
+    return []
+
+
+def _unknown_indicator_problems(
+    unknown: pd.Series,
+    ind_name: pd.Series,
+    ind_given: pd.Series,
+    lines: pd.Series,
+    entry: CatalogueEntry,
+) -> list[Problem]:
+    """One error per unknown indicator (name and id pair), at its first row, with its count."""
+    return row_problems(
+        unknown & ~(ind_name + ind_given).duplicated(),
+        lines,
+        entry,
+        "unknown indicator",
+        lambda i: (
+            f"indicator {(ind_name[i] or ind_given[i])!r} is not a known indicator: add "
+            "it as an alias of an indicator in data/reference/indicators.csv "
+            f"({int(((ind_name == ind_name[i]) & (ind_given == ind_given[i])).sum())} rows)"
+        ),
+        subject=lambda i: ind_name[i] or ind_given[i],
+    )
+
+
+def _area_code_problems(
+    malformed: pd.Series, code: pd.Series, lines: pd.Series, entry: CatalogueEntry
+) -> list[Problem]:
+    """An error for each row whose area code is not an English ONS code."""
+    return row_problems(
+        malformed,
+        lines,
+        entry,
+        "malformed area code",
+        lambda i: f"area code {code[i]!r} is not an English ONS code like E08000009",
+        subject=lambda i: code[i],
+    )
+
+
+def _values(published: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Published values as numbers, statuses and a flag for unreadable cells; the export's
+    missing markers are NaN with status ``missing``, never zero."""
+    is_missing = published.str.lower().isin(EXPORT_MISSING)
+    values, statuses, bad = parse_value_column(published.where(~is_missing, ""))
+    return values, statuses.where(~is_missing, "missing"), bad
+
+
+def _units(indicator: pd.Series, measure: pd.Series, unit: pd.Series, ref: Reference) -> pd.Series:
+    """The reference's unit for each indicator, else the export's measure (or unit) text."""
+    unit_text = measure.where(measure != "", unit)
+    ref_unit = indicator.map(ref.indicators["unit"]) if "unit" in ref.indicators else None
+    return unit_text if ref_unit is None else ref_unit.where(ref_unit.notna(), unit_text)
+
+
+def _numbers(cells: pd.Series) -> pd.Series:
+    """Counts or denominators as numbers; missing markers and unreadable cells are NaN."""
+    cells = cells.where(~cells.str.lower().isin(EXPORT_MISSING), "")
+    parsed, _, bad = parse_value_column(cells)
+    return parsed.where(~bad)
+
+
+def _breakdowns(sex: pd.Series, category: pd.Series) -> pd.Series:
+    """Sex and category joined as the breakdown; "Total" for persons with no category."""
+    breakdown = np.where(sex.str.lower().isin(_ALL_SEXES), "", sex)
+    breakdown = pd.Series(breakdown, index=sex.index).str.cat(category, sep=" ").str.strip()
+    return breakdown.where(breakdown != "", "Total")
+
+
+def _observations(
+    rows: pd.DataFrame, periods: dict[str, Period], entry: CatalogueEntry
+) -> pd.DataFrame:
+    """Indicator observations from the kept rows, indexed like the raw frame."""
+    label = rows["label"]
+    return pd.DataFrame(
+        {
+            OBS.authority_code: rows["code"],
+            OBS.authority_name: rows["name"],
+            OBS.indicator_id: rows["indicator"],
+            OBS.breakdown: rows["breakdown"],
+            OBS.period: label.map(lambda p: periods[p].label),
+            OBS.period_type: label.map(lambda p: periods[p].kind),
+            OBS.period_start: pd.to_datetime(label.map(lambda p: periods[p].start)),
+            OBS.period_end: pd.to_datetime(label.map(lambda p: periods[p].end)),
+            OBS.value_type: "actual",
+            OBS.value: rows["value"],
+            OBS.unit: rows["unit"],
+            OBS.numerator: rows["numerator"],
+            OBS.denominator: rows["denominator"],
+            OBS.status: rows["status"],
+            OBS.source_file: entry.file,
+            OBS.source_sheet: None,
+            OBS.source_line: rows["line"],
+            OBS.source_text: rows["text"],
+        },
+        index=rows.index,
+    )[columns_of(OBS)]

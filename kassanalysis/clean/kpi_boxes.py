@@ -14,7 +14,8 @@ in arrears"). ``Floor`` is printed with or without a colon. Page furniture left 
 text extractor (``===== PAGE 56 =====``, ``Appendix 1``, a bare page number) is skipped.
 
 This module only finds the boxes and splits them into their printed parts; turning them
-into observations (periods, units, indicator ids) is :func:`kassanalysis.clean.kpi.clean_kpi_boxes`.
+into observations (periods, units, indicator ids) is
+:func:`kassanalysis.clean.kpi_quarterly.clean_kpi_boxes`.
 """
 
 from __future__ import annotations

@@ -109,53 +109,9 @@ def clean_nearest_neighbours(
                 )
             )
             continue
-        seen: list[str] = []
-        for member in listed:
-            if not isinstance(member, str) or not ONS_ENGLAND.match(member):
-                problems.append(
-                    error(
-                        "malformed area code",
-                        entry.file,
-                        None,
-                        f"{council}: member {member!r} is not an ONS code like E10000016; left out",
-                        subject=council,
-                    )
-                )
-            elif member in seen:
-                problems.append(
-                    finding(
-                        "duplicated member",
-                        entry.file,
-                        None,
-                        f"{council}: {member} is listed more than once; kept once",
-                        subject=council,
-                    )
-                )
-            else:
-                seen.append(member)
-        if council not in seen:
-            problems.append(
-                finding(
-                    "own council missing",
-                    entry.file,
-                    None,
-                    f"{council}: its nearest-neighbour list does not include the council itself",
-                    subject=council,
-                )
-            )
-        if group_size is not None and len(seen) != group_size:
-            problems.append(
-                finding(
-                    "unexpected group size",
-                    entry.file,
-                    None,
-                    f"{council}: {len(seen)} distinct councils in its nearest-neighbour group, "
-                    f"expected {group_size}",
-                    subject=council,
-                    expected=float(group_size),
-                    found=float(len(seen)),
-                )
-            )
+        seen, found = _distinct_members(council, listed, entry)
+        problems += found
+        problems += _group_findings(council, seen, group_size, entry)
         groups += ["nearest-neighbours:" + council] * len(seen)
         codes += seen
     members = pd.DataFrame(
@@ -166,6 +122,70 @@ def clean_nearest_neighbours(
         }
     )
     return members[columns_of(MEMBERS)], problems
+
+
+def _distinct_members(
+    council: str, listed: list, entry: CatalogueEntry
+) -> tuple[list[str], list[Problem]]:
+    """The distinct well-formed member codes of one group, in listed order, and problems
+    for malformed codes (left out) and repeats (kept once)."""
+    problems: list[Problem] = []
+    seen: list[str] = []
+    for member in listed:
+        if not isinstance(member, str) or not ONS_ENGLAND.match(member):
+            problems.append(
+                error(
+                    "malformed area code",
+                    entry.file,
+                    None,
+                    f"{council}: member {member!r} is not an ONS code like E10000016; left out",
+                    subject=council,
+                )
+            )
+        elif member in seen:
+            problems.append(
+                finding(
+                    "duplicated member",
+                    entry.file,
+                    None,
+                    f"{council}: {member} is listed more than once; kept once",
+                    subject=council,
+                )
+            )
+        else:
+            seen.append(member)
+    return seen, problems
+
+
+def _group_findings(
+    council: str, seen: list[str], group_size: int | None, entry: CatalogueEntry
+) -> list[Problem]:
+    """Findings for a group that leaves out its own council or has an unexpected size."""
+    problems: list[Problem] = []
+    if council not in seen:
+        problems.append(
+            finding(
+                "own council missing",
+                entry.file,
+                None,
+                f"{council}: its nearest-neighbour list does not include the council itself",
+                subject=council,
+            )
+        )
+    if group_size is not None and len(seen) != group_size:
+        problems.append(
+            finding(
+                "unexpected group size",
+                entry.file,
+                None,
+                f"{council}: {len(seen)} distinct councils in its nearest-neighbour group, "
+                f"expected {group_size}",
+                subject=council,
+                expected=float(group_size),
+                found=float(len(seen)),
+            )
+        )
+    return problems
 
 
 _LIST_NAME = re.compile(r"^([A-Za-z][A-Za-z_-]*?)[-_ ]?((?:19|20)\d{2})")

@@ -20,6 +20,7 @@ from kassanalysis.clean.records import (
     parse_periods,
     row_problems,
 )
+from kassanalysis.periods import Period
 from kassanalysis.problems import Problem, finding
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import IndicatorObservations, columns_of, empty_frame
@@ -164,9 +165,40 @@ def clean_oflog_outcomes(
     keep = known & code_ok & period_ok
     kept = raw.index[keep & ~bad]
 
+    observations = _observations(
+        raw, kept, indicator, authority, year, periods, values, statuses, lines, ref, entry
+    )
+    problems += duplicate_problems(
+        observations,
+        [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
+        entry,
+        "observation",
+    )
+
+    published_stats, found = _published_stats(
+        raw, raw.index[keep], indicator, year, authority, periods, lines, entry
+    )
+    problems += found
+    return observations, published_stats.reset_index(drop=True), problems
+
+
+def _observations(
+    raw: pd.DataFrame,
+    kept: pd.Index,
+    indicator: pd.Series,
+    authority: pd.Series,
+    year: pd.Series,
+    periods: dict[str, Period],
+    values: pd.Series,
+    statuses: pd.Series,
+    lines: pd.Series,
+    ref: Reference,
+    entry: CatalogueEntry,
+) -> pd.DataFrame:
+    """Indicator observations for the kept rows (one per council, measure and year)."""
     label = year[kept]
     units = ref.indicators["unit"] if "unit" in ref.indicators else pd.Series(dtype=str)
-    observations = pd.DataFrame(
+    return pd.DataFrame(
         {
             OBS.authority_code: authority[kept],
             OBS.authority_name: _as_text(raw["Local authority name"])[kept],
@@ -189,14 +221,21 @@ def clean_oflog_outcomes(
         },
         index=kept,
     )[columns_of(OBS)].reset_index(drop=True)
-    problems += duplicate_problems(
-        observations,
-        [OBS.authority_code, OBS.indicator_id, OBS.breakdown, OBS.period],
-        entry,
-        "observation",
-    )
 
-    stats_rows = raw.index[keep]
+
+def _published_stats(
+    raw: pd.DataFrame,
+    stats_rows: pd.Index,
+    indicator: pd.Series,
+    year: pd.Series,
+    authority: pd.Series,
+    periods: dict[str, Period],
+    lines: pd.Series,
+    entry: CatalogueEntry,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Oflog's published median, MADs from the median and rank order for each usable row,
+    with problems for cells that are not numbers or rank orders."""
+    problems: list[Problem] = []
     median, _, median_bad = parse_value_column(raw["MEDIAN"][stats_rows])
     mads, _, mads_bad = parse_value_column(raw["MADs_from_median"][stats_rows])
     for column, flags in (("MEDIAN", median_bad), ("MADs_from_median", mads_bad)):
@@ -231,4 +270,4 @@ def clean_oflog_outcomes(
     published_stats["rank_order"] = published_stats["rank_order"].where(
         published_stats["rank_order"].notna(), None
     )
-    return observations, published_stats.reset_index(drop=True), problems
+    return published_stats, problems

@@ -6,16 +6,22 @@ and returns the population by single year of age and problems; lines are Excel r
 
 from __future__ import annotations
 
-import math
 import re
-from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
-from kassanalysis.clean.cells import PLAIN_NUMBER
 from kassanalysis.clean.cells import as_text as _as_text
+from kassanalysis.clean.ons_cells import CODE_HEADER as _CODE_HEADER
+from kassanalysis.clean.ons_cells import GEOGRAPHY_HEADER as _GEOGRAPHY_HEADER
+from kassanalysis.clean.ons_cells import NAME_HEADER as _NAME_HEADER
+from kassanalysis.clean.ons_cells import TOP_AGE as _TOP_AGE
+from kassanalysis.clean.ons_cells import first_match as _first_match
+from kassanalysis.clean.ons_cells import label_text as _label_text
+from kassanalysis.clean.ons_cells import parse_age_label
+from kassanalysis.clean.ons_cells import to_number as _to_number
+from kassanalysis.clean.ons_long import clean_ons_population_long, find_long_population
 from kassanalysis.clean.records import ONS_UK
 from kassanalysis.problems import Problem, error
 from kassanalysis.reference import Reference
@@ -23,47 +29,19 @@ from kassanalysis.schemas import Population, columns_of, empty_frame
 
 POP = Population
 
+#: Re-exported: the age parser and the long-layout reader lived here before the split.
+__all__ = [
+    "clean_ons_mye2",
+    "clean_ons_population_long",
+    "find_long_population",
+    "find_mye2_table",
+    "parse_age_label",
+]
+
 _HEADER_SEARCH_ROWS = 60
-_CODE_HEADER = re.compile(r"^(?:area |geography |geog |la |lad |ons )?code$")
-_NAME_HEADER = re.compile(r"^(?:area |geography |la |lad )?name$")
-_GEOGRAPHY_HEADER = re.compile(r"^geography ?\d*$")
 _ALL_AGES_HEADER = re.compile(r"all ages")
-_AGE_LABEL = re.compile(
-    r"^(?:aged? ?)?(\d{1,3})(?:\.0+)?"
-    r" ?(\+|plus|and over|& over|or over|years and over|and older)?$"
-)
 _MID_YEAR = re.compile(r"mid[- ]?(\d{4})", re.IGNORECASE)
 _SEX_ONLY = re.compile(r"\b(?:fe)?males?\b", re.IGNORECASE)
-_TOP_AGE = 90
-
-
-def _label_text(cell) -> str:
-    """A header cell as normalised text: ``0.0`` -> ``'0'``, ``' All Ages '`` -> ``'all ages'``."""
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        return ""
-    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-        number = float(cell)
-        return str(int(number)) if number.is_integer() else str(number)
-    return " ".join(str(cell).replace("\u00a0", " ").split()).lower()
-
-
-def parse_age_label(cell) -> int | None:
-    """Single year of age in an MYE2 header cell, or None if the cell is not an age.
-
-    ``90+``, ``90 and over`` and ``Aged 90+`` are 90 (the open-ended top band).
-
-    Examples
-    --------
-    >>> [parse_age_label(c) for c in (0.0, "0", "Age 0", "89", "90+", "90 and over", "All ages")]
-    [0, 0, 0, 89, 90, 90, None]
-    """
-    match = _AGE_LABEL.match(_label_text(cell))
-    if not match:
-        return None
-    age = int(match[1])
-    if match[2] and age != _TOP_AGE:
-        return None
-    return age
 
 
 def _find_mye2_header(sheet: pd.DataFrame) -> tuple[dict | None, str]:
@@ -101,10 +79,6 @@ def _find_mye2_header(sheet: pd.DataFrame) -> tuple[dict | None, str]:
             "title": " ".join(_label_text(c) for c in sheet.iloc[:r].to_numpy().ravel()),
         }, ""
     return None, why
-
-
-def _first_match(labels: list[str], pattern: re.Pattern) -> int | None:
-    return next((j for j, t in enumerate(labels) if pattern.match(t)), None)
 
 
 def _rank_sheets(workbook: dict[str, pd.DataFrame]) -> list[str]:
@@ -238,20 +212,9 @@ def clean_ons_mye2(
         ]
     problems: list[Problem] = []
     sheet = workbook[name]
-    year = entry.year
-    if year is None:
-        match = _MID_YEAR.search(layout["title"]) or _MID_YEAR.search(str(name))
-        if not match:
-            return empty_frame(POP), [
-                error(
-                    "unknown year",
-                    entry.file,
-                    layout["row"] + 1,
-                    f"sheet {name!r}: no year in the catalogue entry and no 'mid-YYYY' in the "
-                    "title above the table",
-                )
-            ]
-        year = int(match[1])
+    year = _mye2_year(entry, layout, name)
+    if isinstance(year, Problem):
+        return empty_frame(POP), [year]
 
     body = sheet.iloc[layout["row"] + 1 :]
     excel_rows = np.arange(layout["row"] + 1, len(sheet)) + 1
@@ -275,10 +238,73 @@ def clean_ons_mye2(
     excel_rows = excel_rows[is_area]
     values = counts.to_numpy(dtype=float)[is_area]
     raw_cells = body.iloc[:, [*layout["ages"], layout["all"]]].to_numpy()[is_area]
-    labels = [str(a) for a in range(_TOP_AGE)] + [f"{_TOP_AGE}+"]
+    labels = _MYE2_AGE_LABELS
     invalid = np.isnan(values) | (values < 0)
+    problems += _mye2_row_problems(values, invalid, raw_cells, codes, excel_rows, name, entry)
+
+    def column(position: int | None) -> np.ndarray:
+        if position is None:
+            return np.full(len(codes), None, dtype=object)
+        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[is_area]
+        return np.where(text == "", None, text)
+
+    names = column(layout["name"])
+    names = np.where(pd.isna(names), codes, names)
+    n_ages = _TOP_AGE + 1
+    population = pd.DataFrame(
+        {
+            POP.area_code: np.repeat(codes, n_ages),
+            POP.area_name: np.repeat(names, n_ages),
+            POP.geography: np.repeat(column(layout["geography"]), n_ages),
+            POP.year: int(year),
+            POP.age: np.tile(np.arange(n_ages), len(codes)),
+            POP.age_label: np.tile(np.array(labels, dtype=object), len(codes)),
+            POP.persons: values[:, :-1].ravel(),
+            POP.source_file: entry.file,
+            POP.source_sheet: name,
+            POP.source_line: np.repeat(excel_rows, n_ages),
+            POP.source_text: None,
+        }
+    )
+    population = population[~invalid[:, :-1].ravel()]
+    return population[columns_of(POP)].reset_index(drop=True), problems
+
+
+#: Single years of age in an MYE2 table, in column order (0 to 89, then 90+).
+_MYE2_AGE_LABELS = [str(a) for a in range(_TOP_AGE)] + [f"{_TOP_AGE}+"]
+
+
+def _mye2_year(entry: CatalogueEntry, layout: dict, name: str) -> int | Problem:
+    """The mid-year of an MYE2 table: the catalogue's, else 'mid-YYYY' in the title or
+    the sheet name; an error when neither gives one."""
+    if entry.year is not None:
+        return entry.year
+    match = _MID_YEAR.search(layout["title"]) or _MID_YEAR.search(str(name))
+    if not match:
+        return error(
+            "unknown year",
+            entry.file,
+            layout["row"] + 1,
+            f"sheet {name!r}: no year in the catalogue entry and no 'mid-YYYY' in the "
+            "title above the table",
+        )
+    return int(match[1])
+
+
+def _mye2_row_problems(
+    values: np.ndarray,
+    invalid: np.ndarray,
+    raw_cells: np.ndarray,
+    codes: np.ndarray,
+    excel_rows: np.ndarray,
+    name: str,
+    entry: CatalogueEntry,
+) -> list[Problem]:
+    """Errors for MYE2 area rows: a cell that is not a count, single years of age that do
+    not add up to All ages, an area listed twice."""
+    problems: list[Problem] = []
     for r, c in zip(*np.nonzero(invalid), strict=True):
-        column = labels[c] if c <= _TOP_AGE else "All ages"
+        column = _MYE2_AGE_LABELS[c] if c <= _TOP_AGE else "All ages"
         problems.append(
             error(
                 "non-numeric value",
@@ -316,237 +342,4 @@ def clean_ons_mye2(
                 subject=codes[r],
             )
         )
-
-    def column(position: int | None) -> np.ndarray:
-        if position is None:
-            return np.full(len(codes), None, dtype=object)
-        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[is_area]
-        return np.where(text == "", None, text)
-
-    names = column(layout["name"])
-    names = np.where(pd.isna(names), codes, names)
-    n_ages = _TOP_AGE + 1
-    population = pd.DataFrame(
-        {
-            POP.area_code: np.repeat(codes, n_ages),
-            POP.area_name: np.repeat(names, n_ages),
-            POP.geography: np.repeat(column(layout["geography"]), n_ages),
-            POP.year: int(year),
-            POP.age: np.tile(np.arange(n_ages), len(codes)),
-            POP.age_label: np.tile(np.array(labels, dtype=object), len(codes)),
-            POP.persons: values[:, :-1].ravel(),
-            POP.source_file: entry.file,
-            POP.source_sheet: name,
-            POP.source_line: np.repeat(excel_rows, n_ages),
-            POP.source_text: None,
-        }
-    )
-    population = population[~invalid[:, :-1].ravel()]
-    return population[columns_of(POP)].reset_index(drop=True), problems
-
-
-def _to_number(column: pd.Series) -> pd.Series:
-    """Numbers as published: numeric cells as they are, text with thousands commas parsed."""
-    if pd.api.types.is_numeric_dtype(column):
-        return column.astype(float)
-    text = column.astype(object).where(column.notna(), "").astype(str)
-    text = text.str.replace(",", "", regex=False).str.strip()
-    return pd.to_numeric(text.where(text.str.fullmatch(PLAIN_NUMBER)), errors="coerce")
-
-
-_LONG_HEADER_ROWS = 10
-_POPULATION_YEAR = re.compile(r"^population[ _]?(\d{4})$")
-_LONG_SEXES = {
-    "m": "M",
-    "male": "M",
-    "males": "M",
-    "1": "M",
-    "f": "F",
-    "female": "F",
-    "females": "F",
-    "2": "F",
-    "p": "P",
-    "persons": "P",
-    "all": "P",
-    "0": "P",
-}
-
-
-def find_long_population(sheet: pd.DataFrame) -> dict | None:
-    """Find the long-layout header (code, sex, age and ``population_YYYY`` columns).
-
-    The long layout of ONS estimates (MYEB1, and the CSVs ONS publishes beside the
-    workbooks): one row per area, sex and single year of age, a column per mid-year.
-
-    Returns
-    -------
-    dict or None
-        0-based header ``row`` and column positions ``code``, ``name``, ``geography``,
-        ``sex``, ``age`` and ``years`` (mid-year -> column).
-    """
-    for r in range(min(_LONG_HEADER_ROWS, len(sheet))):
-        cells = sheet.iloc[r].tolist()
-        if not any(isinstance(c, str) and c.strip().lower() == "sex" for c in cells):
-            continue
-        labels = [_label_text(c).replace(" ", "_") for c in cells]
-        years = {int(m[1]): j for j, t in enumerate(labels) if (m := _POPULATION_YEAR.match(t))}
-        spaced = [t.replace("_", " ") for t in labels]
-        code = _first_match(spaced, _CODE_HEADER)
-        if years and code is not None and "sex" in labels and "age" in labels:
-            return {
-                "row": r,
-                "code": code,
-                "name": _first_match(spaced, _NAME_HEADER),
-                "geography": _first_match(spaced, _GEOGRAPHY_HEADER),
-                "sex": labels.index("sex"),
-                "age": labels.index("age"),
-                "years": years,
-            }
-    return None
-
-
-def clean_ons_population_long(
-    sheet: pd.DataFrame, layout: dict, name: str, entry: CatalogueEntry
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Tidy the long layout: persons by area, year and single year of age (0 to 90+).
-
-    Males and females are added to give persons (rows for persons, when present, are used
-    as they are). Age ``90`` is the open-ended top band, as ONS publishes it (``90+``).
-    ``entry.year``, when set, keeps that mid-year only.
-
-    Returns
-    -------
-    population : pd.DataFrame
-        :class:`~kassanalysis.schemas.Population`; ``source_line`` is the first line of
-        the area's rows for that age (the male row).
-    problems : list of Problem
-        Errors for a requested year without a column, malformed area codes, unreadable
-        ages or counts, a sex other than male, female or persons, duplicated rows, and an
-        area-year without every age 0 to 90.
-    """
-    problems: list[Problem] = []
-    body = sheet.iloc[layout["row"] + 1 :]
-    lines = pd.Series(np.arange(layout["row"] + 1, len(sheet)) + 1, index=body.index)
-    years = layout["years"]
-    if entry.year is not None:
-        if int(entry.year) not in years:
-            return empty_frame(POP), [
-                error(
-                    "missing column",
-                    entry.file,
-                    layout["row"] + 1,
-                    f"no population_{entry.year} column; the file has "
-                    f"{', '.join(f'population_{y}' for y in sorted(years))}",
-                )
-            ]
-        years = {int(entry.year): years[int(entry.year)]}
-    code = _as_text(body.iloc[:, layout["code"]]).str.upper()
-    blank = code == ""
-    body, lines, code = body[~blank], lines[~blank], code[~blank]
-    ok_code = code.str.fullmatch(ONS_UK.pattern).astype(bool)
-    sex_text = _as_text(body.iloc[:, layout["sex"]])
-    sex = sex_text.str.lower().map(_LONG_SEXES)
-    age_text = _as_text(body.iloc[:, layout["age"]])
-    age = age_text.map(parse_age_label)
-    for mask, check, what in (
-        (~ok_code, "malformed area code", lambda i: f"code {code[i]!r} is not an ONS code"),
-        (sex.isna(), "unreadable sex", lambda i: f"sex {sex_text[i]!r} is not M, F or persons"),
-        (age.isna(), "unreadable age", lambda i: f"age {age_text[i]!r} is not 0 to 90+"),
-    ):
-        for i in mask.index[mask]:
-            problems.append(error(check, entry.file, int(lines[i]), what(i), subject=code[i]))
-    good = ok_code & sex.notna() & age.notna()
-    use_persons = (sex[good] == "P").any()
-    good &= (sex == "P") if use_persons else sex.isin(["M", "F"])
-    frames = []
-    for year, column in years.items():
-        counts = _to_number(body.iloc[:, column])
-        bad = good & (counts.isna() | (counts < 0))
-        for i in bad.index[bad]:
-            problems.append(
-                error(
-                    "non-numeric value",
-                    entry.file,
-                    int(lines[i]),
-                    f"{code[i]} {sex_text[i]} age {age_text[i]}, population_{year}: "
-                    f"{body.at[i, body.columns[column]]!r} is not a count of people",
-                    subject=code[i],
-                )
-            )
-        rows = pd.DataFrame(
-            {
-                "code": code,
-                "sex": sex,
-                "age": age,
-                "persons": counts,
-                "line": lines,
-            }
-        )[good & ~bad]
-        dupes = rows.duplicated(["code", "sex", "age"])
-        for i in rows.index[dupes]:
-            problems.append(
-                error(
-                    "duplicated row",
-                    entry.file,
-                    int(lines[i]),
-                    f"{code[i]} {sex_text[i]} age {age_text[i]} appears more than once",
-                    subject=code[i],
-                )
-            )
-        rows = rows[~dupes]
-        persons = rows.groupby(["code", "age"]).agg(
-            persons=("persons", "sum"), line=("line", "min"), sexes=("sex", "nunique")
-        )
-        expected_sexes = 1 if use_persons else 2
-        for (area, a), row in persons[persons.sexes != expected_sexes].iterrows():
-            problems.append(
-                error(
-                    "incomplete area",
-                    entry.file,
-                    int(row.line),
-                    f"{area} age {a}: only one sex published, persons cannot be added up",
-                    subject=area,
-                )
-            )
-        persons = persons[persons.sexes == expected_sexes].reset_index()
-        ages_per_area = persons.groupby("code").age.nunique()
-        for area in ages_per_area.index[ages_per_area != _TOP_AGE + 1]:
-            problems.append(
-                error(
-                    "incomplete area",
-                    entry.file,
-                    int(persons[persons.code == area].line.min()),
-                    f"{area} population_{year}: {ages_per_area[area]} single years of age, "
-                    f"expected 0 to 90+ ({_TOP_AGE + 1})",
-                    subject=area,
-                )
-            )
-        names = _as_text(body.iloc[:, layout["name"]]) if layout["name"] is not None else code
-        geos = (
-            _as_text(body.iloc[:, layout["geography"]])
-            if layout["geography"] is not None
-            else pd.Series(None, index=body.index, dtype=object)
-        )
-        name_of = dict(zip(code[good], names[good], strict=True))
-        geography_of = dict(zip(code[good], geos[good], strict=True))
-        frames.append(
-            pd.DataFrame(
-                {
-                    POP.area_code: persons.code,
-                    POP.area_name: persons.code.map(name_of),
-                    POP.geography: persons.code.map(geography_of),
-                    POP.year: year,
-                    POP.age: persons.age.astype(int),
-                    POP.age_label: persons.age.map(
-                        lambda a: f"{_TOP_AGE}+" if a == _TOP_AGE else str(int(a))
-                    ),
-                    POP.persons: persons.persons,
-                    POP.source_file: entry.file,
-                    POP.source_sheet: name if name != PurePosixPath(entry.file).name else None,
-                    POP.source_line: persons.line.astype(int),
-                    POP.source_text: None,
-                }
-            )
-        )
-    population = pd.concat(frames, ignore_index=True) if frames else empty_frame(POP)
-    return population[columns_of(POP)], problems
+    return problems

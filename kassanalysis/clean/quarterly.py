@@ -21,7 +21,7 @@ import pandas as pd
 from kassanalysis import problems as pb
 from kassanalysis.catalogue import CatalogueEntry, quarterly_part
 from kassanalysis.clean.cells import parse_cell, parse_value_column
-from kassanalysis.clean.kpi import observation_record
+from kassanalysis.clean.kpi_common import observation_record
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.reference import Reference
 from kassanalysis.schemas import STATUSES, VALUE_TYPES, BudgetLines, IndicatorObservations

@@ -50,13 +50,19 @@ def missing_columns_problem(
     )
 
 
-def parse_periods(labels: pd.Series) -> tuple[dict[str, Period], set[str]]:
-    """Parse each distinct period label once; return the parsed and the unreadable ones."""
+def parse_periods(
+    labels: pd.Series, *, parse: Callable[[str], Period] = parse_period
+) -> tuple[dict[str, Period], set[str]]:
+    """Parse each distinct period label once; return the parsed and the unreadable ones.
+
+    ``parse`` reads one label (default :func:`~kassanalysis.periods.parse_period`) and
+    raises :class:`~kassanalysis.periods.PeriodError` when it cannot.
+    """
     parsed: dict[str, Period] = {}
     unreadable: set[str] = set()
     for label in labels.unique():
         try:
-            parsed[label] = parse_period(label)
+            parsed[label] = parse(label)
         except PeriodError:
             unreadable.add(label)
     return parsed, unreadable
