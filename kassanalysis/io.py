@@ -7,6 +7,11 @@ only when every table has been written, so a failed build never leaves a half-wr
 mixed set of tables behind.
 """
 
+# size-note: the project's one I/O module (STYLE.md: all reading and writing lives in one
+# place): raw-file reading by content, reference and catalogue reading, and the build and
+# pack folders (Parquet + manifest, lock, atomic swap). It is due a split into an io package
+# along those three lines (raw / reference / builds), left for a later change.
+
 from __future__ import annotations
 
 import dataclasses

@@ -10,6 +10,10 @@ The division workbooks are written by :mod:`kassanalysis.publish.spreadsheet`, t
 page by :mod:`kassanalysis.report.index`, and the command line is :mod:`kassanalysis.cli`.
 """
 
+# size-note: planning and running the pack (workers, kernel retries, every-cell check,
+# partial runs merged into the period's pack); workbooks, the index and the CLI already
+# live elsewhere. The partial-run merge is the next piece to move out.
+
 from __future__ import annotations
 
 import contextlib

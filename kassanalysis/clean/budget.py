@@ -6,6 +6,10 @@ catalogue. Each printed row becomes a line, a service-group subtotal, a total, a
 or a memorandum item; each cell becomes one row of the tidy frame with its source line.
 """
 
+# size-note: one reader for every budget table layout councils print (header vocabulary,
+# units, income sign, memoranda, two years either side of the names); the row-state machine
+# is shared by all of them. The header/unit detection is the next piece to move out.
+
 from __future__ import annotations
 
 import math
