@@ -115,6 +115,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             overrides["period"] = args.period
         if args.divisions:
             overrides["divisions"] = tuple(args.divisions)
+        if args.notebooks:
+            overrides["notebooks"] = tuple(args.notebooks)
         if args.jobs is not None:
             overrides["jobs"] = args.jobs
         if args.timeout is not None:
@@ -130,7 +132,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 from kassanalysis.build import run_build
 
                 run_build(paths)  # data/processed is missing or older than data/raw
-            return run_pack(paths, config, group=args.group, progress=not args.no_progress)
+            return run_pack(
+                paths,
+                config,
+                group=args.group,
+                progress=not args.no_progress,
+                reports_dir=args.reports_dir,
+            )
     except (ParameterError, PeriodError, ConfigError) as exc:
         print(f"kass report: {exc}", file=sys.stderr)
         return 2
@@ -222,6 +230,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="only this division (repeatable; default: every division)",
     )
     report.add_argument(
+        "--notebook",
+        action="append",
+        dest="notebooks",
+        metavar="NOTEBOOK",
+        help="only this notebook: comparator, trend or variance (repeatable; default: "
+        "pack.yml's); merged into the period's pack like --division",
+    )
+    report.add_argument(
         "--group",
         default=None,
         help="comparator group for every division (default: each division's)",
@@ -237,6 +253,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--config", default=None, help="pack configuration file (default: pack.yml in the project)"
+    )
+    report.add_argument(
+        "--reports-dir",
+        default=None,
+        help="write the pack to DIR/<period> instead of pack.yml's reports folder "
+        "(the only way to write outside the project)",
     )
     report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(run=_cmd_report)
@@ -265,19 +287,31 @@ def run_guarded(args: argparse.Namespace) -> int:
     Ctrl-C or SIGTERM (published outputs are left as they were)."""
     import signal
 
-    from kassanalysis import io as kio
-    from kassanalysis.problems import RawDataError
-
+    # set first: a SIGTERM while the package is still being imported (seconds on a busy
+    # machine) also ends with the one line, not a silent exit 143
     previous = signal.signal(signal.SIGTERM, _terminate) if threading_is_main() else None
     name = f"kass {args.command}"
     try:
-        return args.run(args)
+        return _run_explained(args, name)
     except KeyboardInterrupt:
         print(
             f"{name}: interrupted; data/processed and reports were left as they were",
             file=sys.stderr,
         )
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run_explained(args: argparse.Namespace, name: str) -> int:
+    """Run the command; the failures a user can act on become one line (see
+    :func:`run_guarded`)."""
+    from kassanalysis import io as kio
+    from kassanalysis.problems import RawDataError
+
+    try:
+        return args.run(args)
     except (kio.LockBusyError, kio.OutputError, kio.ProcessedDataError) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
@@ -298,9 +332,6 @@ def run_guarded(args: argparse.Namespace) -> int:
             logging.getLogger("kassanalysis").exception("%s failed", name)
         print(f"{name}: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
         return 1
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def threading_is_main() -> bool:

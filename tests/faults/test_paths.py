@@ -114,10 +114,9 @@ def test_catalogue_file_outside_data_raw_is_refused(tiny, tmp_path, kind, capsys
     status = cli.main(["--root", str(tiny.root), "build"])
 
     err = capsys.readouterr().err.strip().splitlines()
-    assert status == 1
-    assert err == [  # the build's form: what was kept, then one line per problem
-        f"build failed; {tiny.processed} was left as it was.",
-        f"{tiny.raw / kio.CATALOGUE}: table {table!r}: field 'file': {written!r} "
+    assert status == 2  # a catalogue error is a configuration error: one line, exit 2
+    assert err == [
+        f"kass build: {tiny.raw / kio.CATALOGUE}: table {table!r}: field 'file': {written!r} "
         "is outside data/raw (the catalogue lists files by their path inside data/raw, "
         "e.g. 'kent-2024-25/qpr.txt')",
     ]
