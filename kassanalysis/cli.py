@@ -173,6 +173,51 @@ def _add_file_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_report_options(report: argparse.ArgumentParser) -> None:
+    """The options of ``kass report`` (each overrides pack.yml for this run)."""
+    report.add_argument(
+        "--period", default=None, help="reporting period, e.g. '2013-14 Q1' (default: pack.yml)"
+    )
+    report.add_argument(
+        "--division",
+        action="append",
+        dest="divisions",
+        help="only this division (repeatable; default: every division)",
+    )
+    report.add_argument(
+        "--notebook",
+        action="append",
+        dest="notebooks",
+        metavar="NOTEBOOK",
+        help="only this notebook: comparator, trend or variance (repeatable; default: "
+        "pack.yml's); merged into the period's pack like --division",
+    )
+    report.add_argument(
+        "--group",
+        default=None,
+        help="comparator group for every division (default: each division's)",
+    )
+    report.add_argument(
+        "--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)"
+    )
+    report.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds a notebook cell may run (default: pack.yml)",
+    )
+    report.add_argument(
+        "--config", default=None, help="pack configuration file (default: pack.yml in the project)"
+    )
+    report.add_argument(
+        "--reports-dir",
+        default=None,
+        help="write the pack to DIR/<period> instead of pack.yml's reports folder "
+        "(the only way to write outside the project)",
+    )
+    report.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The ``kass`` argument parser."""
     parser = argparse.ArgumentParser(prog="kass", description=__doc__.splitlines()[0])
@@ -220,47 +265,7 @@ def make_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="run every notebook for every division and build the report pack"
     )
-    report.add_argument(
-        "--period", default=None, help="reporting period, e.g. '2013-14 Q1' (default: pack.yml)"
-    )
-    report.add_argument(
-        "--division",
-        action="append",
-        dest="divisions",
-        help="only this division (repeatable; default: every division)",
-    )
-    report.add_argument(
-        "--notebook",
-        action="append",
-        dest="notebooks",
-        metavar="NOTEBOOK",
-        help="only this notebook: comparator, trend or variance (repeatable; default: "
-        "pack.yml's); merged into the period's pack like --division",
-    )
-    report.add_argument(
-        "--group",
-        default=None,
-        help="comparator group for every division (default: each division's)",
-    )
-    report.add_argument(
-        "--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)"
-    )
-    report.add_argument(
-        "--timeout",
-        type=int,
-        default=None,
-        help="seconds a notebook cell may run (default: pack.yml)",
-    )
-    report.add_argument(
-        "--config", default=None, help="pack configuration file (default: pack.yml in the project)"
-    )
-    report.add_argument(
-        "--reports-dir",
-        default=None,
-        help="write the pack to DIR/<period> instead of pack.yml's reports folder "
-        "(the only way to write outside the project)",
-    )
-    report.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_report_options(report)
     report.set_defaults(run=_cmd_report)
     return parser
 

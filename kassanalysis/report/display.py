@@ -117,8 +117,8 @@ def _is_note(name: object, column: pd.Series) -> bool:
     label = str(name).lower()
     if label in _NOTE_COLUMNS or label.rsplit("_", 1)[-1] in _NOTE_COLUMNS:
         return True
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return False
+    if pd.api.types.is_numeric_dtype(column.dtype) or label.endswith(("period", "year")):
+        return False  # a missing period is missing data ([x]), not an empty note
     present = column.dropna()
     return not present.empty and all(isinstance(v, str) for v in present)
 
