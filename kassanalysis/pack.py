@@ -7,19 +7,14 @@ swapped in for ``reports/<period>/``. A failed run is kept under ``reports/faile
 failed notebooks' errors, the previous good pack is left in place, and the command exits 1.
 
 The division workbooks are written by :mod:`kassanalysis.publish.spreadsheet`, the index
-page by :mod:`kassanalysis.report.index`, and the command line is :mod:`kassanalysis.cli`.
+page by :mod:`kassanalysis.report.index`, a partial run is merged into the period's pack by
+:mod:`kassanalysis.pack_merge`, and the command line is :mod:`kassanalysis.cli`.
 """
-
-# size-note: planning and running the pack (workers, kernel retries, every-cell check,
-# partial runs merged into the period's pack); workbooks, the index and the CLI already
-# live elsewhere. The partial-run merge is the next piece to move out.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import math
 import os
 import shutil
 import sys
@@ -34,6 +29,21 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import load, load_comparator_groups, load_divisions
 from kassanalysis.config import PackConfig, read_config
+from kassanalysis.pack_merge import (
+    ANALYSES,
+    is_partial,
+    merge_partial_run,
+    refresh_pages,
+    report_navigation,
+    report_title,
+)
+from kassanalysis.pack_workers import (
+    count_workers,
+    longest_first,
+    previous_seconds,
+    start_worker,
+    stop_workers,
+)
 from kassanalysis.periods import PeriodError, parse_period
 from kassanalysis.publish.spreadsheet import (
     illustrative_files,
@@ -159,13 +169,8 @@ def plan_runs(
                     parameters,
                     config.timeout,
                     str(paths.notebooks),
-                    title=(
-                        f"{analysis.title()} report: {divisions[division].name}, {period.label}"
-                    ),
-                    navigation=(
-                        ("Pack index", f"../index.html#{division}"),
-                        *((f"{a.title()} report", f"{a}.html") for a in config.notebooks),
-                    ),
+                    title=report_title(analysis, divisions[division].name, period.label),
+                    navigation=report_navigation(division, dict.fromkeys(config.notebooks)),
                 )
             )
     return runs
@@ -303,95 +308,6 @@ def execute_run(run: NotebookRun) -> RunResult:
     )
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def start_worker(kernel_log: str) -> None:
-    """Set up a worker process: killed by the system when the pack's main process dies
-    however it dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; its kernels then
-    exit by themselves when their parent is gone), Ctrl-C left to the main process, and
-    the kernels' stderr (ipykernel's TCP-without-encryption warning and the like) sent to
-    the run's kernel log instead of the terminal."""
-    import ctypes
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the main process stops workers itself
-        pass
-    if os.getppid() == 1:  # the main process died before prctl took effect
-        os._exit(1)
-    handle = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
-    os.dup2(handle, 2)
-    os.close(handle)
-
-
-def count_workers(jobs: int, runs: int) -> int:
-    """Worker processes for ``runs`` notebooks with ``jobs`` asked for (0: one a core):
-    never more than the notebooks or the cores, so ``--jobs 1000000`` cannot fork-storm.
-
-    Examples
-    --------
-    >>> count_workers(1_000_000, 3) <= 3
-    True
-    >>> count_workers(1, 10)
-    1
-    """
-    cores = os.cpu_count() or 1
-    return max(1, min(jobs or cores, runs, cores))
-
-
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop every worker of ``pool`` at once (and with them their kernels)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(OSError, AttributeError, ValueError):
-            process.kill()
-    for process in processes:
-        process.join(timeout=1)
-
-
-def previous_seconds(reports: Path) -> dict[tuple[str, str], float]:
-    """How long each (division, notebook) took in the newest pack under ``reports``
-    (from its ``run.json``); empty when there is none or it cannot be read."""
-
-    def modified(path: Path) -> float:
-        try:
-            return path.stat().st_mtime
-        except OSError:  # another run renamed its folder in the meantime
-            return -math.inf
-
-    for path in sorted(Path(reports).glob("*/run.json"), key=modified, reverse=True):
-        try:
-            done = json.loads(path.read_text(encoding="utf-8"))["notebook_results"]
-            seconds = {(r["division"], r["analysis"]): float(r["seconds"]) for r in done}
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if all(math.isfinite(value) and value >= 0 for value in seconds.values()):
-            return seconds
-    return {}
-
-
-def longest_first(
-    runs: list[NotebookRun], expected: dict[tuple[str, str], float]
-) -> list[NotebookRun]:
-    """``runs`` in the order to start them: longest expected first, so the last to finish
-    is a short one and no worker sits idle at the end. Runs with no record (new
-    divisions or notebooks) go first; ties keep the planned order.
-
-    Examples
-    --------
-    >>> runs = [NotebookRun(d, a, "", "", "", {}, 0, "") for d, a in
-    ...         [("a", "trend"), ("b", "trend"), ("c", "trend")]]
-    >>> [r.division for r in longest_first(runs, {("a", "trend"): 2.0, ("b", "trend"): 5.0})]
-    ['c', 'b', 'a']
-    """
-    return sorted(runs, key=lambda r: -expected.get((r.division, r.analysis), math.inf))
-
-
 def run_all(
     runs: list[NotebookRun],
     jobs: int,
@@ -482,33 +398,6 @@ def run_all(
     return sorted(results, key=lambda r: order[(r.division, r.analysis)]), errors
 
 
-ANALYSES = ("comparator", "trend", "variance")
-
-
-def carry_over(previous: Path, staging: Path, ran: set[tuple[str, str]]) -> None:
-    """Copy into ``staging`` what a partial run (some divisions or notebooks) did not run
-    from the period's current pack ``previous``: every other division's folder and, for
-    the divisions that ran, the notebooks that did not run, so that the swapped-in pack
-    still holds every division. The index and run log are made new."""
-    if not previous.is_dir():
-        return
-    ran_divisions = {division for division, _ in ran}
-    for folder in sorted(p for p in previous.iterdir() if p.is_dir()):
-        if folder.name not in ran_divisions:
-            shutil.copytree(folder, staging / folder.name, symlinks=True)
-            continue
-        for analysis in ANALYSES:
-            if (folder.name, analysis) in ran:
-                continue
-            target = staging / folder.name
-            target.mkdir(parents=True, exist_ok=True)
-            for item in folder.glob(f"{analysis}*"):
-                if item.is_dir():
-                    shutil.copytree(item, target / item.name, symlinks=True)
-                else:
-                    shutil.copy2(item, target / item.name)
-
-
 def results_in(staging: Path, fresh: list[RunResult]) -> list[RunResult]:
     """What the pack in ``staging`` holds, for its index: this run's results and every
     (division, notebook) carried over from the previous pack."""
@@ -586,9 +475,9 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         replace(run, build=str(build))
         for run in plan_runs(paths, config, staging=staging, group=group)
     ]
-    all_divisions = [d.id for d in divisions_for_period(load_divisions(root=paths.root), period)]
-    ran = {(r.division, r.analysis) for r in runs}
-    partial = {d for d, _ in ran} != set(all_divisions) or {a for _, a in ran} != set(ANALYSES)
+    every = load_divisions(root=paths.root)
+    all_divisions = [d.id for d in divisions_for_period(every, period)]
+    partial = is_partial({(r.division, r.analysis) for r in runs}, all_divisions)
     jobs = count_workers(config.jobs, len(runs))
     run_log = {
         "period": period.label,
@@ -605,11 +494,13 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
     print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
     started = time.perf_counter()
-    names = {d.id: d.name for d in load_divisions(root=paths.root)}
-    kernel_log = staging / "kernels.log"
+    names = {d.id: d.name for d in every}
     reference = kio.read_reference(paths.reference)
+    pages = []
     if partial:  # before the runs: a division's workbook then holds its carried-over tables
-        carry_over(target, staging, ran)
+        runs, pages = merge_partial_run(
+            target, staging, runs, period_label=period.label, names=names
+        )
     results, book_errors = run_all(
         runs,
         jobs,
@@ -625,7 +516,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
             "illustrative_files": illustrative_files(kio.read_catalogue(paths.raw)),
         },
         expected=expected,
-        kernel_log=kernel_log,
+        kernel_log=staging / "kernels.log",
     )
     run_log["notebook_results"] = [
         asdict(r) | {"output": Path(r.output).relative_to(staging).as_posix() if r.output else ""}
@@ -633,41 +524,19 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     ]
     run_log["kernel_restarts"] = [note for r in results for note in r.log]
     run_log["seconds"] = round(time.perf_counter() - started, 1)
-    failed = [r for r in results if not r.ok]
-    names_run = {r.division for r in results}
-    problems = [f"{r.division} / {r.analysis}: {r.error}" for r in failed]
+    problems = [f"{r.division} / {r.analysis}: {r.error}" for r in results if not r.ok]
     problems += [f"workbook: {error}" for error in book_errors]
+    if not problems:  # carried-over pages linking to the reports this run added
+        problems += refresh_pages(pages)
     if not problems:  # the one-page summaries for the index, from the same build
-        try:
-            write_pack_summaries(
-                staging,
-                paths,
-                divisions=[d for d in load_divisions(root=paths.root) if d.id in names_run],
-                period=period.label,
-                rule=config.rule,
-                group=group,
-                benchmark_period=config.benchmark_period,
-                processed=build,
-            )
-        except Exception as exc:  # a summary that cannot be written fails the run
-            problems.append(f"summary: {type(exc).__name__}: {exc}")
+        ran = {r.division for r in results}
+        problems += _write_summaries(
+            staging, paths, config, period, group, build, [d for d in every if d.id in ran]
+        )
     run_log["succeeded"] = not problems
     kio.write_text(json.dumps(run_log, indent=2), staging / "run.json")
-    slug = target.name
     if problems:  # a workbook failure fails the run like a notebook would
-        kept = reports / "failed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(kept)
-        prune_failed(kept.parent)
-        print(
-            f"{len(failed)} of {len(results)} notebooks failed"
-            f"{' and writing a workbook failed' if book_errors else ''}; the last good pack "
-            f"in {target} was left as it was. Failed run kept in {kept}:",
-            file=stream,
-        )
-        for problem in problems:
-            print(f"  - {problem}", file=stream)
-        return 1
+        return _keep_failed(staging, target, results, bool(book_errors), problems, stream)
     write_index(staging, paths, config, period.label, results_in(staging, results))
     kio.swap_in(staging, target, reports / kio.VERSIONS)
     print(
@@ -676,3 +545,42 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         file=stream,
     )
     return 0
+
+
+def _write_summaries(staging, paths, config, period, group, build, divisions) -> list[str]:
+    """Write the one-page summaries of ``divisions`` for the index, from the pack's build;
+    a summary that cannot be written fails the run (one problem line)."""
+    try:
+        write_pack_summaries(
+            staging,
+            paths,
+            divisions=divisions,
+            period=period.label,
+            rule=config.rule,
+            group=group,
+            benchmark_period=config.benchmark_period,
+            processed=build,
+        )
+    except Exception as exc:
+        return [f"summary: {type(exc).__name__}: {exc}"]
+    return []
+
+
+def _keep_failed(staging, target, results, book_failed, problems, stream) -> int:
+    """Keep a failed run's staging folder under ``reports/failed`` (the newest
+    :data:`FAILED_KEPT`), leave the last good pack ``target`` as it was and say why, one
+    line per problem. Returns the exit status, 1."""
+    kept = target.parent / "failed" / f"{target.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(kept)
+    prune_failed(kept.parent)
+    failed = sum(not r.ok for r in results)
+    print(
+        f"{failed} of {len(results)} notebooks failed"
+        f"{' and writing a workbook failed' if book_failed else ''}; the last good pack "
+        f"in {target} was left as it was. Failed run kept in {kept}:",
+        file=stream,
+    )
+    for problem in problems:
+        print(f"  - {problem}", file=stream)
+    return 1
