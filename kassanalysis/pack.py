@@ -495,7 +495,6 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
     print(f"running {len(runs)} notebooks for {period.label}, {jobs} at a time", file=stream)
     started = time.perf_counter()
     names = {d.id: d.name for d in every}
-    reference = kio.read_reference(paths.reference)
     pages = []
     if partial:  # before the runs: a division's workbook then holds its carried-over tables
         runs, pages = merge_partial_run(
@@ -505,16 +504,7 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         runs,
         jobs,
         progress=progress,
-        workbook={
-            "names": names,
-            "notebooks": ANALYSES if partial else tuple(config.notebooks),
-            "period_label": period.label,
-            "rule": config.rule,
-            "money": money_columns(reference),
-            "publication": config.publication.cover(datetime.now(UTC).date()),
-            "indicator_units": reference.indicators["unit"].astype(str).to_dict(),
-            "illustrative_files": illustrative_files(kio.read_catalogue(paths.raw)),
-        },
+        workbook=_workbook_settings(paths, config, period, names, partial),
         expected=expected,
         kernel_log=staging / "kernels.log",
     )
@@ -545,6 +535,22 @@ def _run_in(staging, paths, config, period, target, expected, group, progress, s
         file=stream,
     )
     return 0
+
+
+def _workbook_settings(paths, config, period, names, partial) -> dict:
+    """What :func:`run_all` needs to write each division's workbook (see its ``workbook``);
+    a partial run's workbook holds every notebook's tables (its own and those carried over)."""
+    reference = kio.read_reference(paths.reference)
+    return {
+        "names": names,
+        "notebooks": ANALYSES if partial else tuple(config.notebooks),
+        "period_label": period.label,
+        "rule": config.rule,
+        "money": money_columns(reference),
+        "publication": config.publication.cover(datetime.now(UTC).date()),
+        "indicator_units": reference.indicators["unit"].astype(str).to_dict(),
+        "illustrative_files": illustrative_files(kio.read_catalogue(paths.raw)),
+    }
 
 
 def _write_summaries(staging, paths, config, period, group, build, divisions) -> list[str]:
