@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from kassanalysis import api, kinds
 from kassanalysis import io as kio
-from kassanalysis import kinds
 from kassanalysis import problems as pb
 from kassanalysis.build import CLEANERS, clean_entry, validate_table
 from kassanalysis.catalogue import (
@@ -30,34 +31,111 @@ from kassanalysis.ratings import check_published_ratings
 from kassanalysis.reconcile import reconcile_budget_totals, reconcile_identities
 
 
+@dataclass(frozen=True)
+class FileOptions:
+    """What an analyst says about one raw file (``kass check`` and ``kass add``): each
+    option left as None is taken from the file's catalogue entry or its content.
+
+    Attributes
+    ----------
+    kind : str or None
+        The raw kind (one of :data:`kassanalysis.catalogue.KINDS`); None to recognise it.
+    authority : str or None
+        ONS code of the council, when the file does not say; a file outside the catalogue
+        defaults to the project's ``home_authority`` (``data/reference/divisions.yml``).
+    year : str or None
+        Financial year (``2008-09``) or period of the values; a year for ``ons_mye2``.
+    units : str or None
+        Units of measure (one of :data:`kassanalysis.catalogue.UNITS`).
+    unit : str or None
+        Budget unit or division name.
+    columns : str or None
+        Comma-separated layout when the header is lost.
+    income_sign : str or None
+        ``auto``, ``negative`` or ``positive`` (budget tables).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> FileOptions.from_args(argparse.Namespace(kind="budget_table", year="2023-24",
+    ...                                          out="x.csv"))  # doctest: +NORMALIZE_WHITESPACE
+    FileOptions(kind='budget_table', authority=None, year='2023-24', units=None, unit=None,
+                columns=None, income_sign=None)
+    """
+
+    kind: str | None = None
+    authority: str | None = None
+    year: str | None = None
+    units: str | None = None
+    unit: str | None = None
+    columns: str | None = None
+    income_sign: str | None = None
+
+    @classmethod
+    def from_args(cls, args: object) -> FileOptions:
+        """The options from parsed command-line arguments (an :mod:`argparse` namespace);
+        an option the namespace lacks is None, and other attributes are ignored."""
+        return cls(**{f.name: getattr(args, f.name, None) for f in fields(cls)})
+
+
 def make_entry(
     path: Path,
-    kind: str,
+    options: FileOptions,
     *,
-    authority: str | None,
-    year: str | None,
-    units: str | None,
-    unit: str | None,
-    columns: str | None,
     catalogued: CatalogueEntry | None,
-    income_sign: str | None = None,
+    home_authority: str | Callable[[], str],
 ) -> CatalogueEntry:
     """A catalogue entry for a file: its catalogue entry if it has one, else a minimal one,
-    with the command-line options laid over it."""
-    # a loose entry, not a catalogue: the file may be anywhere (the catalogue's own files
-    # must be inside data/raw)
-    entry = catalogued or CatalogueEntry(
-        id=path.stem,
-        file=str(path),
-        kind=kind,
-        # a nearest-neighbour list as CSV does not name its council
-        authority="" if kind == "nearest_neighbours" else "E10000016",
-        source={"document": str(path)},
-        licence="",
-    )
+    with the command-line options laid over it.
+
+    Parameters
+    ----------
+    path : Path
+        The raw file.
+    options : FileOptions
+        What the analyst said; ``options.kind`` must be set (given or recognised).
+    catalogued : CatalogueEntry or None
+        The file's entry in ``data/raw/catalogue.yml``, if it has one.
+    home_authority : str or callable
+        ONS code a file outside the catalogue is for when ``--authority`` is not given (the
+        project's ``home_authority``), or a function returning it (called only then).
+
+    Raises
+    ------
+    kassanalysis.catalogue.CatalogueError
+        Unknown units or income sign (one line naming the value and the valid ones).
+
+    Examples
+    --------
+    >>> e = make_entry(Path("b.csv"), FileOptions(kind="budget_table", year="2023-24"),
+    ...                catalogued=None, home_authority="E10000032")
+    >>> e.authority, e.financial_year, e.units_of_measure
+    ('E10000032', '2023-24', 'GBP thousands')
+    """
+    kind = options.kind
+    if kind is None:
+        raise ValueError("make_entry needs the file's kind")
+    if catalogued is not None:
+        entry = catalogued
+    else:
+        # a loose entry, not a catalogue: the file may be anywhere (the catalogue's own files
+        # must be inside data/raw); a nearest-neighbour list as CSV does not name its council
+        if kind == "nearest_neighbours" or options.authority:
+            authority = ""
+        else:
+            authority = home_authority() if callable(home_authority) else home_authority
+        entry = CatalogueEntry(
+            id=path.stem,
+            file=str(path),
+            kind=kind,
+            authority=authority,
+            source={"document": str(path)},
+            licence="",
+        )
     changes: dict = {"file": str(path), "kind": kind}
-    if authority:
-        changes["authority"] = authority
+    if options.authority:
+        changes["authority"] = options.authority
+    units, year = options.units, options.year
     if units:
         if units not in UNITS:
             raise CatalogueError(f"unknown units {units!r}; known: {', '.join(UNITS)}")
@@ -68,16 +146,16 @@ def make_entry(
         changes["year"] = int(year)
     elif year:
         changes["financial_year" if kind in ("budget_table", "stated_figures") else "period"] = year
-    if unit:
-        changes["unit"] = unit
-    if columns:
-        changes["columns"] = tuple(c.strip() for c in columns.split(","))
-    if income_sign:
-        if income_sign not in INCOME_SIGNS:
+    if options.unit:
+        changes["unit"] = options.unit
+    if options.columns:
+        changes["columns"] = tuple(c.strip() for c in options.columns.split(","))
+    if options.income_sign:
+        if options.income_sign not in INCOME_SIGNS:
             raise CatalogueError(
-                f"unknown income sign {income_sign!r}; known: {', '.join(INCOME_SIGNS)}"
+                f"unknown income sign {options.income_sign!r}; known: {', '.join(INCOME_SIGNS)}"
             )
-        changes["income_sign"] = income_sign
+        changes["income_sign"] = options.income_sign
     return replace(entry, **changes)
 
 
@@ -205,20 +283,23 @@ def _check_frames(
 
 
 def inspect_file(
-    path: Path,
-    *,
-    kind: str | None = None,
-    authority: str | None = None,
-    year: str | None = None,
-    units: str | None = None,
-    unit: str | None = None,
-    columns: str | None = None,
-    income_sign: str | None = None,
-    root: Path | None = None,
+    path: Path, options: FileOptions | None = None, *, root: Path | None = None
 ) -> Checked:
     """Read one raw file as the build would (recognising its kind when none is given)
-    and return what was found; never raises for a bad file."""
+    and return what was found; never raises for a bad file.
+
+    Parameters
+    ----------
+    path : Path
+        The raw file.
+    options : FileOptions, optional
+        What the analyst said about it (kind, authority, year...); none by default.
+    root : Path, optional
+        The project folder (default: found from the file's folder).
+    """
     path = Path(path)
+    options = options or FileOptions()
+    kind = options.kind
     result = Checked(path, kind)
     if kind is not None and kind not in KINDS:
         result.failure = f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}"
@@ -253,14 +334,9 @@ def inspect_file(
     try:
         entry = make_entry(
             path,
-            kind,
-            authority=authority,
-            year=year,
-            units=units,
-            unit=unit,
-            columns=columns,
-            income_sign=income_sign,
+            replace(options, kind=kind),
             catalogued=catalogued,
+            home_authority=lambda: api.home_authority(root=paths.root),
         )
         result.entry = entry
         raw = kio.read_raw(entry, Path("/") if path.is_absolute() else Path.cwd(), confine=False)
@@ -277,32 +353,21 @@ def inspect_file(
 
 def check_file(
     path: Path,
+    options: FileOptions | None = None,
     *,
-    kind: str | None = None,
-    authority: str | None = None,
-    year: str | None = None,
-    units: str | None = None,
-    unit: str | None = None,
-    columns: str | None = None,
-    income_sign: str | None = None,
     out: str | None = None,
     root: Path | None = None,
     stream=None,
 ) -> int:
     """Check one raw file; print the kind chosen, the summary and problems; return the exit
-    status (0 clean, 1 problems or unreadable, 2 bad arguments or kind not recognised)."""
+    status (0 clean, 1 problems or unreadable, 2 bad arguments or kind not recognised).
+
+    ``options`` and ``root`` are as :func:`inspect_file`; ``out`` is a CSV to write the
+    tidy frame to (one file per table when the file holds several), ``stream`` where to
+    print (default standard output).
+    """
     stream = stream or sys.stdout
-    result = inspect_file(
-        path,
-        kind=kind,
-        authority=authority,
-        year=year,
-        units=units,
-        unit=unit,
-        columns=columns,
-        income_sign=income_sign,
-        root=root,
-    )
+    result = inspect_file(path, options, root=root)
     report_checked(result, stream)
     if out and result.failure is None and result.kind:
         if result.errors:
@@ -325,14 +390,14 @@ def catalogue_item(
     Examples
     --------
     >>> from kassanalysis.catalogue import CatalogueEntry
-    >>> e = CatalogueEntry("x", "x.csv", "budget_table", "E10000016", {}, "",
+    >>> e = CatalogueEntry("x", "x.csv", "budget_table", "E10000032", {}, "",
     ...                    financial_year="2023-24", unit="Adults")
     >>> print(catalogue_item(e, "added-x", "added/x.csv", "x.csv"), end="")
     <BLANKLINE>
       - id: added-x
         file: added/x.csv
         kind: budget_table
-        authority: E10000016
+        authority: E10000032
         financial_year: 2023-24
         unit: Adults
         source:
@@ -367,13 +432,12 @@ def list_indent(catalogue_text: str) -> str:
 
 def add_file(
     path: Path,
+    options: FileOptions | None = None,
     *,
-    kind: str | None = None,
     folder: str = "added",
     table_id: str | None = None,
     root: Path | None = None,
     stream=None,
-    **options,
 ) -> int:
     """``kass add``: check a file, copy it unchanged into ``data/raw/<folder>/`` and append
     its catalogue entry, so that the next ``kass build`` includes it.
@@ -384,7 +448,7 @@ def add_file(
     """
     stream = stream or sys.stdout
     path = Path(path)
-    result = inspect_file(path, kind=kind, root=root, **options)
+    result = inspect_file(path, options, root=root)
     report_checked(result, stream)
     if result.failure is not None or result.entry is None:
         return result.status or 1
@@ -440,6 +504,7 @@ def report_checked(result: Checked, stream) -> None:
 
 __all__ = [
     "Checked",
+    "FileOptions",
     "add_file",
     "catalogue_item",
     "check_file",

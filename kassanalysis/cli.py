@@ -66,35 +66,23 @@ def build_summary(processed: Path, manifest: dict, findings: int) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from kassanalysis.check import check_file
+    from kassanalysis.check import FileOptions, check_file
 
     return check_file(
         Path(args.file),
-        kind=args.kind,
-        authority=args.authority,
-        year=args.year,
-        units=args.units,
-        unit=args.unit,
-        columns=args.columns,
-        income_sign=args.income_sign,
+        FileOptions.from_args(args),
         out=args.out,
         root=Path(args.root) if args.root else None,
     )
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from kassanalysis.check import add_file
+    from kassanalysis.check import FileOptions, add_file
 
     return add_file(
         Path(args.file),
-        kind=args.kind,
+        FileOptions.from_args(args),
         folder=args.folder,
-        authority=args.authority,
-        year=args.year,
-        units=args.units,
-        unit=args.unit,
-        columns=args.columns,
-        income_sign=args.income_sign,
         table_id=args.id,
         root=Path(args.root) if args.root else None,
     )
@@ -145,7 +133,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_file_options(command: argparse.ArgumentParser) -> None:
-    """The options that describe one raw file (``kass check`` and ``kass add``)."""
+    """The options that describe one raw file (``kass check`` and ``kass add``): one per
+    field of :class:`kassanalysis.check.FileOptions`, which is built from them."""
     command.add_argument(
         "--kind",
         help="budget_table, kpi_table, comparator_table, banding_table, "

@@ -56,9 +56,9 @@ from kassanalysis.report.context import (
     divisions_for_period,
     list_report_periods,
     slug_for_period,
+    write_pack_summaries,
 )
 from kassanalysis.report.index import write_index
-from kassanalysis.report.summary import write_pack_summaries
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"

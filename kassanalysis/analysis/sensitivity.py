@@ -2,6 +2,14 @@
 
 The same indicator and period ranked under each comparator group a council has (CIPFA or
 Oflog nearest neighbours, same council type, same region, all England...), side by side.
+
+Disclosure control is the report's (:mod:`kassanalysis.publish.disclosure`: a figure built
+on a withheld count is withheld too), but only the analysis knows which figures are built
+on the council's count, so each row carries it: ``numerator``, the council's own count
+behind its value in that row's period, and ``numerator_in_group_median``, the same count
+when the council's value is one the group median is taken from (the median of one value
+is that value; of two, their mean, so the council's value is the median times two less
+the other's published value).
 """
 
 from __future__ import annotations
@@ -21,10 +29,12 @@ _COLUMNS = [
     "focus_in_group",
     "group_size",
     "value",
+    "numerator",
     "rank",
     "quartile",
     "quintile",
     "group_median",
+    "numerator_in_group_median",
     "mads_from_group_median",
     "position_depends_on_group",
     "indicator_id",
@@ -83,7 +93,11 @@ def rank_under_each_group(
         ``position_depends_on_group`` (True on every row when the focus council's quartile
         differs between the groups where it has one), ``indicator_id``, ``period``,
         ``polarity``, ``note`` (why a row has no rank) and the value's ``source_file`` and
-        ``source_line``.
+        ``source_line``. ``numerator`` is the focus council's published count behind its
+        value (from the row's own period; NaN when none is published) and
+        ``numerator_in_group_median`` the same count on the rows where the council's value
+        is one of the middle values the group median is taken from (NaN elsewhere): a
+        report withholding a small count withholds ``group_median`` with it there.
 
     Raises
     ------
@@ -135,6 +149,10 @@ def rank_under_each_group(
         f = focus.iloc[0]
         row.update(
             value=f["value"],
+            numerator=f["numerator"],
+            numerator_in_group_median=(
+                f["numerator"] if _is_a_middle_value(values, at) else np.nan
+            ),
             rank=f["rank"],
             quartile=f["quartile"],
             quintile=quintiles[at],
@@ -142,10 +160,33 @@ def rank_under_each_group(
             source_file=f["source_file"],
             source_line=f["source_line"],
         )
-        if pd.isna(f["value"]):
+        if pd.isna(f["value"]) and f["status"] == "suppressed":
+            row["note"] = "the council's value is withheld (a small count)"
+        elif pd.isna(f["value"]):
             row["note"] = "no value for the council in this period"
         rows.append(row)
     result = pd.DataFrame(rows).reindex(columns=_COLUMNS)
     seen = result["quartile"].dropna().unique()
     result["position_depends_on_group"] = len(seen) > 1
     return result
+
+
+def _is_a_middle_value(values: pd.Series, at) -> bool:
+    """Whether ``values[at]`` is one of the middle values a median of ``values`` is taken
+    from (the middle one of an odd count, either of the middle two of an even count; a
+    value tied with one of them counts, since the median then shows it too). Missing
+    values are left out, as the median leaves them out.
+
+    Examples
+    --------
+    >>> v = pd.Series([50.0, 60.0, 65.0, 70.0, np.nan], index=list("ABCDE"))
+    >>> [_is_a_middle_value(v, k) for k in "ABCDE"]
+    [False, True, True, False, False]
+    """
+    value = values[at]
+    present = values.dropna().sort_values().to_numpy()
+    if pd.isna(value) or not len(present):
+        return False
+    n = len(present)
+    low, high = present[(n - 1) // 2], present[n // 2]
+    return bool(low <= value <= high)

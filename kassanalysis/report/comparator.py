@@ -15,7 +15,7 @@ from kassanalysis.report.common import (
     local_indicators,
 )
 from kassanalysis.report.context import ReportContext
-from kassanalysis.report.display import Figures, KeyFigures, Table
+from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Table
 from kassanalysis.report.publishing import build_suppression_mask
 
 
@@ -237,6 +237,31 @@ def _councils_groups(ctx: ReportContext) -> list[str]:
     return [g for g in groups if g in mine]
 
 
+SENSITIVITY_COUNTS = ("numerator", "numerator_in_group_median")
+"""The counts of :func:`comparator_sensitivity`'s table checked against the disclosure rule:
+the council's numerator in each row, and the same where its value is one the group median
+is taken from (see :func:`kassanalysis.analysis.sensitivity.rank_under_each_group`)."""
+
+SENSITIVITY_DEPENDENT = {
+    **dict.fromkeys(
+        (
+            "value",
+            "rank",
+            "quartile",
+            "quintile",
+            "mads_from_group_median",
+            "position_depends_on_group",
+        ),
+        "numerator",
+    ),
+    "group_median": "numerator_in_group_median",
+}
+"""Figures of the sensitivity table withheld with the count they are built on: the
+council's value and its position, and the group median where the council's value is a
+middle value of the median (a group of one shows the value itself as the median; of two,
+the value is the median times two less the other council's published value)."""
+
+
 def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
     """Each indicator ranked under every comparator group the council belongs to, side by
     side, so a reader sees whether its position depends on the choice of peers."""
@@ -257,18 +282,15 @@ def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest")
         ranked.insert(0, "indicator_name", str(ctx.indicators.loc[indicator_id, "name"]))
         ranked.insert(1, "group", ranked["group_id"].map(names))
         ranked["unit"] = str(ctx.indicators.loc[indicator_id, "unit"])
-        # the council's count behind its value, so a small count is withheld here too
-        focus = _comparator_table(ctx, indicator_id, benchmark_period)
-        focus = focus.loc[focus["is_focus"], "numerator"] if not focus.empty else focus
-        ranked["numerator"] = focus.iloc[0] if len(focus) else float("nan")
         frames.append(ranked)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    derived = ("value", "rank", "quartile", "quintile", "mads_from_group_median")
+    # each row's own count (its group's table, its period), so a small count is withheld
+    # with every figure built on it, whichever group the report was opened with
     frame = ctx.save(
         "comparator_sensitivity",
         frame,
-        counts=("numerator",) if not frame.empty else (),
-        dependent=dict.fromkeys(derived, "numerator") if not frame.empty else None,
+        counts=SENSITIVITY_COUNTS if not frame.empty else (),
+        dependent=SENSITIVITY_DEPENDENT if not frame.empty else None,
         row_units=("value", "group_median") if not frame.empty else (),
     )
     shown = frame.reindex(
@@ -291,6 +313,7 @@ def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest")
     return Table(
         shown,
         "The same indicator ranked under each comparator group the council belongs to",
+        units={"note": TEXT_UNIT},
         row_units=("value", "group_median"),
         note="Rank 1, quartile 1 and quintile 1 are the best for the indicator's polarity. "
         "'Position depends on group' is yes when the council's quartile differs between "

@@ -22,7 +22,17 @@ from kassanalysis.formatting import round_columns
 from kassanalysis.periods import Period, PeriodError, parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.display import Note
-from kassanalysis.report.publishing import mark_for_publication, publish_table
+from kassanalysis.report.publishing import (
+    mark_for_publication,
+    publish_table,
+    read_published_table,
+)
+from kassanalysis.report.summary import (
+    SUMMARY_TABLES,
+    SummaryInputs,
+    mark_division_summary,
+    summarise_division,
+)
 
 ILLUSTRATIVE = (
     "ILLUSTRATIVE DATA: this report uses the example quarterly return shipped with "
@@ -457,3 +467,82 @@ def open_context(
     )
     context.__dict__["budget"] = budget
     return context
+
+
+# -------------------------------------- the pack's one-page summaries: their files and build
+
+
+def load_summary_inputs(paths: kio.ProjectPaths, processed: Path | None = None) -> SummaryInputs:
+    """Everything the one-page summaries need, read once: the tidy tables from
+    ``processed`` (by default the build ``paths.processed`` points at, the one the
+    notebooks read), the indicator reference and comparator groups from ``data/reference``,
+    and the catalogue's ``truncated`` notes.
+
+    Raises
+    ------
+    kassanalysis.io.ProcessedDataError
+        When ``processed`` holds no build, or a table differs from its manifest.
+    """
+    folder = Path(processed) if processed is not None else kio.resolve_build(paths.processed)
+    manifest = kio.read_build_manifest(folder)
+
+    def table(name: str) -> pd.DataFrame:
+        return kio.read_build_table(name, folder, manifest)
+
+    return SummaryInputs(
+        observations=table("indicator_observations"),
+        members=table("comparator_members"),
+        population=table("population"),
+        budget=table("budget_lines"),
+        data_quality=table("data_quality"),
+        indicators=kio.read_reference(paths.reference).indicators,
+        groups=load_comparator_groups(root=paths.root).set_index("id"),
+        truncated={e.file: e.truncated for e in kio.read_catalogue(paths.raw) if e.truncated},
+        rebase=kio.read_spc_rebase(paths.reference),
+    )
+
+
+def write_pack_summaries(
+    staging: Path,
+    paths: kio.ProjectPaths,
+    *,
+    divisions: list[Division],
+    period: str,
+    rule: SuppressionRule,
+    group: str | None = None,
+    benchmark_period: str | None = "latest",
+    processed: Path | None = None,
+) -> list[Path]:
+    """Compute and write every division's summary into the pack being built, under
+    ``<staging>/<division>/summary/`` (CSV and JSON per table, as every key table), from
+    one build (``processed``, by default the project's ``data/processed``: the folder the
+    notebooks read). The figures come from :mod:`kassanalysis.report.summary` (pure).
+    Returns the folders."""
+    inputs = load_summary_inputs(paths, processed)
+    folders = []
+    for division in divisions:
+        tables = summarise_division(
+            inputs, division, period=period, group=group, benchmark_period=benchmark_period
+        )
+        folder = Path(staging) / division.id / "summary"
+        for name, frame in mark_division_summary(tables, rule).items():
+            publish_table(frame, folder, name)
+        folders.append(folder)
+    return folders
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None (not NaN) where a cell is empty."""
+    frame = frame.astype(object)
+    return frame.where(frame.notna(), None).to_dict("records")
+
+
+def read_division_summary(folder: Path) -> dict[str, list[dict]] | None:
+    """A written summary's tables as records for the index template (from the JSON: the
+    CSV's text is neutralised for spreadsheets); None when there is none."""
+    folder = Path(folder)
+    if not all((folder / f"{name}.json").is_file() for name in SUMMARY_TABLES):
+        return None
+    return {
+        name: _records(read_published_table(folder / f"{name}.json")) for name in SUMMARY_TABLES
+    }

@@ -71,8 +71,18 @@ _NOTE = _ENV.from_string(
 NOT_AVAILABLE = "not available"
 """What a yes/no cell shows when the answer is missing (the figure it depends on is)."""
 
+TEXT_UNIT = "text"
+"""The unit a table declares for a column of words (notes, reasons, statuses):
+``Table(..., units={"note": TEXT_UNIT})``. Its cells are shown as written and a blank cell
+means nothing to say (not a missing figure)."""
+
 _NOTE_COLUMNS = ("note", "notes", "reason", "comment", "comments", "message", "caveat")
-"""Column names (or their last word) whose blank cell means "nothing to say", not "missing"."""
+"""Undeclared text columns whose name (or its last word) says a blank cell means "nothing
+to say", not "missing"; used only when the table declares no unit for the column."""
+
+_PERIOD_WORDS = ("period", "year")
+"""Undeclared columns whose name ends so hold periods: a missing one is missing data
+(``[x]``), and a year held as a number is a label (``2024``, not ``2,024``)."""
 
 _CODE_COLUMNS = ("code", "indicator_id")
 """Columns holding an indicator's code: shown as small text under its name in HTML."""
@@ -112,25 +122,48 @@ def _is_boolean(column: pd.Series) -> bool:
     return not present.empty and all(pd.api.types.is_bool(v) for v in present)
 
 
+def _is_period(name: object) -> bool:
+    return str(name).lower().endswith(_PERIOD_WORDS)
+
+
 def _is_note(name: object, column: pd.Series) -> bool:
-    """A column of words (notes, reasons, statuses): a blank cell there means nothing to say."""
+    """An undeclared column of words (notes, reasons, statuses): a blank cell there means
+    nothing to say. Numbers are never notes, nor is a period column (a missing period is
+    missing data); a column named like a note (even if empty, read back as numbers),
+    or holding only text, is."""
+    if _is_period(name):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype) and column.notna().any():
+        return False
     label = str(name).lower()
     if label in _NOTE_COLUMNS or label.rsplit("_", 1)[-1] in _NOTE_COLUMNS:
         return True
-    if pd.api.types.is_numeric_dtype(column.dtype) or label.endswith(("period", "year")):
-        return False  # a missing period is missing data ([x]), not an empty note
     present = column.dropna()
     return not present.empty and all(isinstance(v, str) for v in present)
 
 
 def _missing_text(name: object, column: pd.Series) -> str:
-    """What a missing cell of ``column`` shows: "not available" for a yes/no answer, blank
-    for a note, and the GSS marker ``[x]`` for a figure."""
+    """What a missing cell of an undeclared ``column`` shows: "not available" for a yes/no
+    answer, blank for a note, and the GSS marker ``[x]`` for a figure."""
     if _is_boolean(column):
         return NOT_AVAILABLE
     if _is_note(name, column):
         return ""
     return MISSING_MARKER
+
+
+def _format_label(value: object, missing: str) -> str:
+    """A period, year or code held as a number, as a label: ``2024.0`` -> ``2024`` (no
+    thousands separator); anything else as :func:`format_value` writes it.
+
+    Examples
+    --------
+    >>> _format_label(2024.0, "[x]"), _format_label(float("nan"), "[x]"), _format_label("Q1", "")
+    ('2024', '[x]', 'Q1')
+    """
+    if isinstance(value, int | float) and not is_missing(value) and float(value).is_integer():
+        return str(int(value))
+    return format_value(value, missing=missing)
 
 
 def _numeric(*values: object) -> bool:
@@ -163,7 +196,9 @@ class Table:
     note: str = ""
     units: dict[str, str] = field(default_factory=dict)
     """Column -> unit (``"GBP thousands"``, ``"%"``...): cells by that unit's rule and the
-    unit in the heading (``"Budget (£000)"``)."""
+    unit in the heading (``"Budget (£000)"``); :data:`TEXT_UNIT` for a column of words.
+    What a column declares here (or in ``row_units``/``changes``) decides how it is shown
+    and what a missing cell says; only undeclared columns are judged by their values."""
     row_units: tuple[str, ...] = ()
     """Columns whose unit is the row's own ``unit`` column (tables of mixed indicators)."""
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -186,8 +221,10 @@ class Table:
             out["unit"].astype(object) if "unit" in out.columns else pd.Series(None, out.index)
         )
         for column in out.columns:
-            missing = _missing_text(column, self.frame[column])
-            if column in self.changes:
+            missing = self._missing_text(column)
+            if self.units.get(column) == TEXT_UNIT:
+                out[column] = out[column].map(lambda v: _format_label(v, ""))
+            elif column in self.changes:
                 base, new = self.changes[column]
                 out[column] = [
                     format_percent_change(b, n, sign=True)
@@ -207,18 +244,48 @@ class Table:
                     format_value(v, None if is_missing(u) else str(u), missing=missing)
                     for v, u in zip(out[column], row_unit, strict=True)
                 ]
+            elif _is_period(column) and pd.api.types.is_numeric_dtype(self.frame[column].dtype):
+                out[column] = out[column].map(lambda v, m=missing: _format_label(v, m))
             else:
                 out[column] = out[column].map(lambda v, m=missing: format_value(v, missing=m))
         if "unit" in out.columns and self.row_units:
             out["unit"] = [u if is_missing(u) else unit_header(str(u)) for u in row_unit]
         return out.rename(columns=self._heading)
 
-    def _is_number_column(self, name: object) -> bool:
-        """Whether a column holds figures (right-aligned): numeric, or formatted by a unit."""
-        column = self.frame[name]
+    def _declared(self, name: object) -> str | None:
+        """What the table declares a column to hold: ``"text"`` (a :data:`TEXT_UNIT`
+        column), ``"number"`` (a unit of figures, the row's unit, or a change), or None when
+        it declares nothing (then the column's values and name decide)."""
+        if self.units.get(name) == TEXT_UNIT:
+            return "text"
         if name in self.units or name in self.row_units or name in self.changes:
-            return True
-        return pd.api.types.is_numeric_dtype(column.dtype) and not _is_boolean(column)
+            return "number"
+        return None
+
+    def _missing_text(self, name: object) -> str:
+        """What a missing cell of a column shows: blank in a declared text column, the GSS
+        marker ``[x]`` for a declared figure; in an undeclared column "not available" for a
+        yes/no answer, blank for a note, and ``[x]`` otherwise."""
+        declared = self._declared(name)
+        if declared == "text":
+            return ""
+        if declared == "number":
+            return MISSING_MARKER
+        return _missing_text(name, self.frame[name])
+
+    def _is_number_column(self, name: object) -> bool:
+        """Whether a column holds figures (right-aligned): declared with a unit of figures,
+        or undeclared and numeric (not yes/no, not a year held as a number)."""
+        declared = self._declared(name)
+        if declared is not None:
+            return declared == "number"
+        column = self.frame[name]
+        return (
+            pd.api.types.is_numeric_dtype(column.dtype)
+            and not _is_boolean(column)
+            and not _is_period(name)
+            and not _is_note(name, column)
+        )
 
     def _code_column(self) -> object | None:
         """The indicator-code column shown under ``indicator_name`` rather than on its own."""
@@ -227,7 +294,8 @@ class Table:
         return next((c for c in _CODE_COLUMNS if c in self.frame.columns), None)
 
     def _heading(self, name: object) -> str:
-        header = unit_header(self.units[name]) if name in self.units else ""
+        declared = self._declared(name) == "number" and name in self.units
+        header = unit_header(self.units[name]) if declared else ""
         label = label_column(name)
         if name in self.changes or not header or header.lower() in label.lower():
             return label

@@ -18,8 +18,9 @@ from kassanalysis import __version__
 from kassanalysis import io as kio
 from kassanalysis.api import load_divisions
 from kassanalysis.formatting import format_number, unit_header
+from kassanalysis.report.context import read_division_summary
 from kassanalysis.report.publishing import read_published_table
-from kassanalysis.report.summary import REPORT_FOR, read_division_summary
+from kassanalysis.report.summary import REPORT_FOR
 from kassanalysis.text import clean_control_characters
 
 if TYPE_CHECKING:

@@ -1,32 +1,27 @@
 """The one-page summary of each division, written into the pack for its ``index.html``.
 
-The pack computes each division's summary with the analysis functions of
-:mod:`kassanalysis.analysis.summary`, from the same tidy tables the notebooks read
-(:func:`load_summary_inputs`, pointed at one ``data/processed`` folder), and writes it as
-CSV and JSON under ``<pack>/<division>/summary/`` with the same publishing safety as every
-other key table (:mod:`kassanalysis.report.publishing`: small counts suppressed, missing
-values marked, spreadsheet formulas neutralised). The index template renders it.
+Pure: frames in, frames out. The pack computes each division's summary with the analysis
+functions of :mod:`kassanalysis.analysis.summary` from a :class:`SummaryInputs` (the tidy
+tables the notebooks read, loaded once by
+:func:`kassanalysis.report.context.load_summary_inputs`), and marks it with the same
+publishing safety as every other key table (:mod:`kassanalysis.report.publishing`: small
+counts suppressed, missing values marked, spreadsheet formulas neutralised).
+:func:`kassanalysis.report.context.write_pack_summaries` writes the marked tables as CSV and
+JSON under ``<pack>/<division>/summary/``; the index template renders them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from kassanalysis import io as kio
 from kassanalysis.analysis import summary
-from kassanalysis.api import Division, load_comparator_groups
+from kassanalysis.config import Division
 from kassanalysis.formatting import parse_unit
 from kassanalysis.periods import parse_period
 from kassanalysis.publish.disclosure import SuppressionRule
-from kassanalysis.report.publishing import (
-    build_suppression_mask,
-    mark_for_publication,
-    publish_table,
-    read_published_table,
-)
+from kassanalysis.report.publishing import build_suppression_mask, mark_for_publication
 
 #: The tables of a division's summary, as written under ``<division>/summary/``.
 SUMMARY_TABLES = ("headline", "indicators", "budget", "data_quality")
@@ -45,7 +40,9 @@ REPORT_FOR = {
 
 @dataclass(frozen=True)
 class SummaryInputs:
-    """The tidy tables and reference the summaries are computed from (one build)."""
+    """The tidy tables and reference the summaries are computed from (one build), as
+    :func:`kassanalysis.report.context.load_summary_inputs` reads them: ``groups`` indexed
+    by group id, ``truncated`` the catalogue's notes by file."""
 
     observations: pd.DataFrame
     members: pd.DataFrame
@@ -56,37 +53,6 @@ class SummaryInputs:
     groups: pd.DataFrame
     truncated: dict[str, str]
     rebase: pd.DataFrame | None = None
-
-
-def _read_table(name: str, build: Path, manifest: dict) -> pd.DataFrame:
-    """One tidy table of the build, checked against the build's manifest."""
-    return kio.read_build_table(name, build, manifest)
-
-
-def load_summary_inputs(paths: kio.ProjectPaths, processed: Path | None = None) -> SummaryInputs:
-    """Everything the summaries need, read once: the tidy tables from ``processed`` (by
-    default ``paths.processed``, the build the notebooks read), the indicator reference
-    and comparator groups from ``data/reference``, and the catalogue's ``truncated``
-    notes.
-
-    Raises
-    ------
-    kassanalysis.io.ProcessedDataError
-        When ``processed`` holds no build, or a table differs from its manifest.
-    """
-    folder = Path(processed) if processed is not None else kio.resolve_build(paths.processed)
-    manifest = kio.read_build_manifest(folder)
-    return SummaryInputs(
-        observations=_read_table("indicator_observations", folder, manifest),
-        members=_read_table("comparator_members", folder, manifest),
-        population=_read_table("population", folder, manifest),
-        budget=_read_table("budget_lines", folder, manifest),
-        data_quality=_read_table("data_quality", folder, manifest),
-        indicators=kio.read_reference(paths.reference).indicators,
-        groups=load_comparator_groups(root=paths.root).set_index("id"),
-        truncated={e.file: e.truncated for e in kio.read_catalogue(paths.raw) if e.truncated},
-        rebase=kio.read_spc_rebase(paths.reference),
-    )
 
 
 def _division_files(inputs: SummaryInputs, division: Division) -> set[str]:
@@ -151,81 +117,51 @@ def summarise_division(
     }
 
 
-def _suppress_small_counts(indicators: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
-    """Latest figures of count indicators in the small-number range become suppressed,
-    with every text that quotes them."""
+def _mark_indicators(indicators: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
+    """The matrix marked for publication: latest figures of count indicators in the
+    small-number range become ``[c]`` (suppressed, not ``[x]``: they are published, only
+    withheld), with every text that quotes them."""
     counts = indicators["latest_value"].where(
         indicators["unit"].map(lambda unit: parse_unit(unit).kind == "count")
     )
-    mask = build_suppression_mask(
-        indicators.assign(latest_count=counts),
-        counts=("latest_count",),
-        dependent={},
-        rule=rule,
+    frame = indicators.assign(latest_count=counts)
+    mask = build_suppression_mask(frame, counts=("latest_count",), dependent={}, rule=rule)
+    if not mask.empty and mask["latest_count"].any():
+        hidden = mask["latest_count"].to_numpy()
+        for column in ("latest_text", "rag_text", "direction_text"):
+            frame.loc[hidden, column] = "suppressed"
+    marked = mark_for_publication(
+        frame, rule=rule, counts=("latest_count",), dependent={"latest_value": "latest_count"}
     )
-    if mask.empty or not mask["latest_count"].any():
-        return indicators
-    hidden = mask["latest_count"]
-    out = indicators.copy()
-    out.loc[hidden, "latest_value"] = float("nan")
-    for column in ("latest_text", "rag_text", "direction_text"):
-        out.loc[hidden, column] = "suppressed"
-    return out
+    return marked.drop(columns="latest_count")
 
 
-def write_division_summary(
-    tables: dict[str, pd.DataFrame], folder: Path, rule: SuppressionRule
+def mark_division_summary(
+    tables: dict[str, pd.DataFrame], rule: SuppressionRule
 ) -> dict[str, pd.DataFrame]:
-    """Write a division's summary tables to ``folder`` (CSV and JSON each) as every key
-    table is written; returns the marked tables."""
+    """A division's summary tables (from :func:`summarise_division`) made safe to publish,
+    as every key table is: counts in the rule's range and the texts quoting them
+    suppressed, missing values and suppressed figures marked ``[x]`` / ``[c]``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables of :data:`SUMMARY_TABLES`, in that order; the input is not changed.
+    """
     marked = {}
     for name in SUMMARY_TABLES:
         frame = tables[name]
         if name == "indicators":
-            frame = _suppress_small_counts(frame, rule)
-        marked[name] = mark_for_publication(frame, rule=rule)
-        publish_table(marked[name], Path(folder), name)
+            marked[name] = _mark_indicators(frame, rule)
+        else:
+            marked[name] = mark_for_publication(frame, rule=rule)
     return marked
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with None (not NaN) where a cell is empty."""
-    frame = frame.astype(object)
-    return frame.where(frame.notna(), None).to_dict("records")
-
-
-def read_division_summary(folder: Path) -> dict[str, list[dict]] | None:
-    """A written summary's tables as records for the index template (from the JSON: the
-    CSV's text is neutralised for spreadsheets); None when there is none."""
-    folder = Path(folder)
-    if not all((folder / f"{name}.json").is_file() for name in SUMMARY_TABLES):
-        return None
-    return {
-        name: _records(read_published_table(folder / f"{name}.json")) for name in SUMMARY_TABLES
-    }
-
-
-def write_pack_summaries(
-    staging: Path,
-    paths: kio.ProjectPaths,
-    *,
-    divisions: list[Division],
-    period: str,
-    rule: SuppressionRule,
-    group: str | None = None,
-    benchmark_period: str | None = "latest",
-    processed: Path | None = None,
-) -> list[Path]:
-    """Compute and write every division's summary into the pack being built, under
-    ``<staging>/<division>/summary/``, from one build (``processed``, by default the
-    project's ``data/processed``: the folder the notebooks read). Returns the folders."""
-    inputs = load_summary_inputs(paths, processed)
-    folders = []
-    for division in divisions:
-        tables = summarise_division(
-            inputs, division, period=period, group=group, benchmark_period=benchmark_period
-        )
-        folder = Path(staging) / division.id / "summary"
-        write_division_summary(tables, folder, rule)
-        folders.append(folder)
-    return folders
+__all__ = [
+    "REPORT_FOR",
+    "SUMMARY_TABLES",
+    "SummaryInputs",
+    "mark_division_summary",
+    "summarise_division",
+]

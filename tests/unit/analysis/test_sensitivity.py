@@ -22,6 +22,7 @@ from tests.unit.analysis.test_comparator import (
     E,
     F,
     observations,
+    observe,
     one_year,
 )
 
@@ -105,3 +106,63 @@ def test_group_ids_are_checked():
             group_ids=["NN"],
             focus_code=KENT,
         )
+
+
+# Disclosure: each row carries the council's own count from that row's table and period,
+# and the same count where the council's value is a middle value of the group median.
+# Kent 65% from a numerator of 3 (a small count under the default rule, 1 to 4).
+SMALL_OBS = observations(
+    observe("PCT", "2019-20", KENT, 10.0, numerator=40.0),  # an older period: never used
+    *[
+        observe("PCT", "2020-21", code, value, numerator=3.0 if code == KENT else 30.0)
+        for code, value in VALUES.items()
+    ],
+)
+SMALL_GROUPS = {**GROUPS, "ALONE": [KENT, NO_DATA]}
+SMALL_MEMBERS = ComparatorMembers.validate(
+    pd.DataFrame(
+        [
+            {"group_id": group, "authority_code": code, "source": "hand-built"}
+            for group, codes in SMALL_GROUPS.items()
+            for code in codes
+        ]
+    )
+)
+
+
+def rank_small(period="2020-21"):
+    return rank_under_each_group(
+        SMALL_OBS,
+        SMALL_MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period=period,
+        group_ids=["NN", "ALL7", "HIGH", "NOKENT", "ALONE"],
+        focus_code=KENT,
+    ).set_index("group_id")
+
+
+def test_each_row_carries_the_councils_count_from_its_own_period():
+    table = rank_small()
+    # 2020-21 for every group (the 2019-20 numerator 40 must not appear); no count where
+    # the council is not a member
+    assert table["period"].dropna().unique().tolist() == ["2020-21"]
+    assert table.loc[["NN", "ALL7", "HIGH", "ALONE"], "numerator"].tolist() == [3.0] * 4
+    assert np.isnan(table.loc["NOKENT", "numerator"])
+
+
+def test_the_count_is_carried_to_the_median_only_where_the_median_shows_the_value():
+    table = rank_small()
+    # NN: 50 60 65 70 -> median (60 + 65) / 2 = 62.5 takes Kent's 65 (Kent = 2 x 62.5 - 60)
+    # ALL7: 40 50 55 60 65 70 80 -> median 60, Kent's 65 not a middle value
+    # HIGH: 65 70 80 -> median 70, not Kent's
+    # ALONE: Kent's 65 only -> the median is Kent's value
+    in_median = table["numerator_in_group_median"]
+    assert in_median.loc[["NN", "ALONE"]].tolist() == [3.0, 3.0]
+    assert in_median.loc[["ALL7", "HIGH", "NOKENT"]].isna().all()
+    assert table.loc[["NN", "ALL7", "HIGH", "ALONE"], "group_median"].tolist() == [
+        62.5,
+        60.0,
+        70.0,
+        65.0,
+    ]
