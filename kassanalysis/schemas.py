@@ -129,6 +129,24 @@ class Population(_Provenance):
     persons: Series[float] = pa.Field(ge=0)
 
 
+class PopulationTotals(_Provenance):
+    """ONS mid-year estimates, all-ages persons per area and year: the time series of MYE4
+    (``Mid-2001`` to ``Mid-2020``) and MYE5 (``Estimated Population mid-YYYY``). One row
+    per area and mid-year; ``source_text`` is the year's column header as published."""
+
+    area_code: Series[str] = pa.Field(str_matches=r"^[EWSNK]\d{8}$")
+    area_name: Series[str]
+    geography: Series[str] = pa.Field(nullable=True)
+    year: Series[int] = pa.Field(ge=1971, le=2100, description="mid-year, e.g. 2014")
+    persons: Series[float] = pa.Field(ge=0, nullable=True, description="all ages, people")
+    status: Series[str] = pa.Field(isin=STATUSES)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["area_code", "year"]
+
+
 class PafBanding(_Provenance):
     """Counts of PAF indicators in each performance band, as published."""
 
@@ -394,6 +412,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "indicator_observations": IndicatorObservations,
     "published_ratings": PublishedRatings,
     "population": Population,
+    "population_totals": PopulationTotals,
     "paf_banding": PafBanding,
     "comparator_members": ComparatorMembers,
     "finance_lines": FinanceLines,
