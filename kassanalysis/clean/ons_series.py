@@ -215,6 +215,50 @@ def clean_ons_mye_series(
     is_area = pd.Series(codes).str.fullmatch(ONS_UK.pattern).to_numpy()
     years = sorted(layout["years"], reverse=True)
     cells = body.iloc[:, [layout["years"][y] for y in years]].to_numpy(dtype=object)
+    records, problems = _read_cells(name, codes, is_area, excel_rows, years, cells, entry)
+    if not records:
+        return empty_frame(TOTALS), problems
+    rows, record_years, persons, status = (
+        np.array(v, dtype=object) for v in zip(*records, strict=True)
+    )
+    rows = rows.astype(int)
+
+    def column(position: int | None) -> np.ndarray:
+        if position is None:
+            return np.full(len(rows), None, dtype=object)
+        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[rows]
+        return np.where(text == "", None, text)
+
+    names = column(layout["name"])
+    headers = {y: str(sheet.iat[layout["row"], j]).strip() for y, j in layout["years"].items()}
+    totals = pd.DataFrame(
+        {
+            TOTALS.area_code: codes[rows],
+            TOTALS.area_name: np.where(pd.isna(names), codes[rows], names),
+            TOTALS.geography: column(layout["geography"]),
+            TOTALS.year: record_years.astype(int),
+            TOTALS.persons: persons.astype(float),
+            TOTALS.status: status,
+            TOTALS.source_file: entry.file,
+            TOTALS.source_sheet: name,
+            TOTALS.source_line: excel_rows[rows],
+            TOTALS.source_text: [headers[y] for y in record_years],
+        }
+    )
+    return totals[columns_of(TOTALS)].reset_index(drop=True), problems
+
+
+def _read_cells(
+    name: str,
+    codes: np.ndarray,
+    is_area: np.ndarray,
+    excel_rows: np.ndarray,
+    years: list[int],
+    cells: np.ndarray,
+    entry: CatalogueEntry,
+) -> tuple[list[tuple], list[Problem]]:
+    """(row, year, persons, status) for every readable cell of an area row, and an error
+    for each cell that is not a count, a row with figures but no code, an area twice."""
     parsed = [[parse_cell(c, nil_is_zero=False) for c in row] for row in cells]
     problems: list[Problem] = []
     for r in np.flatnonzero(~is_area):
@@ -255,36 +299,7 @@ def clean_ons_mye_series(
                 subject=codes[r],
             )
         )
-    if not records:
-        return empty_frame(TOTALS), problems
-    rows, record_years, persons, status = (
-        np.array(v, dtype=object) for v in zip(*records, strict=True)
-    )
-    rows = rows.astype(int)
-
-    def column(position: int | None) -> np.ndarray:
-        if position is None:
-            return np.full(len(rows), None, dtype=object)
-        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[rows]
-        return np.where(text == "", None, text)
-
-    names = column(layout["name"])
-    headers = {y: str(sheet.iat[layout["row"], j]).strip() for y, j in layout["years"].items()}
-    totals = pd.DataFrame(
-        {
-            TOTALS.area_code: codes[rows],
-            TOTALS.area_name: np.where(pd.isna(names), codes[rows], names),
-            TOTALS.geography: column(layout["geography"]),
-            TOTALS.year: record_years.astype(int),
-            TOTALS.persons: persons.astype(float),
-            TOTALS.status: status,
-            TOTALS.source_file: entry.file,
-            TOTALS.source_sheet: name,
-            TOTALS.source_line: excel_rows[rows],
-            TOTALS.source_text: [headers[y] for y in record_years],
-        }
-    )
-    return totals[columns_of(TOTALS)].reset_index(drop=True), problems
+    return records, problems
 
 
 def combine_population_totals(totals: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
