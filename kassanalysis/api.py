@@ -64,7 +64,7 @@ def load(name: str, *, root: Path | str | None = None, rebuild: bool = False) ->
     ----------
     name : str
         One of :func:`list_tables`: budget_lines, indicator_observations, population,
-        paf_banding, comparator_members, finance_lines, data_quality.
+        population_totals, paf_banding, comparator_members, finance_lines, data_quality.
     root : path, optional
         Project folder (found from the working directory by default).
     rebuild : bool

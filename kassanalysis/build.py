@@ -32,6 +32,7 @@ from kassanalysis.clean import (
     nearest_neighbours,
     oflog,
     ons,
+    ons_series,
     quarterly,
 )
 from kassanalysis.comparators import GROUPS_FILE, resolve_comparator_groups
@@ -80,6 +81,7 @@ CLEANERS: dict[str, tuple[str, Callable]] = {
     "oflog_outcomes": ("indicator_observations", _oflog),
     "ascof_open_data": ("indicator_observations", ascof.clean_ascof_open_data),
     "ons_mye2": ("population", ons.clean_ons_mye2),
+    "ons_mye_series": ("population_totals", ons_series.clean_ons_mye_series),
     "nearest_neighbours": ("comparator_members", _nearest),
     "quarterly_return": ("*", quarterly.clean_quarterly_return),
     "indicator_export": ("indicator_observations", indicator_export.clean_indicator_export),
@@ -270,6 +272,9 @@ def build_tables(paths: kio.ProjectPaths, *, tolerance: float = TOLERANCE) -> Bu
         if name == "comparator_members":
             frames = [members]
         frame = concat_parts(frames) if frames else empty_frame(TABLES[name])
+        if name == "population_totals":  # two ONS releases give the same years
+            frame, found = ons_series.combine_population_totals(frame)
+            problems.extend(found)
         tables[name], found = validate_table(name, frame)
         problems.extend(found)
     if not any(p.severity == "error" for p in problems):

@@ -74,6 +74,7 @@ KINDS = (
     "nearest_neighbours",
     "ascof_open_data",
     "ons_mye2",
+    "ons_mye_series",
     "quarterly_return",
     "indicator_export",
     "asc_fr",

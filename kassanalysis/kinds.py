@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from kassanalysis.clean.grid import normalise_header
 from kassanalysis.clean.kpi_boxes import has_kpi_boxes
 from kassanalysis.formats import FileFormat
@@ -287,6 +289,25 @@ def recognise_ons_mye2(preview: Preview, ref) -> Recognition | None:
     return None
 
 
+def recognise_ons_mye_series(preview: Preview, ref) -> Recognition | None:
+    """An ONS all-ages population series (MYE4 ``Mid-YYYY`` or MYE5 ``Estimated Population
+    mid-YYYY`` columns), found as the cleaner finds it. Less sure when the workbook also
+    holds MYE2 sheets: the same ONS workbook is then read for both kinds, one catalogue
+    entry each, and ``ons_mye2`` is what it is first."""
+    from kassanalysis.clean.ons_series import find_population_series
+
+    frames = {name: pd.DataFrame(rows) for name, rows in preview.sheets.items() if rows}
+    name, layout, _ = find_population_series(frames)
+    if layout is None:
+        return None
+    score = 0.6 if recognise_ons_mye2(preview, ref) else 0.85
+    return Recognition(
+        "ons_mye_series",
+        score,
+        f"sheet {name!r} is an ONS population series ({len(layout['years'])} mid-years)",
+    )
+
+
 def recognise_quarterly_return(preview: Preview, ref) -> Recognition | None:
     keys = preview.header_keys()
     if {"indicators", "budget"} <= {n.lower() for n in preview.sheets}:
@@ -361,6 +382,12 @@ KIND_READING: dict[str, KindReading] = {
         "an ONS mid-year estimates workbook with MYE2 sheets, or the long layout (code, name, "
         "geography, sex, age, population_YYYY) as CSV or workbook",
         lambda preview, ref: recognise_ons_mye2(preview, ref) or recognise_ons_long(preview, ref),
+    ),
+    "ons_mye_series": KindReading(
+        WORKBOOK,
+        "an ONS mid-year estimates workbook with an all-ages population series (MYE4: Code, "
+        "Name, Geography, Mid-2020, Mid-2019, ...; or MYE5: Estimated Population mid-YYYY)",
+        recognise_ons_mye_series,
     ),
     "indicator_export": KindReading(
         ("csv", "tab", *WORKBOOK),

@@ -129,6 +129,24 @@ class Population(_Provenance):
     persons: Series[float] = pa.Field(ge=0)
 
 
+class PopulationTotals(_Provenance):
+    """ONS mid-year estimates, all-ages persons per area and year: the time series of MYE4
+    (``Mid-2001`` to ``Mid-2020``) and MYE5 (``Estimated Population mid-YYYY``). One row
+    per area and mid-year; ``source_text`` is the year's column header as published."""
+
+    area_code: Series[str] = pa.Field(str_matches=r"^[EWSNK]\d{8}$")
+    area_name: Series[str]
+    geography: Series[str] = pa.Field(nullable=True)
+    year: Series[int] = pa.Field(ge=1971, le=2100, description="mid-year, e.g. 2014")
+    persons: Series[float] = pa.Field(ge=0, nullable=True, description="all ages, people")
+    status: Series[str] = pa.Field(isin=STATUSES)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["area_code", "year"]
+
+
 class PafBanding(_Provenance):
     """Counts of PAF indicators in each performance band, as published."""
 
@@ -388,12 +406,72 @@ class SummaryHeadline(_Table):
     budget_tone: _Text = pa.Field(isin=SUMMARY_TONES)
 
 
+class _FinanceBenchmark(_Table):
+    """Columns shared by the finance benchmarks (:mod:`kassanalysis.analysis.finance`): a
+    council of the comparator group and one line of the ASC-FR."""
+
+    authority_code: _Text
+    authority_name: _Text
+    is_focus: Series[bool] = pa.Field(description="the council the report is for")
+    financial_year: _Text = pa.Field(str_matches=_FY)
+    support_type: _Text = _optional()
+    support_setting: _Text = _optional()
+    provision: _Text = _optional()
+    age_band: _Text = _optional("as the return prints it")
+    primary_support_reason: _Text = _optional()
+    row_type: _Text = _optional()
+    measure: _Text
+    value: Series[float] = _optional("as published, in unit")
+    unit: _Text = _optional()
+
+
+class FinanceSpendPerHead(_FinanceBenchmark):
+    """:func:`~kassanalysis.analysis.finance.benchmark_spend_per_head`: one row per line
+    of the return and council of the group, expenditure per head of a population named in
+    ``denominator``."""
+
+    population: Series[float] = _optional("people in the denominator")
+    denominator: _Text = _optional(
+        "which ONS population divided the value: '18-64, mid-2014' (the age band's own) or "
+        "'all ages, mid-2014' (total population, for all-adult lines only); missing when "
+        "no population of the year was available"
+    )
+    per_head: Series[float] = _optional("GBP per head of the denominator")
+    rank: Series[float] = _optional("1 = the highest for no polarity; missing is not ranked")
+    group_size: Series[int] = pa.Field(ge=0, description="members with a figure")
+    quartile: Series[float] = _optional("1 = the highest quarter for no polarity")
+    group_median: Series[float] = _optional()
+    mads_from_group_median: Series[float] = _optional("Oflog's distance from the median")
+    status: _Text = pa.Field(isin=STATUSES)
+    source_file: _Text = _optional("the ASC-FR file; missing for a member without the line")
+    source_line: _Count = _optional()
+    group_id: _Text
+    polarity: _Text
+
+
+class FinanceUnitCosts(_FinanceBenchmark):
+    """:func:`~kassanalysis.analysis.finance.benchmark_unit_costs`: one row per unit-cost
+    line and council of the group, the published unit cost ranked as it stands."""
+
+    rank: Series[float] = _optional("1 = the highest for no polarity; missing is not ranked")
+    group_size: Series[int] = pa.Field(ge=0, description="members with a figure")
+    quartile: Series[float] = _optional("1 = the highest quarter for no polarity")
+    group_median: Series[float] = _optional()
+    mads_from_group_median: Series[float] = _optional("Oflog's distance from the median")
+    status: _Text = pa.Field(isin=STATUSES)
+    source_file: _Text = _optional("the ASC-FR file; missing for a member without the line")
+    source_line: _Count = _optional()
+    group_id: _Text
+    polarity: _Text
+
+
 #: Name of each tidy table in data/processed and its schema.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "budget_lines": BudgetLines,
     "indicator_observations": IndicatorObservations,
     "published_ratings": PublishedRatings,
     "population": Population,
+    "population_totals": PopulationTotals,
     "paf_banding": PafBanding,
     "comparator_members": ComparatorMembers,
     "finance_lines": FinanceLines,

@@ -4,7 +4,12 @@ Expenditure per head of the relevant population (18-64, 65+, 18+) by primary sup
 and unit costs (e.g. GBP per week of residential or nursing care for people aged 65+), for
 every council in a comparator group: rank, quartile, group median and distance from the
 group median in median absolute deviations (the Oflog method), by the same functions as the
-indicator comparisons (:mod:`kassanalysis.analysis.stats`).
+indicator comparisons (:mod:`kassanalysis.analysis.stats`). Spend per head is divided by
+the age band's own ONS population of the same year when it is available, and only the
+all-adult lines by the all-ages population otherwise; every row names its denominator
+(see :func:`benchmark_spend_per_head`). Both outputs are the models
+:class:`~kassanalysis.schemas.FinanceSpendPerHead` and
+:class:`~kassanalysis.schemas.FinanceUnitCosts`.
 
 Both functions take a ``finance_lines`` frame (one row per council, year and line of the
 return) with the columns ``authority_code`` (ONS), ``cassr_code``, ``authority_name``,
@@ -35,8 +40,10 @@ import pandas as pd
 from kassanalysis.analysis import stats
 from kassanalysis.analysis.comparator import calculate_band_population
 from kassanalysis.periods import parse_period
+from kassanalysis.schemas import FinanceSpendPerHead, FinanceUnitCosts, columns_of
 
 __all__ = [
+    "ALL_ADULT_BANDS",
     "SPEND_MEASURES",
     "UNIT_COST_MEASURES",
     "UNIT_MULTIPLIERS",
@@ -50,6 +57,10 @@ SPEND_MEASURES = ("Gross total cost: total expenditure", "Net total expenditure"
 
 #: The ASC-FR unit-cost measure (e.g. GBP per week of residential and nursing care).
 UNIT_COST_MEASURES = ("Unit costs",)
+
+#: Age bands of lines that cover every adult (the return's grand totals): their own
+#: population is 18+, and all ages stands in for it when 18+ is not available.
+ALL_ADULT_BANDS = ("Total", "All ages", "All adults")
 
 _BAND_RANGE = re.compile(r"(\d+)\s*(?:to|-)\s*(\d+)$")
 _BAND_OPEN = re.compile(r"(\d+)\s*(?:\+|and over)$")
@@ -198,16 +209,32 @@ def benchmark_spend_per_head(
     measures: Sequence[str] = SPEND_MEASURES,
     age_bands: Sequence[str] | None = None,
     polarity: str = "no_polarity",
+    population_totals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Expenditure per head of the relevant population, benchmarked within a group.
+    """Expenditure per head of a named population, benchmarked within a group.
 
     For every line of the return (support type, support setting, age band, primary support
     reason, row type, measure) and every council of the comparator group:
-    ``spend per head = value x unit multiplier / population of the age band``, the
-    population being the ONS mid-year estimate for the year the financial year starts in
-    (2014 for 2014-15), summed over single years of age (90 = 90 and over). Then rank (1 =
-    the highest spend for ``"no_polarity"``), quartile, group median and distance from the
-    group median in MADs.
+    ``spend per head = value x unit multiplier / population``, the population being an ONS
+    mid-year estimate for the year the financial year starts in (mid-2014 for 2014-15).
+    Then rank (1 = the highest spend for ``"no_polarity"``), quartile, group median and
+    distance from the group median in MADs.
+
+    Which population divides a line is decided per line, the same for every council of
+    the group (so no ranking mixes two kinds of denominator), and is named in the
+    ``denominator`` column:
+
+    1. The age band's own population, summed from single years of age in ``population``
+       (MYE2; 90 = 90 and over): "18-64" for "Adults aged 18 to 64", "65+" for "Adults aged
+       65 and over", and "18+" for the all-adult lines (age band "Total": the grand totals
+       cover 18-64, 65+ and other adult services). Named e.g. ``"18-64, mid-2014"``.
+    2. When ``population`` holds no estimates for the year, the all-adult lines only are
+       divided by the all-ages population (``population_totals``, ONS MYE4/MYE5), named
+       ``"all ages, mid-2014"``: total spend per head of total population, as local
+       government finance statistics publish it. Lines for one age band (18-64, 65+, 85+)
+       are NOT divided by all ages: that ratio would mostly measure how old a council's
+       population is, not what it spends, so their ``per_head`` stays missing (and
+       ``denominator`` with it) until the year's single-year-of-age estimates are added.
 
     Parameters
     ----------
@@ -215,8 +242,8 @@ def benchmark_spend_per_head(
         ASC-FR lines (columns in the module docstring); ``value`` in a money unit of
         :data:`UNIT_MULTIPLIERS` (e.g. ``"GBP thousands"``).
     population : pandas.DataFrame
-        ONS mid-year estimates (:class:`~kassanalysis.schemas.Population`: area_code, year,
-        age, persons).
+        ONS mid-year estimates by single year of age
+        (:class:`~kassanalysis.schemas.Population`: area_code, year, age, persons).
     members : pandas.DataFrame
         Comparator group memberships (group_id, authority_code).
     group_id : str
@@ -228,30 +255,36 @@ def benchmark_spend_per_head(
     measures : sequence of str, default :data:`SPEND_MEASURES`
         Expenditure measures to benchmark (as in the ``measure`` column).
     age_bands : sequence of str, optional
-        Age bands (as in the ``age_band`` column) whose population is the denominator;
-        by default every band that names ages (:func:`parse_finance_age_band`: "Adults
-        aged 65 and over" is 65+, "Age 18 to 64" 18-64), so "Total" and "Other adult
-        services" lines are left out.
+        Age bands (as in the ``age_band`` column) to benchmark; by default every band that
+        names ages (:func:`parse_finance_age_band`: "Adults aged 65 and over" is 65+, "Age
+        18 to 64" 18-64) and the all-adult bands of :data:`ALL_ADULT_BANDS` ("Total"), so
+        "Other adult services" lines (no ages) are left out.
     polarity : {"no_polarity", "higher_is_better", "lower_is_better"}
         How to rank; spending more is neither good nor bad by default.
+    population_totals : pandas.DataFrame, optional
+        ONS all-ages persons per area and year
+        (:class:`~kassanalysis.schemas.PopulationTotals`: area_code, year, persons), used
+        only as step 2 above says.
 
     Returns
     -------
     pandas.DataFrame
-        One row per line and group member: ``authority_code``, ``authority_name``,
-        ``is_focus``, the line columns, ``value`` and ``unit`` (as in the return),
-        ``population``, ``per_head`` (GBP per head), ``rank``, ``group_size``,
-        ``quartile``, ``group_median``, ``mads_from_group_median`` (all of per_head),
-        ``status`` (``"missing"`` for a member without the line), ``source_file``,
-        ``source_line``, ``group_id``, ``polarity``. A missing value or population gives a
-        missing per_head, which is not ranked.
+        :class:`~kassanalysis.schemas.FinanceSpendPerHead`, one row per line and group
+        member: ``authority_code``, ``authority_name``, ``is_focus``, the line columns,
+        ``value`` and ``unit`` (as in the return), ``population`` (people),
+        ``denominator`` (which population, in words), ``per_head`` (GBP per head),
+        ``rank``, ``group_size``, ``quartile``, ``group_median``,
+        ``mads_from_group_median`` (all of per_head), ``status`` (``"missing"`` for a member
+        without the line), ``source_file``, ``source_line``, ``group_id``, ``polarity``. A
+        missing value or population gives a missing per_head, which is not ranked.
 
     Raises
     ------
     ValueError
         If columns are missing, there are no lines for the year and measures, a council has
         two lines with the same description, a unit is not a money unit, the group has no
-        members, or the population has no rows for the year.
+        members, or no line can be divided: neither population holds the year (or only
+        ``population_totals`` does and there is no all-adult line).
 
     Examples
     --------
@@ -262,17 +295,17 @@ def benchmark_spend_per_head(
     ...     "support_setting": "Nursing", "provision": None,
     ...     "measure": "Gross total cost: total expenditure",
     ...     "value": [30.0, 10.0], "unit": "GBP thousands", "row_type": "line",
-    ...     "status": "ok", "source_file": "asc-fr.csv", "source_line": [2, 3]})
+    ...     "status": "reported", "source_file": "asc-fr.csv", "source_line": [2, 3]})
     >>> population = pd.DataFrame({"area_code": ["E10000016", "E10000030"], "year": 2014,
     ...     "age": 70, "persons": [300.0, 200.0]})
     >>> members = pd.DataFrame({"group_id": "g", "authority_code": ["E10000016", "E10000030"]})
     >>> table = benchmark_spend_per_head(lines, population, members, group_id="g",
     ...     financial_year="2014-15", focus_code="E10000016")
-    >>> table[["authority_name", "per_head", "rank"]].values.tolist()
-    [['Kent', 100.0, 1.0], ['Surrey', 50.0, 2.0]]
+    >>> table[["authority_name", "per_head", "denominator", "rank"]].values.tolist()
+    [['Kent', 100.0, '65+, mid-2014', 1.0], ['Surrey', 50.0, '65+, mid-2014', 2.0]]
     """
     lines = _select_lines(finance_lines, financial_year, measures)
-    bands = lines["age_band"].map(parse_finance_age_band)
+    bands = lines["age_band"].map(_population_band)
     chosen = bands.notna() if age_bands is None else lines["age_band"].isin(list(age_bands))
     lines = lines[chosen & bands.notna()].copy()
     if lines.empty:
@@ -286,48 +319,75 @@ def benchmark_spend_per_head(
             f"money unit ({', '.join(UNIT_MULTIPLIERS)})"
         )
     year = parse_period(financial_year).start.year
-    if year not in set(population["year"]):
-        raise ValueError(f"the population has no mid-year {year} estimates for {financial_year}")
-    codes = lines["authority_code"]
-    lines["population"] = np.nan
-    for band in lines["age_band"].unique():
-        in_band = lines["age_band"] == band
-        lines.loc[in_band, "population"] = calculate_band_population(
-            population, codes[in_band], parse_finance_age_band(band), year
-        ).to_numpy()
+    lines["population"], lines["denominator"] = _denominators(
+        lines, population, population_totals, year
+    )
+    if lines["denominator"].isna().all():
+        if _holds_year(population_totals, year):
+            why = "; all-ages estimates divide only all-adult (Total) lines, and there are none"
+        else:
+            why = " (nor all-ages estimates)"
+        raise ValueError(
+            f"the population has no mid-year {year} estimates by age for {financial_year}{why}"
+        )
     money = lines["value"].astype(float) * lines["unit"].map(UNIT_MULTIPLIERS)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_head = money / lines["population"].where(lines["population"] > 0)
     lines["benchmark_value"] = per_head
     table = _benchmark(lines, members, group_id=group_id, focus_code=focus_code, polarity=polarity)
     table = table.rename(columns={"benchmark_value": "per_head"})
-    columns = [
-        "authority_code",
-        "authority_name",
-        "is_focus",
-        "financial_year",
-        *LINE_KEYS,
-        "value",
-        "unit",
-        "population",
-        "per_head",
-        "rank",
-        "group_size",
-        "quartile",
-        "group_median",
-        "mads_from_group_median",
-        "status",
-        "source_file",
-        "source_line",
-        "group_id",
-        "polarity",
-    ]
+    # the line's denominator, also for a member without the line
+    named = lines.drop_duplicates("age_band").set_index("age_band")["denominator"]
+    table["denominator"] = table["age_band"].map(named)
     table["financial_year"] = financial_year
-    return (
-        table[columns]
-        .sort_values([*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable")
-        .reset_index(drop=True)
+    table = table.sort_values(
+        [*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable"
     )
+    return FinanceSpendPerHead.validate(table[columns_of(FinanceSpendPerHead)]).reset_index(
+        drop=True
+    )
+
+
+def _population_band(age_band) -> str | None:
+    """The population band of an ASC-FR age band: its ages, or 18+ for the all-adult
+    lines (None for a band that names no ages, such as "Other adult services")."""
+    if str(age_band).strip() in ALL_ADULT_BANDS:
+        return "18+"
+    return parse_finance_age_band(age_band)
+
+
+def _holds_year(frame: pd.DataFrame | None, year: int) -> bool:
+    return frame is not None and bool(
+        (frame["year"] == year).any() and frame.loc[frame["year"] == year, "persons"].notna().any()
+    )
+
+
+def _denominators(
+    lines: pd.DataFrame,
+    population: pd.DataFrame,
+    population_totals: pd.DataFrame | None,
+    year: int,
+) -> tuple[pd.Series, pd.Series]:
+    """The population dividing each line and its name (see benchmark_spend_per_head)."""
+    people = pd.Series(np.nan, index=lines.index)
+    named = pd.Series(None, index=lines.index, dtype=object)
+    by_age = _holds_year(population, year)
+    totals = None
+    if not by_age and _holds_year(population_totals, year):
+        this_year = population_totals[population_totals["year"] == year]
+        totals = this_year.groupby("area_code")["persons"].sum(min_count=1)
+    for band in lines["age_band"].unique():
+        in_band = lines["age_band"] == band
+        ages = _population_band(band)
+        if by_age:
+            people[in_band] = calculate_band_population(
+                population, lines.loc[in_band, "authority_code"], ages, year
+            ).to_numpy()
+            named[in_band] = f"{ages}, mid-{year}"
+        elif totals is not None and ages == "18+":
+            people[in_band] = lines.loc[in_band, "authority_code"].map(totals).astype(float)
+            named[in_band] = f"all ages, mid-{year}"
+    return people, named
 
 
 def benchmark_unit_costs(
@@ -364,8 +424,9 @@ def benchmark_unit_costs(
     Returns
     -------
     pandas.DataFrame
-        One row per line and group member: ``authority_code``, ``authority_name``,
-        ``is_focus``, the line columns, ``value``, ``unit``, ``rank``, ``group_size``,
+        :class:`~kassanalysis.schemas.FinanceUnitCosts`, one row per line and group
+        member: ``authority_code``, ``authority_name``, ``is_focus``, the line columns,
+        ``value``, ``unit``, ``rank``, ``group_size``,
         ``quartile``, ``group_median``, ``mads_from_group_median``, ``status``,
         ``source_file``, ``source_line``, ``group_id``, ``polarity``.
 
@@ -383,7 +444,7 @@ def benchmark_unit_costs(
     ...     "age_band": "65+", "primary_support_reason": None,
     ...     "support_setting": "Residential", "provision": "All", "measure": "Unit costs",
     ...     "value": [550.0, 600.0, 500.0], "unit": "GBP per week", "row_type": "line",
-    ...     "status": "ok", "source_file": "unit-cost.csv", "source_line": [5, 6, 7]})
+    ...     "status": "reported", "source_file": "unit-cost.csv", "source_line": [5, 6, 7]})
     >>> members = pd.DataFrame({"group_id": "g",
     ...     "authority_code": ["E10000016", "E10000030", "E10000012"]})
     >>> table = benchmark_unit_costs(lines, members, group_id="g", financial_year="2014-15",
@@ -402,27 +463,7 @@ def benchmark_unit_costs(
     table = _benchmark(lines, members, group_id=group_id, focus_code=focus_code, polarity=polarity)
     table["value"] = table["benchmark_value"]
     table["financial_year"] = financial_year
-    columns = [
-        "authority_code",
-        "authority_name",
-        "is_focus",
-        "financial_year",
-        *LINE_KEYS,
-        "value",
-        "unit",
-        "rank",
-        "group_size",
-        "quartile",
-        "group_median",
-        "mads_from_group_median",
-        "status",
-        "source_file",
-        "source_line",
-        "group_id",
-        "polarity",
-    ]
-    return (
-        table[columns]
-        .sort_values([*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable")
-        .reset_index(drop=True)
+    table = table.sort_values(
+        [*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable"
     )
+    return FinanceUnitCosts.validate(table[columns_of(FinanceUnitCosts)]).reset_index(drop=True)

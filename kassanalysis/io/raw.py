@@ -195,7 +195,7 @@ def read_raw(entry: CatalogueEntry, raw_dir: Path, *, confine: bool = True) -> A
         return first_sheet(path)
     if entry.kind == "ascof_open_data":
         return first_sheet(path)
-    if entry.kind == "ons_mye2":
+    if entry.kind in ("ons_mye2", "ons_mye_series"):
         if fmt.is_workbook:
             return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
         return {path.name: read_csv_text(path, header=None)}

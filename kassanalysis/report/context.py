@@ -249,6 +249,11 @@ class ReportContext:
         return load("population", root=self.paths.root)
 
     @cached_property
+    def population_totals(self) -> pd.DataFrame:
+        """ONS all-ages population per area and mid-year (MYE4/MYE5 series)."""
+        return load("population_totals", root=self.paths.root)
+
+    @cached_property
     def data_quality(self) -> pd.DataFrame:
         return load("data_quality", root=self.paths.root)
 

@@ -68,8 +68,15 @@ def finance_year_note(ctx: ReportContext) -> Note:
 
 
 def spend_per_head(ctx: ReportContext) -> Table | Note:
-    """Gross and net expenditure per head of the age band's population (ONS, same year)
-    for the council, ranked in the comparator group; or why it cannot be shown."""
+    """Gross and net expenditure per head for the council, ranked in the comparator group,
+    with the population that divided each line named (``Denominator``); or why it cannot
+    be shown.
+
+    Per head of the age band's own ONS population (18-64, 65+, 18+) when the build holds
+    the ASC-FR year's single-year-of-age estimates (MYE2); otherwise the all-adult totals
+    per head of the all-ages population of the same mid-year (MYE4/MYE5), and a note that
+    the age-band lines wait for MYE2 (see
+    :func:`kassanalysis.analysis.finance.benchmark_spend_per_head`)."""
     year = finance_year(ctx)
     if year is None:
         return Note(["No ASC-FR finance lines: spend per head is not shown."])
@@ -81,26 +88,56 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
             group_id=ctx.group_id,
             financial_year=year,
             focus_code=ctx.division.authority,
+            population_totals=ctx.population_totals,
         )
     except ValueError as exc:
         held = ", ".join(str(y) for y in sorted(set(ctx.population["year"])))
         return Note(
             [
                 f"Spend per head for ASC-FR {year} is not shown: {exc}. The ONS population "
-                f"in data/processed holds mid-year {held}; another year's population is not "
-                f"used in its place. Add the mid-{year[:4]} estimates to data/raw to show it."
+                f"by age in data/processed holds mid-year {held}; another year's population "
+                f"is not used in its place. Add the mid-{year[:4]} estimates to data/raw to "
+                "show it."
             ],
             heading=f"Spend per head, ASC-FR {year}",
             warning=True,
         )
-    focus = ctx.save("finance_spend_per_head", table[table["is_focus"]])
-    shown = focus[[*_SHOWN, "per_head", *_RANKS]]
+    mine = table[table["is_focus"]]
+    divided = mine[mine["denominator"].notna()]
+    waiting = sorted(set(mine.loc[mine["denominator"].isna(), "age_band"]))
+    denominators = sorted(set(divided["denominator"]))
+    focus = ctx.save(
+        "finance_spend_per_head", divided, units={"per_head": "GBP", "group_median": "GBP"}
+    )
+    shown = focus[[*_SHOWN, "denominator", "per_head", *_RANKS]]
+    # the all-adult totals have no support reason or setting: no empty columns for them
+    shown = shown.drop(columns=[c for c in _SHOWN if shown[c].isna().all()])
+    all_ages = any(d.startswith("all ages") for d in denominators)
+    note = ""
+    if waiting:
+        note = (
+            f"Per head of the age band's own population ({', '.join(waiting)}) waits for the "
+            f"mid-{year[:4]} single-year-of-age estimates (ONS MYE2), which are not in "
+            "data/raw; those lines are not divided. "
+        )
+    if all_ages:
+        note += (
+            "The all-adult totals are per head of the whole population (all ages): an age "
+            "band's spend over all ages would measure how old the population is, not what "
+            "is spent, so only the totals are divided that way."
+        )
     return Table(
         shown,
-        f"Spend per head, ASC-FR {year} ({ctx.group_name})",
+        f"Spend per head of population ({'; '.join(denominators)}), ASC-FR {year} "
+        f"({ctx.group_name})",
         units={"per_head": "GBP", "group_median": "GBP"},
-        source="finance_lines (NHS England ASC-FR); population (ONS mid-year estimates, "
-        f"{year[:4]})",
+        source="finance_lines (NHS England ASC-FR); "
+        + (
+            f"population_totals (ONS mid-year estimates, all ages, mid-{year[:4]})"
+            if all_ages
+            else f"population (ONS mid-year estimates by single year of age, mid-{year[:4]})"
+        ),
+        note=note.strip(),
     )
 
 

@@ -122,5 +122,6 @@ def test_build_with_a_broken_catalogue_is_one_message_not_a_traceback(small_proj
         f"kass build: {catalogue}: table 'x': field 'kind': unknown kind 'budget_tabel'; "
         "known kinds: budget_table, kpi_table, comparator_table, banding_table, "
         "target_statements, stated_figures, oflog_outcomes, nearest_neighbours, "
-        "ascof_open_data, ons_mye2, quarterly_return, indicator_export, asc_fr, deprivation"
+        "ascof_open_data, ons_mye2, ons_mye_series, quarterly_return, indicator_export, asc_fr, "
+        "deprivation"
     ]

@@ -90,12 +90,21 @@ def variance(tmp_path_factory):
 
 
 def test_variance_shows_finance_benchmarks_labelled_with_the_asc_fr_year(variance):
-    markdown, plain, _ = variance
+    markdown, plain, html = variance
     assert "## Finance benchmarks (ASC-FR)" in markdown
     assert "Finance benchmarks: ASC-FR 2014-15" in plain
     assert "older than this pack's period (2024-25 Q3)" in plain
-    # the build's ONS population holds no mid-2014 estimates: said, not replaced
-    assert "Spend per head for ASC-FR 2014-15 is not shown" in plain
+    # No mid-2014 estimates by age in data/raw: the all-adult totals per head of the all-ages
+    # population, named. Kent, bridging file line 89, gross 474,261 (GBP thousands) /
+    # 1,509,301 (ONS MYE4 mid-2014) = GBP 314.23, shown to the pound as GBP 314
+    assert "Spend per head of population (all ages, mid-2014), ASC-FR 2014-15" in plain
+    gross = next(
+        line
+        for line in plain.splitlines()
+        if "Grand total gross expenditure" in line and "Gross total cost" in line
+    )
+    assert "all ages, mid-2014" in gross and "£314" in gross
+    assert "waits for the mid-2014 single-year-of-age estimates (ONS MYE2)" in html
     # ASC-FR 2014-15 unit-cost table, Kent (820), long term, 65+, physical support,
     # residential, all provision: 40,425 (GBP thousands) / 96,919 weeks = GBP 417.10 a week
     row = next(

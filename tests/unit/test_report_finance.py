@@ -37,3 +37,77 @@ def test_the_note_names_the_latest_asc_fr_year_and_how_it_relates_to_the_pack(pe
 def test_without_finance_lines_the_section_says_so():
     note = finance.finance_year_note(StubContext([], "2024-25 Q3"))
     assert "No ASC-FR finance lines" in repr(note)
+
+
+class SpendContext(StubContext):
+    """What spend_per_head reads: finance lines, both populations, the group, the council."""
+
+    def __init__(self, lines, population, totals):
+        super().__init__([], "2024-25 Q3")
+        self.cache = {("finance_lines",): lines}
+        self.population = population
+        self.population_totals = totals
+        self.members = pd.DataFrame({"group_id": "g", "authority_code": ["E10000016", "E10000030"]})
+        self.group_id = "g"
+        self.division = type("Division", (), {"authority": "E10000016"})()
+
+    def save(self, name, frame, **kwargs):
+        return frame
+
+
+def finance_line(code, name, age_band, value, source_line):
+    return {
+        "authority_code": code,
+        "cassr_code": "886",
+        "authority_name": name,
+        "financial_year": "2014-15",
+        "support_type": "Grand total gross expenditure" if age_band == "Total" else "Total",
+        "age_band": age_band,
+        "primary_support_reason": None,
+        "support_setting": None,
+        "provision": None,
+        "measure": "Gross total cost: total expenditure",
+        "value": value,
+        "unit": "GBP thousands",
+        "row_type": "total",
+        "status": "reported",
+        "source_file": "bri.csv",
+        "source_line": source_line,
+    }
+
+
+LINES = pd.DataFrame(
+    [
+        finance_line("E10000016", "Kent", "Total", 450_000.0, 89),
+        finance_line("E10000030", "Surrey", "Total", 480_000.0, 89),
+        finance_line("E10000016", "Kent", "Adults aged 65 and over", 240_000.0, 37),
+    ]
+)
+TOTALS = pd.DataFrame(
+    {"area_code": ["E10000016", "E10000030"], "year": 2014, "persons": [1_500_000.0, 1.2e6]}
+)
+NO_AGES = pd.DataFrame({"area_code": ["E10000016"], "year": [2019], "age": [70], "persons": [1.0]})
+
+
+def test_spend_per_head_names_the_all_ages_denominator_and_what_waits_for_mye2():
+    table = finance.spend_per_head(SpendContext(LINES, NO_AGES, TOTALS))
+    # Kent 450,000 x 1,000 / 1,500,000 = GBP 300 per head; Surrey 480,000,000 / 1,200,000 =
+    # 400: Kent rank 2 of 2, group median (300 + 400) / 2 = 350
+    assert table.caption.startswith("Spend per head of population (all ages, mid-2014)")
+    row = table.frame.iloc[0]
+    assert (row["denominator"], row["per_head"], row["rank"], row["group_median"]) == (
+        "all ages, mid-2014",
+        300.0,
+        2.0,
+        350.0,
+    )
+    assert len(table.frame) == 1  # the 65+ line is not divided by all ages
+    assert "Adults aged 65 and over) waits for the mid-2014 single-year-of-age" in table.note
+    assert "all ages, mid-2014" in table.source and "population_totals" in table.source
+
+
+def test_spend_per_head_without_any_population_of_the_year_says_why():
+    note = finance.spend_per_head(SpendContext(LINES, NO_AGES, TOTALS.assign(year=2019)))
+    assert note.warning
+    assert "Spend per head for ASC-FR 2014-15 is not shown" in note.paragraphs[0]
+    assert "nor all-ages estimates" in note.paragraphs[0]

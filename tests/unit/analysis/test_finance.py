@@ -30,7 +30,7 @@ def line(
     unit="GBP thousands",
     setting="Nursing",
     year="2014-15",
-    status="ok",
+    status="reported",
     source_line=1,
 ):
     return {
@@ -289,6 +289,8 @@ def test_the_returns_own_age_band_words_and_provision_are_understood():
     )
     kent = costs[costs["is_focus"]].set_index("provision")["value"]
     assert kent.to_dict() == {"Own provision": 600.0, "Provision by others": 500.0}
+
+
 def test_categorical_finance_lines_as_stored_by_the_build_give_the_same_table():
     # the build stores finance_lines' text columns as categoricals (each label once); a
     # filled-in missing line ("missing" status, Worcestershire) must still be possible
@@ -299,3 +301,116 @@ def test_categorical_finance_lines_as_stored_by_the_build_give_the_same_table():
         stored, POPULATION, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
     )
     pd.testing.assert_frame_equal(categorical, plain)
+
+
+# ---- the denominator: the age band's own population, or all ages for all-adult lines ----
+
+TOTALS_2014 = pd.DataFrame(
+    {
+        "area_code": [KENT, SURREY, ESSEX, HANTS, NOLINE],
+        "year": 2014,
+        "persons": [1_500_000.0, 1_200_000.0, 1_400_000.0, 1_300_000.0, 600_000.0],
+    }
+)
+NO_AGES_FOR_2014 = POPULATION[POPULATION["year"] != 2014]
+
+
+def test_without_the_years_ages_only_all_adult_lines_are_divided_by_all_ages_and_say_so():
+    lines = pd.DataFrame(
+        [
+            # the return's grand totals (age band "Total"): all adults
+            line(KENT, "Total", 450_000.0, psr=None, setting=None, source_line=89),
+            line(SURREY, "Total", 480_000.0, psr=None, setting=None, source_line=89),
+            line(ESSEX, "Total", 350_000.0, psr=None, setting=None, source_line=89),
+            # a 65+ line: not divided by all ages
+            line(KENT, "Adults aged 65 and over", 30_000.0, source_line=37),
+        ]
+    )
+    table = benchmark_spend_per_head(
+        lines,
+        NO_AGES_FOR_2014,
+        MEMBERS,
+        group_id="NN",
+        financial_year="2014-15",
+        focus_code=KENT,
+        population_totals=TOTALS_2014,
+    )
+    total = table[table["age_band"] == "Total"].set_index("authority_code")
+    # Kent 450,000,000 / 1,500,000 = 300; Surrey 480,000,000 / 1,200,000 = 400;
+    # Essex 350,000,000 / 1,400,000 = 250
+    assert total.loc[[KENT, SURREY, ESSEX], "per_head"].tolist() == [300.0, 400.0, 250.0]
+    assert set(total["denominator"]) == {"all ages, mid-2014"}
+    assert total.loc[KENT, "population"] == 1_500_000.0
+    # 400, 300, 250 -> Kent rank 2 of 3; median 300; |dev| 0, 100, 50 -> MAD 50; Kent 0
+    assert (total.loc[KENT, "rank"], total.loc[KENT, "group_median"]) == (2.0, 300.0)
+    assert total.loc[SURREY, "mads_from_group_median"] == 2.0
+    older = table[table["age_band"] == "Adults aged 65 and over"]
+    assert older["per_head"].isna().all() and older["denominator"].isna().all()
+    assert older["rank"].isna().all() and (older["group_size"] == 0).all()
+    # the value itself is kept, as published
+    assert older.loc[older["is_focus"], "value"].tolist() == [30_000.0]
+
+
+def test_with_the_years_ages_every_line_uses_its_own_band_even_when_totals_are_given():
+    lines = pd.DataFrame(
+        [
+            line(KENT, "Total", 39_000.0, psr=None, setting=None, source_line=89),
+            line(KENT, "Adults aged 65 and over", 30_000.0, source_line=37),
+        ]
+    )
+    table = benchmark_spend_per_head(
+        lines,
+        POPULATION,
+        MEMBERS,
+        group_id="NN",
+        financial_year="2014-15",
+        focus_code=KENT,
+        population_totals=TOTALS_2014,
+    )
+    kent = table[table["is_focus"]].set_index("age_band")
+    # Total is all adults: 18+ = 900,000 (18-64) + 300,000 (65+) = 1,200,000 (the child of
+    # age 10 is not counted); 39,000,000 / 1,200,000 = 32.5. 65+: 30,000,000 / 300,000 = 100
+    assert kent.loc["Total", ["population", "per_head", "denominator"]].tolist() == [
+        1_200_000.0,
+        32.5,
+        "18+, mid-2014",
+    ]
+    assert kent.loc["Adults aged 65 and over", ["per_head", "denominator"]].tolist() == [
+        100.0,
+        "65+, mid-2014",
+    ]
+
+
+def test_nothing_to_divide_is_an_error_that_says_why():
+    only_65 = pd.DataFrame([line(KENT, "Adults aged 65 and over", 30_000.0)])
+    with pytest.raises(ValueError, match="divide only all-adult .Total. lines, and there are none"):
+        benchmark_spend_per_head(
+            only_65,
+            NO_AGES_FOR_2014,
+            MEMBERS,
+            group_id="NN",
+            financial_year="2014-15",
+            focus_code=KENT,
+            population_totals=TOTALS_2014,
+        )
+    with pytest.raises(ValueError, match=r"no mid-year 2014 estimates by age .*nor all-ages"):
+        benchmark_spend_per_head(
+            only_65,
+            NO_AGES_FOR_2014,
+            MEMBERS,
+            group_id="NN",
+            financial_year="2014-15",
+            focus_code=KENT,
+        )
+
+
+def test_both_outputs_have_exactly_the_columns_of_their_schema():
+    from kassanalysis.schemas import FinanceSpendPerHead, FinanceUnitCosts, columns_of
+
+    assert list(spend().columns) == columns_of(FinanceSpendPerHead)
+    assert "denominator" in columns_of(FinanceSpendPerHead)
+    costs = pd.DataFrame([line(KENT, "65+", 600.0, measure="Unit costs", unit="GBP per week")])
+    table = benchmark_unit_costs(
+        costs, MEMBERS, group_id="NN", financial_year="2014-15", focus_code=KENT
+    )
+    assert list(table.columns) == columns_of(FinanceUnitCosts)
