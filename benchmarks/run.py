@@ -24,7 +24,7 @@ machine noise largely cancels:
 5. scaling: cleaning time at 10k, 100k and 1M rows;
 6. build: ``kass build`` of all the bundled data (best of three, wall and CPU seconds: on
    a shared machine the CPU seconds are the steadier figure), and
-   ``kassanalysis.load("finance_lines")`` (624,444 rows) from that build, with its memory;
+   ``kassanalysis.load("finance_lines")`` (608,484 rows) from that build, with its memory;
 7. ASC-FR: the four bundled 2014-15 ASC-FR files read (``read_raw``) and cleaned
    (``clean_asc_fr``, which includes melting and the return's own checks), best of three
    in one process, seconds per stage summed over the files, and the finance lines made.
