@@ -419,9 +419,10 @@ def _melt_wide(
             for role in (*DIMENSIONS, "financial_year", "provision", "measure")
         }
     )
+    same_text = pd.factorize(np.where(blank, "", [str(u).strip() for u in uniques]))[0]
     rows, keep = restore_provision(
         rows,
-        cells[is_data],
+        same_text[codes].reshape(cells.shape)[is_data],
         [*DIMENSIONS, "financial_year"],
         has_provision="provision" in roles,
     )

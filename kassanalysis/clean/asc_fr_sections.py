@@ -54,7 +54,8 @@ def restore_provision(
         One row per data row of the file, in file order: the label columns ``labels``
         (text, ``""`` for blank) and ``provision`` and ``measure``.
     cells : numpy.ndarray
-        The area cells of those rows as printed, shape ``(len(rows), areas)``.
+        The area cells of those rows, shape ``(len(rows), areas)``: as printed, or as
+        integer codes equal where the printed text is equal.
     labels : list of str
         The columns that, with ``provision`` and ``measure``, say what a row is (support
         type, age band, primary support reason, setting, year).
@@ -97,23 +98,28 @@ def restore_provision(
     by_provision = (measure == "unit costs") & (rows["provision"] != "")
     if not (lost.any() and by_provision.any()):
         return rows, keep
-    texts = np.char.strip(np.asarray(cells, dtype=str))
+    texts = np.asarray(cells)
     key = pd.Series(list(zip(*(rows[c] for c in labels), strict=True)), index=rows.index)
-    occurrence = rows[lost].groupby([key[lost], measure[lost]], sort=False).cumcount()
-    printed = rows[by_provision].groupby(key[by_provision], sort=False).groups
-    for label_set, triples in rows[lost].groupby(key[lost], sort=False).groups.items():
+    occurrence = np.full(len(rows), -1)
+    occurrence[lost.to_numpy()] = rows[lost].groupby([key[lost], measure[lost]]).cumcount()
+    printed = key[by_provision].groupby(key[by_provision], sort=False).indices
+    positions = np.flatnonzero(by_provision.to_numpy())
+    names = measure.to_numpy(dtype=object)
+    provision = rows["provision"].to_numpy(dtype=object).copy()
+    for label_set, triples in key[lost].groupby(key[lost], sort=False).indices.items():
         if label_set not in printed:
             continue
-        costs = [i for i in triples if measure[i] == "unit costs"]
-        sources = list(printed[label_set])
-        counts = measure[list(triples)].value_counts()
+        triples = np.flatnonzero(lost.to_numpy())[triples]
+        sources = positions[printed[label_set]]
+        costs = triples[names[triples] == "unit costs"]
+        counts = pd.Series(names[triples]).value_counts()
         complete = all(counts.get(part, 0) == len(costs) for part in UNIT_COST_PARTS)
         if not complete or len(costs) != len(sources):
             continue
-        if not all((texts[c] == texts[s]).all() for c, s in zip(costs, sources, strict=True)):
+        if not (texts[costs] == texts[sources]).all():
             continue
         for k, source in enumerate(sources):
-            members = [i for i in triples if occurrence[i] == k]
-            rows.loc[members, "provision"] = rows.at[source, "provision"]
-        keep[rows.index.get_indexer(sources)] = False
+            provision[triples[occurrence[triples] == k]] = provision[source]
+        keep[sources] = False
+    rows["provision"] = provision
     return rows, keep
