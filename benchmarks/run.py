@@ -24,7 +24,12 @@ machine noise largely cancels:
 5. scaling: cleaning time at 10k, 100k and 1M rows;
 6. build: ``kass build`` of all the bundled data (best of three, wall and CPU seconds: on
    a shared machine the CPU seconds are the steadier figure), and
-   ``kassanalysis.load("finance_lines")`` (624,444 rows) from that build, with its memory.
+   ``kassanalysis.load("finance_lines")`` (608,484 rows) from that build, with its memory;
+7. ASC-FR: the four bundled 2014-15 ASC-FR files read (``read_raw``) and cleaned
+   (``clean_asc_fr``, which includes melting and the return's own checks), best of three
+   in one process, seconds per stage summed over the files, and the finance lines made.
+
+    .venv/bin/python benchmarks/run.py --build-only   # only 6 and 7 (about a minute)
 """
 
 from __future__ import annotations
@@ -166,6 +171,42 @@ def bench_build(repeat: int = 3) -> dict:
         "finance_lines_rows": int(rows),
         "finance_lines_memory_gb": round(frame_gb, 3),
         "load_peak_memory_gb": round(peak_gb, 3),
+    }
+
+
+_ASC_FR = """
+import sys, time
+from kassanalysis import io as kio
+from kassanalysis.build import CLEANERS
+paths = kio.find_project()
+ref = kio.read_reference(paths.reference)
+entries = [e for e in kio.read_catalogue(paths.raw) if e.kind == "asc_fr"]
+_, clean = CLEANERS["asc_fr"]
+best_read = best_clean = float("inf")
+for _ in range(int(sys.argv[1])):
+    read = cleaned = 0.0
+    rows = 0
+    for entry in entries:
+        t0 = time.perf_counter()
+        raw = kio.read_raw(entry, paths.raw)
+        t1 = time.perf_counter()
+        lines, problems = clean(raw, entry, ref)
+        t2 = time.perf_counter()
+        read, cleaned, rows = read + t1 - t0, cleaned + t2 - t1, rows + len(lines)
+    best_read, best_clean = min(best_read, read), min(best_clean, cleaned)
+print(best_read, best_clean, rows, len(entries))
+"""
+
+
+def bench_asc_fr(repeat: int = 3) -> dict:
+    """Reading and cleaning the bundled ASC-FR files (what ``kass build`` spends on
+    ``finance_lines`` before validation and writing), best of ``repeat``."""
+    read_s, clean_s, rows, files = run_python(_ASC_FR, str(repeat))
+    return {
+        "asc_fr_files": int(files),
+        "asc_fr_read_s": round(read_s, 2),
+        "asc_fr_clean_s": round(clean_s, 2),
+        "asc_fr_lines": int(rows),
     }
 
 
@@ -331,6 +372,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="skip the pack comparisons")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
+        "--build-only", action="store_true", help="only the build and ASC-FR measurements"
+    )
+    parser.add_argument(
         "--repeat", type=int, default=2, help="times the pack and floors are run (best kept)"
     )
     args = parser.parse_args()
@@ -338,10 +382,13 @@ def main() -> int:
     try:
         subprocess.run([str(VENV_BIN / "kass"), "build"], check=True, capture_output=True, cwd=ROOT)
         figures = {"cpu_count": os.cpu_count()}
-        figures.update(bench_import())
+        if not args.build_only:
+            figures.update(bench_import())
         figures.update(bench_build())
-        figures.update(bench_cleaning(workdir))
-        if not args.quick:
+        figures.update(bench_asc_fr())
+        if not args.build_only:
+            figures.update(bench_cleaning(workdir))
+        if not (args.quick or args.build_only):
             figures.update(bench_pack(workdir, args.jobs, args.repeat))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

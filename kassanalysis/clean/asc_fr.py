@@ -10,7 +10,9 @@ wide (2014-15 "Personal Social Services: Expenditure and Unit Costs" CSVs)
     ``Bridging year service``, ``Bridging Year``, ``Bridging year group``) and one column
     per council headed ``CASSR code - name`` (``820 - Kent``), then the regions and
     ``ENGLAND``. Note rows at the end (``Data are presented in £000's``, ``:`` for
-    mandatory data that are unavailable, ``.`` for a unit cost not calculated).
+    mandatory data that are unavailable, ``.`` for a unit cost not calculated). A file
+    that stacks tables under one header (the voluntary age bands) has its provision put
+    back by :func:`~kassanalysis.clean.asc_fr_sections.restore_provision`.
 long (later years)
     One row per council and category: ``Council Code``, ``Council Name``, ``Care Type``,
     ``Age Bands``, ``Primary support reason``, ``Long Term Support Setting``,
@@ -39,6 +41,7 @@ from kassanalysis.clean.asc_fr_checks import (
     reconcile_finance_lines,
     repeated_label_findings,
 )
+from kassanalysis.clean.asc_fr_sections import restore_provision
 from kassanalysis.clean.cells import as_text
 from kassanalysis.clean.records import ONS_ENGLAND, row_problems
 from kassanalysis.periods import PeriodError, parse_financial_year
@@ -406,28 +409,37 @@ def _melt_wide(
     codes, uniques = pd.factorize(cells.ravel(), use_na_sentinel=False)
     blank = np.array([pd.isna(u) or not str(u).strip() for u in uniques], dtype=bool)
     is_data = ~blank[codes].reshape(cells.shape).all(axis=1)
-    body = body[is_data]
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
-    n_rows, n_areas = int(is_data.sum()), len(columns)
+    defaults = {"measure": "activity"}
+    rows = pd.DataFrame(
+        {
+            role: as_text(body.iloc[:, roles[role]])[is_data].to_numpy(dtype=object)
+            if role in roles
+            else defaults.get(role, "")
+            for role in (*DIMENSIONS, "financial_year", "provision", "measure")
+        }
+    )
+    same_text = pd.factorize(np.where(blank, "", [str(u).strip() for u in uniques]))[0]
+    rows, keep = restore_provision(
+        rows,
+        same_text[codes].reshape(cells.shape)[is_data],
+        [*DIMENSIONS, "financial_year"],
+        has_provision="provision" in roles,
+    )
+    rows, lines = rows[keep].reset_index(drop=True), lines[keep]
+    n_rows, n_areas = len(rows), len(columns)
     row_of = np.repeat(np.arange(n_rows), n_areas)  # long row -> data row
     area_of = np.tile(np.arange(n_areas), n_rows)  # long row -> area column
-
-    def label(role: str, default: str = "") -> pd.Categorical:
-        if role not in roles:
-            return pd.Categorical.from_codes(np.zeros(n_rows * n_areas, dtype=int), [default])
-        return _expand(as_text(body.iloc[:, roles[role]]).to_numpy(dtype=object), row_of)
-
     texts = np.where(blank, "", np.asarray(uniques, dtype=object))
     long = pd.DataFrame(
         {
             "code": _expand([areas[j][0] or areas[j][2] for j in columns], area_of),
             "name": _expand([areas[j][1] for j in columns], area_of),
             "ons": _expand([areas[j][2] for j in columns], area_of),
-            **{role: label(role) for role in DIMENSIONS},
-            "provision": label("provision"),
-            "measure": label("measure", "activity"),
-            "year_text": label("financial_year"),
-            "text": _expand(texts, codes.reshape(cells.shape)[is_data].ravel()),
+            **{role: _expand(rows[role], row_of) for role in (*DIMENSIONS, "provision")},
+            "measure": _expand(rows["measure"], row_of),
+            "year_text": _expand(rows["financial_year"], row_of),
+            "text": _expand(texts, codes.reshape(cells.shape)[is_data][keep].ravel()),
             "line": np.repeat(lines, n_areas),
         }
     )

@@ -168,6 +168,73 @@ def test_no_header_is_one_clear_error(reference):
     assert "820 - Kent" in problems[0].message
 
 
+STACKED = [
+    ["", "", "", "SE", "SE"],
+    [
+        "Support type",
+        "Service delivery mechanism",
+        "Accounting category",
+        "820 - Kent",
+        "821 - Medway",
+    ],
+    ["Long term", "Nursing", "Gross total cost: own provision", ":", "10"],  # line 3
+    ["Long term", "Residential", "In house provision", "5", "1"],  # line 4
+    ["Long term", "Residential", "External provision", "7", "2"],
+    ["Long term", "Residential", "Total provision", "12", "3"],  # line 6
+    ["Long term", "Residential", "Numerator", "6", "0"],  # line 7: first triple (All)
+    ["Long term", "Residential", "Denominator", "12", "0"],
+    ["Long term", "Residential", "Unit costs", "500", "."],  # line 9
+    ["Long term", "Residential", "Numerator", "1", "0"],  # line 10: second (Own provision)
+    ["Long term", "Residential", "Denominator", "4", "0"],
+    ["Long term", "Residential", "Unit costs", "250", "."],  # line 12
+    ["Long term", "Residential", "All", "500", "."],  # line 13: the unit costs again
+    ["Long term", "Residential", "Own provision", "250", "."],  # line 14
+]
+
+
+def test_stacked_sections_put_provision_back(reference):
+    lines, problems = clean_asc_fr(pd.DataFrame(STACKED), entry("vol.csv"), reference)
+    assert problems == []  # 12 = 5 + 7, 3 = 1 + 2; 6 x 1000 / 12 = 500; 1 x 1000 / 4 = 250
+    kent = lines[lines.cassr_code == "820"].set_index("source_line")
+    # activity by provision: the provision is in the accounting-category column
+    assert kent.loc[4, ["measure", "provision", "unit", "value"]].tolist() == [
+        "activity",
+        "In house provision",
+        "weeks",
+        5.0,
+    ]
+    assert kent.loc[6, "provision"] == "Total provision" and kent.loc[6, "row_type"] == "total"
+    # the two unit-cost triples take the provision of lines 13 and 14, in order
+    assert kent.loc[[7, 8, 9], "provision"].tolist() == ["All"] * 3
+    assert kent.loc[[10, 11, 12], "provision"].tolist() == ["Own provision"] * 3
+    assert kent.loc[12, ["measure", "value", "unit"]].tolist() == [
+        "Unit costs",
+        250.0,
+        "GBP per week",
+    ]
+    # lines 13 and 14 print the same unit costs again: each figure is kept once
+    assert sorted(kent.index) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert kent.loc[3, "status"] == "missing" and pd.isna(kent.loc[3, "value"])
+    medway = lines[lines.cassr_code == "821"].set_index("source_line")
+    assert medway.loc[12, "status"] == "not_applicable" and pd.isna(medway.loc[12, "value"])
+
+
+def test_stacked_sections_that_do_not_match_are_left_as_published(reference):
+    grid = [row[:] for row in STACKED]
+    grid[13][3] = "260"  # line 14 no longer prints the second triple's unit cost (250)
+    lines, problems = clean_asc_fr(pd.DataFrame(grid), entry("vol.csv"), reference)
+    kent = lines[lines.cassr_code == "820"].set_index("source_line")
+    assert kent.loc[[7, 9, 10, 12], "provision"].isna().all()  # not guessed
+    assert kent.loc[14, ["measure", "provision", "value"]].tolist() == [
+        "Unit costs",
+        "Own provision",
+        260.0,
+    ]
+    assert 13 in kent.index and 14 in kent.index  # nothing dropped
+    assert [p.check for p in problems] == ["repeated labels"]
+    assert problems[0].source_line == 7
+
+
 @pytest.mark.parametrize(
     ("measure", "provision", "setting", "unit"),
     [
@@ -256,3 +323,65 @@ def test_reorganised_councils_keep_their_2014_15_codes(reference):
     # line 85, 'Capital charges', column '820 - Kent': Yes (stored as 1, the text kept)
     assert capital.source_text.tolist() == ["Yes"] and capital.value.tolist() == [1.0]
     assert capital.source_line.tolist() == [85]
+
+
+VOL = "public/asc-fr-2014-15/pss-exp-eng-14-15-fin-coun-lev-vol-exp.csv"
+
+
+@pytest.mark.backtest
+def test_voluntary_age_bands_kent_is_unavailable_not_misread(reference):
+    lines, problems = _read("vol-exp", reference)
+    assert not [p for p in problems if p.severity == "error"]
+    assert "repeated labels" not in {p.check for p in problems}
+    at = lines.set_index(["cassr_code", "source_line"])
+    # line 3 (Long term, Age 65 to 74, Physical support, Nursing, Gross total cost:
+    # provision by others): column '104 - Northumberland' (7th) prints 507, column
+    # '820 - Kent' (145th) prints ':' (mandatory data unavailable): missing, never zero
+    assert at.loc[("104", 3), "value"] == 507
+    kent3 = at.loc[("820", 3)]
+    assert pd.isna(kent3.value) and kent3.status == "missing" and kent3.source_text == ":"
+    # lines 3-3146 (expenditure and income, 3,144 lines) are ':' in Kent's column: Kent
+    # (like 118 other councils) did not give the voluntary age bands
+    kent_money = lines[(lines.cassr_code == "820") & lines.source_line.between(3, 3146)]
+    assert len(kent_money) == 3144
+    assert kent_money.value.isna().all() and set(kent_money.status) == {"missing"}
+    # line 3149 (Short term, Age 65 to 74, Physical support, To maximise independence,
+    # Total provision): activity by provision; Kent's column prints 0, a published number
+    kent_weeks = at.loc[("820", 3149)]
+    assert [kent_weeks.measure, kent_weeks.provision, kent_weeks.unit] == [
+        "activity",
+        "Total provision",
+        "weeks",
+    ]
+    assert kent_weeks.value == 0 and kent_weeks.status == "reported"
+
+
+@pytest.mark.backtest
+def test_voluntary_age_bands_unit_costs_keep_their_provision(reference):
+    lines, _ = _read("vol-exp", reference)
+    rows = lines[lines.cassr_code == "104"].set_index("source_line")
+    # Northumberland, Long term, Age 65 to 74, Learning disability support, Residential:
+    # lines 3330-3338 are three numerator/denominator/unit-cost triples with no provision;
+    # lines 3603-3605 print the unit costs by provision: All 1090.98, Own provision
+    # 2750.76, Provision by others 857.81, the unit costs of lines 3332, 3335 and 3338.
+    assert rows.loc[[3330, 3331, 3332], "provision"].tolist() == ["All"] * 3
+    assert rows.loc[[3333, 3334, 3335], "provision"].tolist() == ["Own provision"] * 3
+    assert rows.loc[[3336, 3337, 3338], "provision"].tolist() == ["Provision by others"] * 3
+    # line 3333 numerator 905 (GBP thousands), 3334 denominator 329 weeks:
+    # 905 x 1000 / 329 = 2750.76 GBP per week, printed on line 3335
+    assert rows.loc[3333, "value"] == 905 and rows.loc[3334, "value"] == 329
+    assert rows.loc[3335, ["measure", "value", "unit"]].tolist() == [
+        "Unit costs",
+        2750.76,
+        "GBP per week",
+    ]
+    assert round(905 * 1000 / 329, 2) == 2750.76
+    # the by-provision lines repeat figures kept on the triples' lines
+    assert not rows.index.isin([3603, 3604, 3605]).any()
+    # line 3582 (Residential and nursing care, All) repeats line 3269: 1643 x 1000 / 2976
+    assert rows.loc[3269, ["provision", "value"]].tolist() == ["All", 552.08]
+    assert round(1643 * 1000 / 2976, 2) == 552.08
+    kent = lines[lines.cassr_code == "820"].set_index("source_line")
+    # Kent's column: numerator 0, denominator 0, unit cost '.' (not calculated)
+    assert kent.loc[3335, "status"] == "not_applicable" and pd.isna(kent.loc[3335, "value"])
+    assert kent.loc[3333, "value"] == 0 and kent.loc[3333, "provision"] == "Own provision"
