@@ -8,7 +8,8 @@ failed notebooks' errors, the previous good pack is left in place, and the comma
 
 The division workbooks are written by :mod:`kassanalysis.publish.spreadsheet`, the index
 page by :mod:`kassanalysis.report.index`, a partial run is merged into the period's pack by
-:mod:`kassanalysis.pack_merge`, and the command line is :mod:`kassanalysis.cli`.
+:mod:`kassanalysis.pack_merge`, the worker processes are set up and stopped by
+:mod:`kassanalysis.pack_workers`, and the command line is :mod:`kassanalysis.cli`.
 """
 
 from __future__ import annotations
