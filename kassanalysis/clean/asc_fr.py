@@ -37,7 +37,7 @@ import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.asc_fr_checks import (
-    lower_labels,
+    label_mask,
     reconcile_finance_lines,
     repeated_label_findings,
 )
@@ -365,8 +365,7 @@ def _finance_frame(
 ) -> pd.DataFrame:
     """The kept long rows as :class:`~kassanalysis.schemas.FinanceLines`, text categorical."""
     is_total = np.logical_or.reduce(
-        [lower_labels(kept[c]).isin(TOTAL_LABELS).to_numpy() for c in (*DIMENSIONS, "provision")]
-        + [lower_labels(kept["measure"]).isin(TOTAL_LABELS).to_numpy()]
+        [label_mask(kept[c], TOTAL_LABELS) for c in (*DIMENSIONS, "provision", "measure")]
     )
 
     def category(values) -> pd.Series:
@@ -407,7 +406,8 @@ def _melt_wide(
     columns = sorted(areas)
     cells = body.iloc[:, columns].to_numpy(dtype=object)
     codes, uniques = pd.factorize(cells.ravel(), use_na_sentinel=False)
-    blank = np.array([pd.isna(u) or not str(u).strip() for u in uniques], dtype=bool)
+    stripped = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip()
+    blank = (stripped == "").to_numpy()
     is_data = ~blank[codes].reshape(cells.shape).all(axis=1)
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
     defaults = {"measure": "activity"}
@@ -419,7 +419,7 @@ def _melt_wide(
             for role in (*DIMENSIONS, "financial_year", "provision", "measure")
         }
     )
-    same_text = pd.factorize(np.where(blank, "", [str(u).strip() for u in uniques]))[0]
+    same_text = pd.factorize(stripped)[0]
     rows, keep = restore_provision(
         rows,
         same_text[codes].reshape(cells.shape)[is_data],

@@ -55,11 +55,21 @@ MEASURE_IDENTITIES = (
 )
 
 
-def lower_labels(column: pd.Series) -> pd.Series:
-    """Lower-case labels (``""`` for missing), each distinct label lowered once."""
-    codes, uniques = pd.factorize(column)
-    lowered = np.array([str(u).lower() for u in uniques] + [""], dtype=object)
-    return pd.Series(lowered[codes], index=column.index, dtype=object)  # code -1 -> ""
+def label_mask(column: pd.Series, wanted) -> np.ndarray:
+    """True where the label, in lower case, is one of ``wanted`` (``""`` for missing);
+    each distinct label is lowered once and the rows only looked up by code.
+
+    Examples
+    --------
+    >>> label_mask(pd.Series(["Total", "Nursing", None], dtype="category"), {"total", ""})
+    array([ True, False,  True])
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column)
+    hits = np.array([str(u).lower() in wanted for u in uniques] + ["" in wanted], dtype=bool)
+    return hits[codes]  # code -1 (missing) -> the last entry
 
 
 _KEYS = [
@@ -172,7 +182,7 @@ def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
         return []
     repeated = pd.Series(group_key(frame, _KEYS)).duplicated(keep=False).to_numpy()
     data = frame[~repeated & frame[FIN.value].notna().to_numpy()]
-    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=lower_labels(data[FIN.measure]))
+    data = data.assign(_tol=_tolerance(data[FIN.source_text]))
     found: list[Problem] = []
     others = [k for k in _KEYS if k != FIN.measure]
     wide = _by_measure(data, group_key(data, others))
@@ -207,10 +217,11 @@ def _by_measure(data: pd.DataFrame, group: np.ndarray) -> dict[str, pd.DataFrame
     row when two measures differ only in case)."""
     wanted = {m for _, parts, _, _ in MEASURE_IDENTITIES for m in parts}
     wanted |= {total for total, *_ in MEASURE_IDENTITIES} | set(_UNIT_COST_MEASURES)
-    measure = data["_m"].to_numpy()
     tables = {}
-    for name in wanted & set(np.unique(measure)):
-        at = np.flatnonzero(measure == name)
+    for name in wanted:
+        at = np.flatnonzero(label_mask(data[FIN.measure], {name}))
+        if not len(at):
+            continue
         table = pd.DataFrame(
             {
                 FIN.value: data[FIN.value].to_numpy()[at],
@@ -277,15 +288,18 @@ DIMENSION_TOTALS = (
 def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
     found = []
     for dim, total, parts, words in DIMENSION_TOTALS:
-        labels = lower_labels(data[dim])
-        has_total = labels == total
+        has_total = label_mask(data[dim], {total})
         if not has_total.any():
             continue
         others = [k for k in _KEYS if k != dim] + [FIN.unit]
         group = pd.Series(group_key(data, others), index=data.index)
-        is_part = labels.isin(parts) if parts else ~has_total & (labels != "")
-        sums = data[FIN.value][is_part].groupby(group[is_part]).sum()
-        tols = data["_tol"][is_part].groupby(group[is_part]).sum()
+        is_part = (
+            label_mask(data[dim], set(parts))
+            if parts
+            else ~has_total & ~label_mask(data[dim], {""})
+        )
+        sums = data[FIN.value][is_part].groupby(group[is_part], sort=False).sum()
+        tols = data["_tol"][is_part].groupby(group[is_part], sort=False).sum()
         totals = data[has_total]
         expected = group[has_total].map(sums)
         allowed = group[has_total].map(tols) + totals["_tol"] + 1e-9
