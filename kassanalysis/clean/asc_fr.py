@@ -37,6 +37,7 @@ import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.asc_fr_checks import (
+    group_key,
     label_mask,
     reconcile_finance_lines,
     repeated_label_findings,
@@ -520,10 +521,10 @@ def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, 
     values = pd.Series(parsed.to_numpy()[codes], index=long.index)
     statuses = pd.Series(_expand(status.to_numpy(dtype=object), codes), index=long.index)
     is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
-    labels = long[["measure", "provision", "support_setting"]]
-    groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
-    combo_codes = groups.ngroup().to_numpy()
-    combos = labels.loc[groups.head(1).index].itertuples(index=False)
+    labels = ["measure", "provision", "support_setting"]
+    combo_codes, _ = pd.factorize(group_key(long, labels))  # in order of appearance
+    first_rows = pd.Series(np.arange(len(long))).groupby(combo_codes, sort=True).first()
+    combos = long[labels].iloc[first_rows.to_numpy()].itertuples(index=False)
     unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
     units = pd.Series(_expand(unit_of, combo_codes), index=long.index)
     bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))
