@@ -37,7 +37,8 @@ import pandas as pd
 
 from kassanalysis.catalogue import CatalogueEntry
 from kassanalysis.clean.asc_fr_checks import (
-    lower_labels,
+    group_key,
+    label_mask,
     reconcile_finance_lines,
     repeated_label_findings,
 )
@@ -365,12 +366,17 @@ def _finance_frame(
 ) -> pd.DataFrame:
     """The kept long rows as :class:`~kassanalysis.schemas.FinanceLines`, text categorical."""
     is_total = np.logical_or.reduce(
-        [lower_labels(kept[c]).isin(TOTAL_LABELS).to_numpy() for c in (*DIMENSIONS, "provision")]
-        + [lower_labels(kept["measure"]).isin(TOTAL_LABELS).to_numpy()]
+        [label_mask(kept[c], TOTAL_LABELS) for c in (*DIMENSIONS, "provision", "measure")]
     )
 
-    def category(values) -> pd.Series:
-        return pd.Series(values, index=kept.index, dtype=object).astype("category")
+    def category(values: pd.Series) -> pd.Series:
+        # as .astype(object).astype("category") would make it, but converting only the
+        # distinct values (each column repeats a few hundred labels 600,000 times)
+        codes, uniques = pd.factorize(values)
+        categories = pd.Series(uniques, dtype=object).astype("category").cat.categories
+        codes = np.where(codes >= 0, categories.get_indexer(uniques)[codes], -1)
+        dtype = pd.CategoricalDtype(categories)
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=kept.index)
 
     frame = pd.DataFrame(
         {
@@ -407,7 +413,8 @@ def _melt_wide(
     columns = sorted(areas)
     cells = body.iloc[:, columns].to_numpy(dtype=object)
     codes, uniques = pd.factorize(cells.ravel(), use_na_sentinel=False)
-    blank = np.array([pd.isna(u) or not str(u).strip() for u in uniques], dtype=bool)
+    stripped = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip()
+    blank = (stripped == "").to_numpy()
     is_data = ~blank[codes].reshape(cells.shape).all(axis=1)
     lines = np.arange(len(grid))[layout["row"] + 1 :][is_data] + 1
     defaults = {"measure": "activity"}
@@ -419,7 +426,7 @@ def _melt_wide(
             for role in (*DIMENSIONS, "financial_year", "provision", "measure")
         }
     )
-    same_text = pd.factorize(np.where(blank, "", [str(u).strip() for u in uniques]))[0]
+    same_text = pd.factorize(stripped)[0]
     rows, keep = restore_provision(
         rows,
         same_text[codes].reshape(cells.shape)[is_data],
@@ -514,10 +521,10 @@ def _parse_values(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, 
     values = pd.Series(parsed.to_numpy()[codes], index=long.index)
     statuses = pd.Series(_expand(status.to_numpy(dtype=object), codes), index=long.index)
     is_answer = pd.Series(answer.notna().to_numpy()[codes], index=long.index)
-    labels = long[["measure", "provision", "support_setting"]]
-    groups = labels.groupby(list(labels.columns), sort=False, dropna=False)
-    combo_codes = groups.ngroup().to_numpy()
-    combos = labels.loc[groups.head(1).index].itertuples(index=False)
+    labels = ["measure", "provision", "support_setting"]
+    combo_codes, _ = pd.factorize(group_key(long, labels))  # in order of appearance
+    first_rows = pd.Series(np.arange(len(long))).groupby(combo_codes, sort=True).first()
+    combos = long[labels].iloc[first_rows.to_numpy()].itertuples(index=False)
     unit_of = np.array([finance_unit(*combo) for combo in combos], dtype=object)
     units = pd.Series(_expand(unit_of, combo_codes), index=long.index)
     bad = pd.Series(odd[codes], index=long.index) | (is_answer & (units != "yes/no"))

@@ -55,11 +55,21 @@ MEASURE_IDENTITIES = (
 )
 
 
-def lower_labels(column: pd.Series) -> pd.Series:
-    """Lower-case labels (``""`` for missing), each distinct label lowered once."""
-    codes, uniques = pd.factorize(column)
-    lowered = np.array([str(u).lower() for u in uniques] + [""], dtype=object)
-    return pd.Series(lowered[codes], index=column.index, dtype=object)  # code -1 -> ""
+def label_mask(column: pd.Series, wanted) -> np.ndarray:
+    """True where the label, in lower case, is one of ``wanted`` (``""`` for missing);
+    each distinct label is lowered once and the rows only looked up by code.
+
+    Examples
+    --------
+    >>> label_mask(pd.Series(["Total", "Nursing", None], dtype="category"), {"total", ""})
+    array([ True, False,  True])
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column)
+    hits = np.array([str(u).lower() in wanted for u in uniques] + ["" in wanted], dtype=bool)
+    return hits[codes]  # code -1 (missing) -> the last entry
 
 
 _KEYS = [
@@ -78,14 +88,14 @@ def repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list[
     """One finding for the rows whose labels repeat (the publisher lost a column)."""
     if frame.empty:
         return []
-    keyed = _label_codes(frame)
-    first_area = frame[FIN.authority_code] == frame[FIN.authority_code].iloc[0]
-    repeated = keyed.duplicated(keep=False) & first_area
+    keyed = group_key(frame, _KEYS)
+    first_area = (frame[FIN.authority_code] == frame[FIN.authority_code].iloc[0]).to_numpy()
+    repeated = pd.Series(keyed).duplicated(keep=False).to_numpy() & first_area
     if not repeated.any():
         return []
     lines = frame.loc[repeated, FIN.source_line]
-    groups = keyed[repeated].drop_duplicates()
-    first = frame.loc[groups.index[0], _KEYS].tolist()[2:]
+    firsts = np.flatnonzero(repeated)[~pd.Series(keyed[repeated]).duplicated().to_numpy()]
+    first = frame.iloc[firsts[0]][_KEYS].tolist()[2:]
     example = " / ".join(str(x) for x in first if not pd.isna(x) and x)
     return [
         finding(
@@ -93,24 +103,37 @@ def repeated_label_findings(frame: pd.DataFrame, entry: CatalogueEntry) -> list[
             entry.file,
             int(lines.min()),
             f"{len(lines)} rows between lines {lines.min()} and {lines.max()} repeat the labels "
-            f"of another row ({len(groups)} label sets, e.g. {example}): a column that told "
+            f"of another row ({len(firsts)} label sets, e.g. {example}): a column that told "
             "them apart is missing from the file; kept as published, left out of the checks",
             subject=example,
         )
     ]
 
 
-def _label_codes(frame: pd.DataFrame) -> pd.DataFrame:
-    """The label columns (:data:`_KEYS`) as integer codes, missing as -1: equal codes are
-    equal labels, so rows can be compared without comparing text."""
-    return pd.DataFrame(
-        {k: pd.factorize(frame[k])[0] for k in _KEYS}, index=frame.index, copy=False
-    )
+def group_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per row, equal where the labels in ``columns`` are all equal (missing
+    equal to missing), made from the categorical codes without comparing any text.
 
-
-def _text(column: pd.Series) -> pd.Series:
-    """Labels as plain text, ``""`` for missing (for grouping and pivoting)."""
-    return column.astype(object).fillna("")
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": ["x", "x", "y", None], "b": ["p", "p", "p", None]},
+    ...                      dtype="category")
+    >>> key = group_key(frame, ["a", "b"])
+    >>> bool(key[0] == key[1]), bool(key[1] == key[2]), bool(key[2] == key[3])
+    (True, False, False)
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy(np.int64), len(values.cat.categories)
+        else:
+            codes, uniques = pd.factorize(values)
+            size = len(uniques)
+        if key.max(initial=0) >= np.iinfo(np.int64).max // (size + 2):
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * (size + 1) + codes + 1  # missing (-1) -> 0
+    return key
 
 
 def _tolerance(text: pd.Series) -> pd.Series:
@@ -157,38 +180,78 @@ def reconcile_finance_lines(frame: pd.DataFrame) -> list[Problem]:
     """
     if frame.empty:
         return []
-    repeated = _label_codes(frame).duplicated(keep=False)
-    data = frame[~repeated & frame[FIN.value].notna()]
-    data = data.assign(_tol=_tolerance(data[FIN.source_text]), _m=lower_labels(data[FIN.measure]))
+    repeated = pd.Series(group_key(frame, _KEYS)).duplicated(keep=False).to_numpy()
+    data = frame[~repeated & frame[FIN.value].notna().to_numpy()]
+    data = data.assign(_tol=_tolerance(data[FIN.source_text]))
     found: list[Problem] = []
     others = [k for k in _KEYS if k != FIN.measure]
-    wide = data.assign(**{k: _text(data[k]) for k in others}).pivot_table(
-        index=others, columns="_m", values=[FIN.value, "_tol", FIN.source_line], aggfunc="first"
-    )
+    wide = _by_measure(data, group_key(data, others))
     for total, parts, signs, words in MEASURE_IDENTITIES:
-        needed = [total, *parts]
-        if not all(m in wide[FIN.value].columns for m in needed):
+        block = _block(wide, [total, *parts])
+        if block is None:
             continue
-        block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
-        expected = sum(s * block[(FIN.value, p)] for p, s in zip(parts, signs, strict=True))
-        allowed = sum(block[("_tol", m)] for m in needed) + 1e-9
-        published = block[(FIN.value, total)]
-        off = (published - expected).abs() > allowed
-        for key in block.index[off]:
+        expected = sum(s * block[(p, FIN.value)] for p, s in zip(parts, signs, strict=True))
+        allowed = sum(block[(m, "_tol")] for m in [total, *parts]) + 1e-9
+        published = block[(total, FIN.value)]
+        off = ((published - expected).abs() > allowed).to_numpy()
+        for i in _in_label_order(data, block[(total, "row")][off], others):
             found.append(
                 _finding(
                     frame,
-                    key,
+                    _row_labels(data, block.at[i, (total, "row")], others),
                     others,
-                    block.loc[key, (FIN.source_line, total)],
+                    block.at[i, (total, FIN.source_line)],
                     words,
-                    published[key],
-                    expected[key],
+                    published[i],
+                    expected[i],
                 )
             )
     found += _dimension_totals(data)
-    found += _unit_costs(wide, others, frame)
+    found += _unit_costs(wide, data, others, frame)
     return found
+
+
+def _by_measure(data: pd.DataFrame, group: np.ndarray) -> dict[str, pd.DataFrame]:
+    """For each measure (lower case) of the identities and unit costs, its rows indexed by
+    their label group: value, tolerance, source line and position in ``data`` (the first
+    row when two measures differ only in case)."""
+    wanted = {m for _, parts, _, _ in MEASURE_IDENTITIES for m in parts}
+    wanted |= {total for total, *_ in MEASURE_IDENTITIES} | set(_UNIT_COST_MEASURES)
+    tables = {}
+    for name in wanted:
+        at = np.flatnonzero(label_mask(data[FIN.measure], {name}))
+        if not len(at):
+            continue
+        table = pd.DataFrame(
+            {
+                FIN.value: data[FIN.value].to_numpy()[at],
+                "_tol": data["_tol"].to_numpy()[at],
+                FIN.source_line: data[FIN.source_line].to_numpy()[at],
+                "row": at,
+            },
+            index=group[at],
+        )
+        tables[name] = table[~table.index.duplicated()]
+    return tables
+
+
+def _block(wide: dict[str, pd.DataFrame], needed: list[str]) -> pd.DataFrame | None:
+    """The label groups that have every measure in ``needed`` (columns ``(measure,
+    field)``), or None when a measure is not in the file at all."""
+    if not all(m in wide for m in needed):
+        return None
+    return pd.concat({m: wide[m] for m in needed}, axis=1, join="inner")
+
+
+def _row_labels(data: pd.DataFrame, row: int, columns: list[str]) -> tuple[str, ...]:
+    """The labels of one row of ``data`` (by position) as text, ``""`` for missing."""
+    return tuple("" if pd.isna(x) else str(x) for x in data[columns].iloc[int(row)])
+
+
+def _in_label_order(data: pd.DataFrame, rows: pd.Series, columns: list[str]) -> list:
+    """The index of ``rows`` (positions in ``data``) sorted by the rows' labels as text,
+    so findings come in the same order whatever order the file has."""
+    return sorted(rows.index, key=lambda i: _row_labels(data, rows[i], columns))
 
 
 def _finding(frame, key, others, line, words, published, expected) -> Problem:
@@ -225,22 +288,24 @@ DIMENSION_TOTALS = (
 def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
     found = []
     for dim, total, parts, words in DIMENSION_TOTALS:
-        labels = lower_labels(data[dim])
-        has_total = labels == total
+        has_total = label_mask(data[dim], {total})
         if not has_total.any():
             continue
         others = [k for k in _KEYS if k != dim] + [FIN.unit]
-        names = pd.DataFrame({k: _text(data[k]) for k in others})
-        group = names.groupby(others, sort=False).ngroup()
-        is_part = labels.isin(parts) if parts else ~has_total & (labels != "")
-        sums = data[FIN.value][is_part].groupby(group[is_part]).sum()
-        tols = data["_tol"][is_part].groupby(group[is_part]).sum()
+        group = pd.Series(group_key(data, others), index=data.index)
+        is_part = (
+            label_mask(data[dim], set(parts))
+            if parts
+            else ~has_total & ~label_mask(data[dim], {""})
+        )
+        sums = data[FIN.value][is_part].groupby(group[is_part], sort=False).sum()
+        tols = data["_tol"][is_part].groupby(group[is_part], sort=False).sum()
         totals = data[has_total]
         expected = group[has_total].map(sums)
         allowed = group[has_total].map(tols) + totals["_tol"] + 1e-9
         off = expected.notna() & ((totals[FIN.value] - expected).abs() > allowed)
         for i in totals.index[off]:
-            key = tuple(names.loc[i])
+            key = _row_labels(data, data.index.get_loc(i), others)
             shown = " / ".join(str(x) for x in key[2:-1] if x)
             published = totals.at[i, FIN.value]
             found.append(
@@ -259,35 +324,39 @@ def _dimension_totals(data: pd.DataFrame) -> list[Problem]:
     return found
 
 
-def _unit_costs(wide: pd.DataFrame, others: list[str], frame: pd.DataFrame) -> list[Problem]:
-    needed = ["unit costs", "numerator", "denominator"]
-    if not all(m in wide[FIN.value].columns for m in needed):
+_UNIT_COST_MEASURES = ("unit costs", "numerator", "denominator")
+
+
+def _unit_costs(
+    wide: dict[str, pd.DataFrame], data: pd.DataFrame, others: list[str], frame: pd.DataFrame
+) -> list[Problem]:
+    block = _block(wide, list(_UNIT_COST_MEASURES))
+    if block is None:
         return []
-    block = wide.loc[:, (slice(None), needed)].dropna(subset=[(FIN.value, m) for m in needed])
-    num, den = block[(FIN.value, "numerator")], block[(FIN.value, "denominator")]
-    cost = block[(FIN.value, "unit costs")]
+    num, den = block[("numerator", FIN.value)], block[("denominator", FIN.value)]
+    cost = block[("unit costs", FIN.value)]
     block, num, den, cost = block[den > 0], num[den > 0], den[den > 0], cost[den > 0]
     expected = num * 1000 / den
     # rounding of the printed numerator and denominator, propagated through the ratio
     allowed = (
-        block[("_tol", "unit costs")]
+        block[("unit costs", "_tol")]
         + expected.abs()
         * (
-            block[("_tol", "numerator")] / num.abs().clip(lower=1e-9)
-            + block[("_tol", "denominator")] / den
+            block[("numerator", "_tol")] / num.abs().clip(lower=1e-9)
+            + block[("denominator", "_tol")] / den
         )
         + 1e-9
     )
-    off = (cost - expected).abs() > allowed
+    off = ((cost - expected).abs() > allowed).to_numpy()
     return [
         _finding(
             frame,
-            key,
+            _row_labels(data, block.at[i, ("unit costs", "row")], others),
             others,
-            block.loc[key, (FIN.source_line, "unit costs")],
+            block.at[i, ("unit costs", FIN.source_line)],
             "unit cost = numerator x 1000 / denominator",
-            cost[key],
-            expected[key],
+            cost[i],
+            expected[i],
         )
-        for key in block.index[off]
+        for i in _in_label_order(data, block[("unit costs", "row")][off], others)
     ]
