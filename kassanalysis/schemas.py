@@ -175,7 +175,7 @@ class FinanceLines(_Provenance):
     calculated) is ``not_applicable``.
 
     Every text column is categorical (each label stored once): the 2014-15 return alone is
-    624,444 rows that repeat a few hundred labels, and as plain text it would take ten
+    608,484 rows that repeat a few hundred labels, and as plain text it would take ten
     times the memory to load. Filter and compare as with text (``lines["measure"] == ...``).
     """
 
