@@ -425,10 +425,23 @@ class _FinanceBenchmark(_Table):
     unit: _Text = _optional()
 
 
-class FinanceSpendPerHead(_FinanceBenchmark):
-    """:func:`~kassanalysis.analysis.finance.benchmark_spend_per_head`: one row per line
-    of the return and council of the group, expenditure per head of a population named in
-    ``denominator``."""
+class _FinanceRanks(_FinanceBenchmark):
+    """The rank of a figure in the comparator group, after the figure's own columns."""
+
+    rank: Series[float] = _optional("1 = the highest for no polarity; missing is not ranked")
+    group_size: Series[int] = pa.Field(ge=0, description="members with a figure")
+    quartile: Series[float] = _optional("1 = the highest quarter for no polarity")
+    group_median: Series[float] = _optional()
+    mads_from_group_median: Series[float] = _optional("Oflog's distance from the median")
+    status: _Text = pa.Field(isin=STATUSES)
+    source_file: _Text = _optional("the ASC-FR file; missing for a member without the line")
+    source_line: _Count = _optional()
+    group_id: _Text
+    polarity: _Text
+
+
+class _PerHead(_FinanceBenchmark):
+    """The population that divides a line and the figure per head."""
 
     population: Series[float] = _optional("people in the denominator")
     denominator: _Text = _optional(
@@ -437,32 +450,17 @@ class FinanceSpendPerHead(_FinanceBenchmark):
         "no population of the year was available"
     )
     per_head: Series[float] = _optional("GBP per head of the denominator")
-    rank: Series[float] = _optional("1 = the highest for no polarity; missing is not ranked")
-    group_size: Series[int] = pa.Field(ge=0, description="members with a figure")
-    quartile: Series[float] = _optional("1 = the highest quarter for no polarity")
-    group_median: Series[float] = _optional()
-    mads_from_group_median: Series[float] = _optional("Oflog's distance from the median")
-    status: _Text = pa.Field(isin=STATUSES)
-    source_file: _Text = _optional("the ASC-FR file; missing for a member without the line")
-    source_line: _Count = _optional()
-    group_id: _Text
-    polarity: _Text
 
 
-class FinanceUnitCosts(_FinanceBenchmark):
+class FinanceSpendPerHead(_FinanceRanks, _PerHead):
+    """:func:`~kassanalysis.analysis.finance.benchmark_spend_per_head`: one row per line
+    of the return and council of the group, expenditure per head of a population named in
+    ``denominator``, then its rank in the group (columns in that order)."""
+
+
+class FinanceUnitCosts(_FinanceRanks):
     """:func:`~kassanalysis.analysis.finance.benchmark_unit_costs`: one row per unit-cost
     line and council of the group, the published unit cost ranked as it stands."""
-
-    rank: Series[float] = _optional("1 = the highest for no polarity; missing is not ranked")
-    group_size: Series[int] = pa.Field(ge=0, description="members with a figure")
-    quartile: Series[float] = _optional("1 = the highest quarter for no polarity")
-    group_median: Series[float] = _optional()
-    mads_from_group_median: Series[float] = _optional("Oflog's distance from the median")
-    status: _Text = pa.Field(isin=STATUSES)
-    source_file: _Text = _optional("the ASC-FR file; missing for a member without the line")
-    source_line: _Count = _optional()
-    group_id: _Text
-    polarity: _Text
 
 
 #: Name of each tidy table in data/processed and its schema.
