@@ -187,5 +187,9 @@ def publish_table(
 
 def read_published_table(path: Path) -> pd.DataFrame:
     """A table written by :func:`publish_table`, from its JSON (markers kept, no CSV
-    neutralisation, numbers as numbers)."""
-    return pd.read_json(Path(path), orient="split", dtype=False, convert_dates=False)
+    neutralisation, numbers as numbers, dates left as the text written).
+
+    ``dtype=False`` stops pandas inferring any column's type, dates included (pandas 3.1
+    deprecates ``convert_dates``: ``dtype=False`` already leaves a ``date`` or ``*_at``
+    column as written)."""
+    return pd.read_json(Path(path), orient="split", dtype=False)
