@@ -300,9 +300,7 @@ def _add_counts_behind_medians(
         in_mad.astype("boolean").fillna(False).astype(bool)
     )
     own_value = not england.empty and pd.notna(england["value"].iloc[0])
-    table["numerator_in_benchmark"] = (
-        np.nan if own_value else table["numerator_in_england_median"]
-    )
+    table["numerator_in_benchmark"] = np.nan if own_value else table["numerator_in_england_median"]
     return table
 
 

@@ -169,4 +169,3 @@ def rank_under_each_group(
     seen = result["quartile"].dropna().unique()
     result["position_depends_on_group"] = len(seen) > 1
     return result
-

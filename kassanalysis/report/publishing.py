@@ -79,8 +79,7 @@ def suppress_shared(
         unknown = [source for source in sources if source not in mask.columns]
         if not sources or unknown:
             raise ValueError(
-                f"shared[{figure!r}] must name columns of the suppression mask, "
-                f"got {list(sources)}"
+                f"shared[{figure!r}] must name columns of the suppression mask, got {list(sources)}"
             )
         withheld = bool(mask[list(sources)].to_numpy().any())
         own = result[figure] if figure in result.columns else False

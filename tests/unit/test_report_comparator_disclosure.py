@@ -212,4 +212,3 @@ def test_a_published_england_value_is_the_benchmark_and_is_shown():
     assert marked["benchmark"].tolist() == [70] * 3
     assert marked["england_median"].tolist() == ["[c]"] * 3
     assert np.array_equal(marked["is_focus"].to_numpy(), table["is_focus"].to_numpy())
-
