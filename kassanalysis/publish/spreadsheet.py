@@ -579,6 +579,21 @@ KEY_TABLES: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Comparison with similar councils: each indicator's value, rank and quartile in "
             "the group, the group and England medians, and the difference from England",
         ),
+        "comparator_sensitivity": (
+            "Comparator sensitivity",
+            "Sensitivity to the comparator group: each indicator's value, rank, quartile and "
+            "group median under every comparator group the council belongs to",
+        ),
+        "recent_trend": (
+            "Recent trend",
+            "Recent trend: the chi-squared test for trend over each indicator's five most "
+            "recent points (OHID Fingertips method)",
+        ),
+        "spc_latest": (
+            "SPC latest point",
+            "Statistical process control: the latest point of each series of 12 or more "
+            "points, its variation and assurance against target (Making Data Count)",
+        ),
         "trend_summary": (
             "Trend summary",
             "Trends: each indicator's latest value, change since the previous period, "

@@ -107,3 +107,23 @@ def test_unit_costs_follow_each_rows_unit(book):
     # GBP per week and per hour to one decimal, as the HTML shows them
     assert (week[1], week[3]) == ((1206.7, "#,##0.0"), (1089.5, "#,##0.0"))
     assert (hour[1], hour[3]) == ((16.0, "#,##0.0"), (16.0, "#,##0.0"))
+
+
+@pytest.mark.parametrize(
+    ("analysis", "name", "sheet"),
+    [
+        ("comparator", "comparator_sensitivity", "Comparator sensitivity"),
+        ("trend", "recent_trend", "Recent trend"),
+        ("trend", "spc_latest", "SPC latest point"),
+    ],
+)
+def test_other_key_tables_have_whole_names(tmp_path, analysis, name, sheet):
+    # before, these fell back to "<analysis> <name>", cut at 31 characters
+    # ("Comparator comparator sensitivi")
+    publish_table(
+        pd.DataFrame({"indicator_id": ["X1"], "value": [1.0]}), tmp_path / analysis / "tables", name
+    )
+    path = write_division_workbook(
+        str(tmp_path), "Division", (analysis,), "2024-25 Q3", SuppressionRule(), frozenset()
+    )
+    assert openpyxl.load_workbook(path).sheetnames[3:] == [sheet]
