@@ -8,6 +8,7 @@ import pandas as pd
 from kassanalysis.analysis import comparator, sensitivity
 from kassanalysis.analysis.summary import anchor_for
 from kassanalysis.api import load_comparator_groups
+from kassanalysis.publish.disclosure import MARKER_SUPPRESSED
 from kassanalysis.report.common import (
     DERIVED_FROM_NUMERATOR,
     Sections,
@@ -16,7 +17,7 @@ from kassanalysis.report.common import (
 )
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Table
-from kassanalysis.report.publishing import build_suppression_mask
+from kassanalysis.report.publishing import build_suppression_mask, mark_for_publication
 
 SUMMARY_COUNTS = ("numerator", "numerator_in_group_median", "numerator_in_england_median")
 """The counts of the comparator summary checked against the disclosure rule: the council's
@@ -82,15 +83,10 @@ median and the MAD back)."""
 def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
     """One row per indicator: the council's value, rank in the group, quartile, the group and
     England medians, distance from the England median (MADs) and comparison with England."""
-    summary = _comparator_summary(ctx, benchmark_period)
-    has_counts = "numerator" in summary.columns
     summary = ctx.save(
         "comparator_summary",
-        summary,
-        counts=SUMMARY_COUNTS if has_counts else (),
-        dependent={c: s for c, s in SUMMARY_DEPENDENT.items() if c in summary.columns}
-        if has_counts
-        else None,
+        _comparator_summary(ctx, benchmark_period),
+        **_summary_disclosure(_comparator_summary(ctx, benchmark_period)),
     )
     local = local_indicators(ctx)
     note = _benchmark_note(benchmark_period)
@@ -127,6 +123,14 @@ def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") ->
         note=note,
         row_units=("value", "group_median", "england_median"),
     )
+
+
+def _summary_disclosure(summary: pd.DataFrame) -> dict:
+    """The counts and dependent figures of the comparator summary (none without counts)."""
+    if "numerator" not in summary.columns:
+        return {"counts": (), "dependent": None}
+    dependent = {c: s for c, s in SUMMARY_DEPENDENT.items() if c in summary.columns}
+    return {"counts": SUMMARY_COUNTS, "dependent": dependent}
 
 
 def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: str):
@@ -247,11 +251,14 @@ def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> F
 
 
 def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest") -> KeyFigures:
-    """Headline comparator figures, one line per indicator with data."""
+    """Headline comparator figures, one line per indicator with data; none for a value
+    the comparator summary withholds for a small count (nor, then, the England median,
+    which the summary withholds only with the council's value)."""
     summary = _comparator_summary(ctx, benchmark_period)
+    marked = mark_for_publication(summary, rule=ctx.rule, **_summary_disclosure(summary))
     lines = []
-    for _, row in summary.iterrows():
-        if pd.isna(row.get("value")):
+    for (_, row), (_, shown) in zip(summary.iterrows(), marked.iterrows(), strict=True):
+        if pd.isna(row.get("value")) or shown["value"] == MARKER_SUPPRESSED:
             continue
         lines.append(
             f"{row['indicator_id']} {row['period']}: {row['value']:g} "

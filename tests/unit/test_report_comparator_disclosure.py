@@ -34,6 +34,7 @@ from kassanalysis.report.comparator import (
     GROUP_SHARED,
     SUMMARY_COUNTS,
     SUMMARY_DEPENDENT,
+    comparator_key_figures,
 )
 from kassanalysis.report.publishing import (
     mark_for_publication,
@@ -212,3 +213,25 @@ def test_a_published_england_value_is_the_benchmark_and_is_shown():
     assert marked["benchmark"].tolist() == [70] * 3
     assert marked["england_median"].tolist() == ["[c]"] * 3
     assert np.array_equal(marked["is_focus"].to_numpy(), table["is_focus"].to_numpy())
+
+
+class _Context:
+    """What comparator_key_figures asks of a report context: the rule and the summary."""
+
+    def __init__(self, summary):
+        self.rule = SuppressionRule()
+        self.summary = summary
+
+    def remember(self, key, compute):
+        return self.summary
+
+
+def test_key_figures_leave_out_a_withheld_value():
+    # before, the key figures printed Kent's 75 and the England median 75 from a count of 3
+    summary = summarise_tables({"PCT": group_table("TRIO")}, INDICATORS)
+    assert comparator_key_figures(_Context(summary)).lines == []
+    shown = summarise_tables({"PCT": group_table("TRIO", kent_numerator=30)}, INDICATORS)
+    # TRIO: Kent 75 is 2nd of 3 (A 60, B 80); England median of 5 councils 75
+    assert comparator_key_figures(_Context(shown)).lines == [
+        "PCT 2020-21: 75 (rank 2 of 3; England median 75 of 5 councils)"
+    ]
