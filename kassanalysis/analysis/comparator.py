@@ -130,12 +130,26 @@ def compare_with_group(
     -------
     pandas.DataFrame
         Columns: authority_code, authority_name, is_focus, value, status, numerator,
-        denominator, rank, quartile, quintile, group_size, group_median, group_mean,
-        england_median, england_n, mads_from_england_median, lower_95, upper_95,
-        lower_998, upper_998, benchmark, benchmark_name, compared_with_england,
-        compared_998, significance, significance_text, suspect, suspect_reason,
-        indicator_id, period, unit, polarity, source_file, source_line. Sorted by rank
-        (missing last).
+        denominator, rank, quartile, quintile, group_size, group_median,
+        numerator_in_group_median, group_mean, england_median,
+        numerator_in_england_median, numerator_in_england_mad, england_n,
+        mads_from_england_median, lower_95,
+        upper_95, lower_998, upper_998, benchmark, numerator_in_benchmark,
+        benchmark_name, compared_with_england, compared_998, significance,
+        significance_text, suspect, suspect_reason, indicator_id, period, unit, polarity,
+        source_file, source_line. Sorted by rank (missing last).
+
+        For disclosure control (a report withholding a small count withholds the figures
+        that would show it), ``numerator_in_group_median`` is the council's ``numerator``
+        where its value is one the group median is taken from
+        (:func:`~kassanalysis.analysis.stats.flag_median_values`: the median of one value
+        is that value; of two, their mean, so either is the median times two less the
+        other), NaN elsewhere; ``numerator_in_england_median`` the same for the England
+        median (over every English council), ``numerator_in_england_mad`` where the
+        council's distance from that median is one the MAD is taken from (every
+        ``mads_from_england_median`` is divided by the MAD), and ``numerator_in_benchmark``
+        repeats ``numerator_in_england_median`` where the benchmark is that median
+        (England publishing no value of its own).
 
         ``benchmark`` is the England value of the period (England's own published row) or,
         when England publishes none, the median of the English councils; ``benchmark_name``
@@ -209,6 +223,7 @@ def compare_with_group(
     )
     table["quintile"] = stats.assign_quantile_by_polarity(table["value"], 5, polarity)
     table["group_median"] = table.loc[present, "value"].median()
+    table = _add_counts_behind_medians(table, values_all, england)
     table["group_mean"] = table.loc[present, "value"].mean()
     table["suspect_reason"] = _suspect_reasons(table, info, suspect_mads)
     table["suspect"] = table["suspect_reason"].notna()
@@ -233,8 +248,11 @@ _OUTPUT_COLUMNS = [
     "quintile",
     "group_size",
     "group_median",
+    "numerator_in_group_median",
     "group_mean",
     "england_median",
+    "numerator_in_england_median",
+    "numerator_in_england_mad",
     "england_n",
     "mads_from_england_median",
     "lower_95",
@@ -242,6 +260,7 @@ _OUTPUT_COLUMNS = [
     "lower_998",
     "upper_998",
     "benchmark",
+    "numerator_in_benchmark",
     "benchmark_name",
     "compared_with_england",
     "compared_998",
@@ -256,6 +275,33 @@ _OUTPUT_COLUMNS = [
     "source_file",
     "source_line",
 ]
+
+
+def _add_counts_behind_medians(
+    table: pd.DataFrame, values_all: pd.Series, england: pd.DataFrame
+) -> pd.DataFrame:
+    """Each council's count where its value is one the group (or England) median is taken
+    from (:func:`~kassanalysis.analysis.stats.flag_median_values`), NaN elsewhere; the
+    same for the England MAD (the median of the distances from the England median); and
+    the England one again as ``numerator_in_benchmark`` where the benchmark is the England
+    median (England publishing no value of its own)."""
+    table = table.copy()
+    numerator = table["numerator"].astype(float)
+    in_group = stats.flag_median_values(table["value"])
+    in_england = table["authority_code"].map(stats.flag_median_values(values_all))
+    in_england = in_england.astype("boolean").fillna(False).astype(bool)
+    table["numerator_in_group_median"] = numerator.where(in_group)
+    table["numerator_in_england_median"] = numerator.where(in_england)
+    # the MAD is a median too (of distances from the England median): every published
+    # distance is divided by it, so a withheld value whose distance it is shows through
+    deviations = (values_all - values_all.median()).abs()
+    in_mad = table["authority_code"].map(stats.flag_median_values(deviations))
+    table["numerator_in_england_mad"] = numerator.where(
+        in_mad.astype("boolean").fillna(False).astype(bool)
+    )
+    own_value = not england.empty and pd.notna(england["value"].iloc[0])
+    table["numerator_in_benchmark"] = np.nan if own_value else table["numerator_in_england_median"]
+    return table
 
 
 def _per(info: pd.Series) -> float | None:
@@ -398,7 +444,12 @@ def summarise_indicators(
 
 def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) -> pd.DataFrame:
     """:func:`summarise_indicators` from tables already made by :func:`compare_with_group`
-    (indicator id -> table), so a report that shows both computes each table once."""
+    (indicator id -> table), so a report that shows both computes each table once.
+
+    Each row carries the focus council's ``numerator`` and, from its row of the group
+    table, ``numerator_in_group_median`` and ``numerator_in_england_median`` (its count
+    where its value is one of the middle values of that median, NaN elsewhere), so a
+    report withholding the count withholds the medians that would show its value."""
     rows = []
     for indicator_id, table in tables.items():
         focus = table[table["is_focus"]]
@@ -432,7 +483,9 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
                 "quartile": f["quartile"],
                 "quintile": f["quintile"],
                 "group_median": f["group_median"],
+                "numerator_in_group_median": f["numerator_in_group_median"],
                 "england_median": f["england_median"],
+                "numerator_in_england_median": f["numerator_in_england_median"],
                 "england_n": f["england_n"],
                 "mads_from_england_median": f["mads_from_england_median"],
                 "compared_with_england": f["compared_with_england"],

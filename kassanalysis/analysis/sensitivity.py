@@ -9,7 +9,9 @@ on the council's count, so each row carries it: ``numerator``, the council's own
 behind its value in that row's period, and ``numerator_in_group_median``, the same count
 when the council's value is one the group median is taken from (the median of one value
 is that value; of two, their mean, so the council's value is the median times two less
-the other's published value).
+the other's published value): :func:`~kassanalysis.analysis.comparator.compare_with_group`
+works it out for every table, with
+:func:`~kassanalysis.analysis.stats.flag_median_values`.
 """
 
 from __future__ import annotations
@@ -150,9 +152,7 @@ def rank_under_each_group(
         row.update(
             value=f["value"],
             numerator=f["numerator"],
-            numerator_in_group_median=(
-                f["numerator"] if _is_a_middle_value(values, at) else np.nan
-            ),
+            numerator_in_group_median=f["numerator_in_group_median"],
             rank=f["rank"],
             quartile=f["quartile"],
             quintile=quintiles[at],
@@ -169,24 +169,3 @@ def rank_under_each_group(
     seen = result["quartile"].dropna().unique()
     result["position_depends_on_group"] = len(seen) > 1
     return result
-
-
-def _is_a_middle_value(values: pd.Series, at) -> bool:
-    """Whether ``values[at]`` is one of the middle values a median of ``values`` is taken
-    from (the middle one of an odd count, either of the middle two of an even count; a
-    value tied with one of them counts, since the median then shows it too). Missing
-    values are left out, as the median leaves them out.
-
-    Examples
-    --------
-    >>> v = pd.Series([50.0, 60.0, 65.0, 70.0, np.nan], index=list("ABCDE"))
-    >>> [_is_a_middle_value(v, k) for k in "ABCDE"]
-    [False, True, True, False, False]
-    """
-    value = values[at]
-    present = values.dropna().sort_values().to_numpy()
-    if pd.isna(value) or not len(present):
-        return False
-    n = len(present)
-    low, high = present[(n - 1) // 2], present[n // 2]
-    return bool(low <= value <= high)

@@ -117,6 +117,7 @@ __all__ = [
     "describe_latest_point",
     "describe_recent_trend",
     "flag_funnel_outliers",
+    "flag_median_values",
     "rank_by_polarity",
 ]
 
@@ -199,6 +200,52 @@ def calculate_mad_distance(values: ArrayLike) -> Any:
     mad = calculate_median_absolute_deviation(present)
     distance = np.where(array == median, 0.0, np.nan) if mad == 0 else (array - median) / mad
     return _wrap(distance, index, scalar, "mad_distance")
+
+
+def flag_median_values(values: ArrayLike) -> Any:
+    """Flag the values a median is taken from, so a withheld value it would show is known.
+
+    The median of the non-missing values is the middle one (an odd count) or the mean of
+    the middle two (an even count). Publishing it therefore shows a middle value: the
+    median itself for an odd count or a group of one, and, for an even count, the median
+    times two less the other middle value. A value tied with a middle value is flagged
+    too, since the median shows it as well. Used by disclosure control: a median whose
+    middle values include one withheld for a small count is withheld with it.
+
+    Parameters
+    ----------
+    values : array-like or pandas.Series
+        The values the median is taken over (e.g. every council of a comparator group).
+
+    Returns
+    -------
+    numpy.ndarray or pandas.Series of bool
+        True where the value is one of the middle values; False elsewhere, and where the
+        value is missing (the median leaves it out).
+
+    Raises
+    ------
+    ValueError
+        If any value is infinite.
+
+    Examples
+    --------
+    >>> flag_median_values([50.0, 60.0, 65.0, 70.0, None]).tolist()
+    [False, True, True, False, False]
+    >>> flag_median_values([40.0, 60.0, 60.0, 90.0, 30.0]).tolist()
+    [False, True, True, False, False]
+    >>> flag_median_values([7.0]).tolist()
+    [True]
+    """
+    (array,), index, scalar = _prepare((values,), ("values",))
+    present = np.sort(array[~np.isnan(array)])
+    if present.size == 0:
+        flags = np.zeros(array.shape, dtype=bool)
+    else:
+        n = present.size
+        low, high = present[(n - 1) // 2], present[n // 2]
+        flags = (array >= low) & (array <= high)
+    return _wrap(flags, index, scalar, "median_value")
 
 
 # --------------------------------------------------------------------------------------

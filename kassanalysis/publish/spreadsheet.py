@@ -579,6 +579,21 @@ KEY_TABLES: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Comparison with similar councils: each indicator's value, rank and quartile in "
             "the group, the group and England medians, and the difference from England",
         ),
+        "comparator_sensitivity": (
+            "Comparator sensitivity",
+            "Sensitivity to the comparator group: each indicator's value, rank, quartile and "
+            "group median under every comparator group the council belongs to",
+        ),
+        "recent_trend": (
+            "Recent trend",
+            "Recent trend: the chi-squared test for trend over each indicator's five most "
+            "recent points (OHID Fingertips method)",
+        ),
+        "spc_latest": (
+            "SPC latest point",
+            "Statistical process control: the latest point of each series of 12 or more "
+            "points, its variation and assurance against target (Making Data Count)",
+        ),
         "trend_summary": (
             "Trend summary",
             "Trends: each indicator's latest value, change since the previous period, "
@@ -619,6 +634,18 @@ KEY_TABLES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "staffing": (
             "Staffing",
             "Staffing: full-time equivalent posts by team, and the change between years",
+        ),
+        "finance_spend_per_head": (
+            "Finance spend per head",
+            "Finance: the council's adult social care gross and net expenditure per head "
+            "of population (GBP per head of the ONS population named in each row), from "
+            "the Adult Social Care Finance Return (ASC-FR), ranked in the comparator group",
+        ),
+        "finance_unit_costs": (
+            "Finance unit costs",
+            "Finance: the council's published unit costs, all provision (GBP per week or "
+            "GBP per hour, named in each row's unit), from the Adult Social Care Finance "
+            "Return (ASC-FR), ranked in the comparator group",
         ),
         "reconciliation": (
             "Reconciliation",
@@ -680,6 +707,14 @@ HEADERS: Mapping[str, str] = MappingProxyType(
         "forecast_variance_pct": "Forecast variance, share of budget",
         "spent_to_date_pct": "Spent to date, share of budget",
         "share_of_gross": "Share of gross expenditure",
+        "per_head": "Spend per head",
+        "population": "Population",
+        "denominator": "Population divided by",
+        "mads_from_group_median": "Distance from group median (median absolute deviations)",
+        "numerator_in_group_median": "Count behind the group median",
+        "numerator_in_england_median": "Count behind the England median",
+        "numerator_in_england_mad": "Count behind the England median absolute deviation",
+        "numerator_in_benchmark": "Count behind the benchmark",
         "source_file": "Source file",
         "source_line": "Source line",
     }
@@ -705,6 +740,22 @@ _INDICATOR_VALUES = (
     "upper_95",
     "lower_998",
     "upper_998",
+)
+#: Tables whose figures are in each row's own ``unit`` (an ASC-FR line's: ``GBP thousands``,
+#: ``GBP per week``...), not an indicator's: table -> those columns.
+_ROW_UNIT_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "finance_spend_per_head": ("value",),
+        "finance_unit_costs": ("value", "group_median"),
+    }
+)
+#: Columns of a table in one fixed unit: table -> column -> unit.
+_TABLE_UNITS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "finance_spend_per_head": MappingProxyType(
+            {"per_head": "GBP", "group_median": "GBP", "population": "count of people"}
+        ),
+    }
 )
 _WHOLE_NUMBERS = ("numerator", "denominator", "rank", "quartile", "group_size", "england_n")
 NO_DATA = "No data for this period"
@@ -838,11 +889,16 @@ def units_for(
     {'from_fte': 'FTE', 'change': 'FTE'}
     >>> units_for("trend_summary", ["indicator_id", "latest", "change", "pct_change"], money)
     {'pct_change': '%'}
+    >>> units_for("finance_spend_per_head", ["value", "per_head", "group_median"], money)
+    {'per_head': 'GBP', 'group_median': 'GBP'}
     """
-    units = {}
+    fixed = _TABLE_UNITS.get(table, {})
+    units = {column: fixed[column] for column in columns if column in fixed}
     staffing = table == "staffing"
     indicators = "indicator_id" in columns
     for column in columns:
+        if column in units:
+            continue
         if column.endswith(("_pct", "_share")) or column in (
             "share_of_gross",
             "income_recovery_rate",
@@ -876,12 +932,21 @@ def _header_unit(unit: str) -> str:
 
 
 def _number_formats(
-    frame: pd.DataFrame, units: Mapping[str, str], indicator_units: Mapping[str, str]
+    frame: pd.DataFrame,
+    units: Mapping[str, str],
+    indicator_units: Mapping[str, str],
+    row_unit_columns: tuple[str, ...] = (),
 ) -> dict[str, str | list[str | None]]:
-    """Excel number formats: by the column's unit, or row by row by each indicator's unit."""
+    """Excel number formats: by the column's unit, row by row by each indicator's unit, or
+    (``row_unit_columns``) row by row by the row's own ``unit``."""
     formats: dict[str, str | list[str | None]] = {}
     for column, unit in units.items():
         formats[column] = excel_number_format(unit)
+    if "unit" in frame.columns:
+        own = [None if pd.isna(u) else str(u) for u in frame["unit"].tolist()]
+        for column in row_unit_columns:
+            if column in frame.columns and column not in formats:
+                formats[column] = [excel_number_format(u) if u else None for u in own]
     if "indicator_id" in frame.columns:
         row_units = [
             indicator_units.get(str(code))
@@ -894,8 +959,9 @@ def _number_formats(
     for column in _WHOLE_NUMBERS:
         if column in frame.columns and column not in formats:
             formats[column] = "#,##0"
-    if "mads_from_england_median" in frame.columns:
-        formats["mads_from_england_median"] = "0.0"
+    for column in ("mads_from_england_median", "mads_from_group_median"):
+        if column in frame.columns:
+            formats[column] = "0.0"
     return formats
 
 
@@ -948,9 +1014,10 @@ def _key_table_spec(
             subtitles=tuple(subtitles),
         )
     units = units_for(name, list(frame.columns), money, _money_unit(frame))
-    formats = _number_formats(frame, units, indicator_units)
+    own_units = _ROW_UNIT_COLUMNS.get(name, ())
+    formats = _number_formats(frame, units, indicator_units, own_units)
     table = _workbook_frame(_rounded(frame, formats))
-    budget_unit = "indicator_id" not in frame.columns
+    budget_unit = "indicator_id" not in frame.columns and not own_units
     headers = {
         column: ("Budget unit" if column == "unit" and budget_unit else header_words(column))
         for column in frame.columns

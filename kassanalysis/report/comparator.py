@@ -8,6 +8,7 @@ import pandas as pd
 from kassanalysis.analysis import comparator, sensitivity
 from kassanalysis.analysis.summary import anchor_for
 from kassanalysis.api import load_comparator_groups
+from kassanalysis.publish.disclosure import MARKER_SUPPRESSED
 from kassanalysis.report.common import (
     DERIVED_FROM_NUMERATOR,
     Sections,
@@ -16,20 +17,76 @@ from kassanalysis.report.common import (
 )
 from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Table
-from kassanalysis.report.publishing import build_suppression_mask
+from kassanalysis.report.publishing import build_suppression_mask, mark_for_publication
+
+SUMMARY_COUNTS = ("numerator", "numerator_in_group_median", "numerator_in_england_median")
+"""The counts of the comparator summary checked against the disclosure rule: the council's
+numerator, and the same where its value is one the group or England median is taken from
+(see :func:`kassanalysis.analysis.comparator.compare_with_group`)."""
+
+SUMMARY_DEPENDENT = {
+    **dict.fromkeys(
+        (
+            "value",
+            "rank",
+            "quartile",
+            "quintile",
+            "mads_from_england_median",
+            "compared_with_england",
+            "compared_998",
+            "significance",
+        ),
+        "numerator",
+    ),
+    "note": "numerator",  # the council's suspect reason, which may print its distance
+    "group_median": "numerator_in_group_median",
+    "england_median": "numerator_in_england_median",
+}
+"""Figures of the comparator summary withheld with the count they are built on: the
+council's value, position and comparison, and a median of which the council's value is a
+middle value (a group of one shows the value as the median; of two, the value is the
+median times two less the other council's published value)."""
+
+GROUP_COUNTS = (
+    "numerator",
+    "numerator_in_group_median",
+    "numerator_in_england_median",
+    "numerator_in_england_mad",
+    "numerator_in_benchmark",
+)
+"""The counts of a comparator group table checked against the disclosure rule: each
+council's numerator, and the same where its value (or its distance from the England
+median) is one a median of the table is taken from."""
+
+GROUP_DEPENDENT = {
+    **dict.fromkeys(DERIVED_FROM_NUMERATOR, "numerator"),
+    "suspect_reason": ("numerator", "mads_from_england_median"),
+}
+"""Figures of a group table withheld in the row of a withheld count (a suspect reason
+also where it prints a withheld distance from the England median)."""
+
+GROUP_SHARED = {
+    "group_median": "numerator_in_group_median",
+    "group_mean": "numerator",
+    "england_median": "numerator_in_england_median",
+    "benchmark": "numerator_in_benchmark",
+    "mads_from_england_median": ("numerator_in_england_median", "numerator_in_england_mad"),
+}
+"""Figures of a group table that are one figure on every row, withheld on every row when
+a count of any row they are built on is withheld: the group mean (any council's withheld
+value is the mean times the number of values less the others), a median of which a
+withheld value is a middle value, the benchmark where it is the England median, and the
+distances from the England median (two councils' published values and distances give the
+median and the MAD back)."""
 
 
 def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") -> Table:
     """One row per indicator: the council's value, rank in the group, quartile, the group and
     England medians, distance from the England median (MADs) and comparison with England."""
-    summary = _comparator_summary(ctx, benchmark_period)
     summary = ctx.save(
         "comparator_summary",
-        summary,
-        counts=("numerator",) if "numerator" in summary.columns else (),
-        dependent={c: "numerator" for c in DERIVED_FROM_NUMERATOR if c in summary.columns}
-        if "numerator" in summary.columns
-        else None,
+        _comparator_summary(ctx, benchmark_period),
+        **_summary_disclosure(_comparator_summary(ctx, benchmark_period)),
     )
     local = local_indicators(ctx)
     note = _benchmark_note(benchmark_period)
@@ -66,6 +123,14 @@ def comparator_overview(ctx: ReportContext, benchmark_period: str = "latest") ->
         note=note,
         row_units=("value", "group_median", "england_median"),
     )
+
+
+def _summary_disclosure(summary: pd.DataFrame) -> dict:
+    """The counts and dependent figures of the comparator summary (none without counts)."""
+    if "numerator" not in summary.columns:
+        return {"counts": (), "dependent": None}
+    dependent = {c: s for c, s in SUMMARY_DEPENDENT.items() if c in summary.columns}
+    return {"counts": SUMMARY_COUNTS, "dependent": dependent}
 
 
 def _comparator_table(ctx: ReportContext, indicator_id: str, benchmark_period: str):
@@ -114,12 +179,12 @@ def comparator_tables(ctx: ReportContext, benchmark_period: str = "latest") -> l
         table = _comparator_table(ctx, indicator_id, benchmark_period)
         if table.empty or table["value"].notna().sum() == 0:
             continue
-        derived = DERIVED_FROM_NUMERATOR
         table = ctx.save(
             f"comparator-{indicator_id.lower()}",
             table,
-            counts=("numerator",),
-            dependent={column: "numerator" for column in derived},
+            counts=GROUP_COUNTS,
+            dependent=GROUP_DEPENDENT,
+            shared=GROUP_SHARED,
         )
         shown = table[
             [
@@ -186,11 +251,14 @@ def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> F
 
 
 def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest") -> KeyFigures:
-    """Headline comparator figures, one line per indicator with data."""
+    """Headline comparator figures, one line per indicator with data; none for a value
+    the comparator summary withholds for a small count (nor, then, the England median,
+    which the summary withholds only with the council's value)."""
     summary = _comparator_summary(ctx, benchmark_period)
+    marked = mark_for_publication(summary, rule=ctx.rule, **_summary_disclosure(summary))
     lines = []
-    for _, row in summary.iterrows():
-        if pd.isna(row.get("value")):
+    for (_, row), (_, shown) in zip(summary.iterrows(), marked.iterrows(), strict=True):
+        if pd.isna(row.get("value")) or shown["value"] == MARKER_SUPPRESSED:
             continue
         lines.append(
             f"{row['indicator_id']} {row['period']}: {row['value']:g} "
@@ -323,12 +391,18 @@ def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest")
 
 
 def _hide_suppressed(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:
-    """Blank the values a chart must not show: those built on a suppressed count."""
+    """Blank the values a chart must not show: those built on a suppressed count, and the
+    medians, mean and benchmark a group table withholds (:data:`GROUP_SHARED`), so a chart
+    draws no median line that the tables withhold."""
     derived = ["value", "lower_95", "upper_95", "lower_998", "upper_998"]
     mask = build_suppression_mask(
-        table, counts=("numerator",), dependent=dict.fromkeys(derived, "numerator"), rule=ctx.rule
+        table,
+        counts=GROUP_COUNTS,
+        dependent=dict.fromkeys(derived, "numerator"),
+        shared=GROUP_SHARED,
+        rule=ctx.rule,
     )
     table = table.copy()
-    for column in derived:
+    for column in [*derived, *GROUP_SHARED]:
         table.loc[mask[column].to_numpy(), column] = float("nan")
     return table

@@ -8,6 +8,7 @@ refused with the list of valid values, and no parameter ever becomes a raw path 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -298,9 +299,10 @@ class ReportContext:
         frame: pd.DataFrame,
         *,
         counts: tuple[str, ...] = (),
-        dependent: dict[str, str] | None = None,
+        dependent: dict[str, str | Sequence[str]] | None = None,
         units: dict[str, str] | None = None,
         row_units: tuple[str, ...] = (),
+        shared: dict[str, str | Sequence[str]] | None = None,
     ) -> pd.DataFrame:
         """Make a key table safe to publish and, with an output folder, write it.
 
@@ -309,7 +311,9 @@ class ReportContext:
         (:func:`kassanalysis.formatting.round_columns`), so the CSV carries the figure the
         HTML shows, without float noise.
 
-        Counts in the small-number range (and figures built on them) become ``[c]`` and
+        Counts in the small-number range (and figures built on them: ``dependent`` in
+        their row, ``shared`` group figures on every row, as
+        :func:`~kassanalysis.report.publishing.build_suppression_mask`) become ``[c]`` and
         missing values ``[x]``; the marked table is returned for display, so the HTML shows
         exactly what the CSV and the workbook show. With an output folder the table is
         written to ``<output_dir>/tables/<name>.csv`` (spreadsheet formulas neutralised)
@@ -319,7 +323,7 @@ class ReportContext:
             raise ParameterError(f"table name {name!r} is not a safe file name")
         frame = round_columns(frame, units, row_units)
         marked = mark_for_publication(
-            frame, rule=self.rule, counts=counts, dependent=dependent or {}
+            frame, rule=self.rule, counts=counts, dependent=dependent or {}, shared=shared
         )
         if self.output_dir is not None:
             publish_table(

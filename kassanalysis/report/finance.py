@@ -12,7 +12,7 @@ from kassanalysis.analysis import finance
 from kassanalysis.api import load
 from kassanalysis.periods import parse_period
 from kassanalysis.report.context import ReportContext
-from kassanalysis.report.display import Note, Table
+from kassanalysis.report.display import TEXT_UNIT, Note, Table
 
 _SHOWN = [
     "support_type",
@@ -25,6 +25,9 @@ _SHOWN = [
 #: some unit costs without saying which provision they cover).
 UNIT_COST_BANDS = ("Age 18 to 64", "Age 65 and over", "Age 18 and over")
 _RANKS = ["rank", "group_size", "quartile", "group_median", "mads_from_group_median"]
+#: The ASC-FR line's labels, words as printed: a blank one (a total has no support reason
+#: or setting) means the line is not broken down that way, not a missing figure.
+_LABELS = dict.fromkeys([*_SHOWN, "denominator"], TEXT_UNIT)
 
 
 def _finance_lines(ctx: ReportContext) -> pd.DataFrame:
@@ -130,7 +133,7 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
         shown,
         f"Spend per head of population ({'; '.join(denominators)}), ASC-FR {year} "
         f"({ctx.group_name})",
-        units={"per_head": "GBP", "group_median": "GBP"},
+        units={"per_head": "GBP", "group_median": "GBP", **_LABELS},
         source="finance_lines (NHS England ASC-FR); "
         + (
             f"population_totals (ONS mid-year estimates, all ages, mid-{year[:4]})"
@@ -162,5 +165,6 @@ def unit_costs(ctx: ReportContext) -> Table | Note:
         shown,
         f"Unit costs, ASC-FR {year}, all provision ({ctx.group_name})",
         row_units=("value", "group_median"),
+        units=_LABELS,
         source="finance_lines (NHS England ASC-FR unit costs)",
     )

@@ -17,7 +17,7 @@ from kassanalysis.report.common import (
     trend_series,
 )
 from kassanalysis.report.context import ReportContext
-from kassanalysis.report.display import Figures, KeyFigures, Table
+from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Table
 
 
 def trend_overview(ctx: ReportContext) -> Table:
@@ -73,7 +73,7 @@ def trend_overview(ctx: ReportContext) -> Table:
         shown,
         f"Trends up to {ctx.period.label}",
         row_units=("latest", "target"),
-        units={"pct_change": "%"},
+        units={"pct_change": "%", **dict.fromkeys(("direction", "spc", "summary"), TEXT_UNIT)},
         note=caveat(ctx, frame),
         source="indicator_observations; SPC per NHS England Making Data Count",
     )
@@ -200,6 +200,7 @@ def recent_trends(ctx: ReportContext) -> Table:
         frame.drop(columns=["source_file"]),
         f"Recent trend up to {ctx.period.label} (OHID Fingertips method)",
         row_anchors="anchor",
+        units=dict.fromkeys(("recent_trend", "periods_tested", "method"), TEXT_UNIT),
         note="Chi-squared test for trend over the five most recent points of one period type "
         "(counts and denominators for proportions; Byar 95% limits for rates), significant "
         "when the statistic exceeds 9.5495 (99.8% level) and no single point reverses the "
@@ -241,6 +242,9 @@ def spc_latest_points(ctx: ReportContext) -> Table:
         frame.rename(columns={"variation_text": "variation", "assurance_text": "assurance"}),
         f"SPC: the latest point of each series up to {ctx.period.label} (Making Data Count)",
         row_units=("value", "mean", "lower_limit", "upper_limit", "target"),
+        units=dict.fromkeys(
+            ("variation", "assurance", "baseline", "rebased_at", "note"), TEXT_UNIT
+        ),
         note="XmR chart with limits fixed on the first 12 points; rebased only at points "
         "named with a reason in data/reference/spc_rebase.csv. Series of fewer than 12 "
         "points are not charted.",

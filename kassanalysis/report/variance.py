@@ -25,7 +25,7 @@ from kassanalysis.report.common import (
     year_on_year,
 )
 from kassanalysis.report.context import ReportContext
-from kassanalysis.report.display import Figures, KeyFigures, Note, Table
+from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Note, Table
 
 RAG_FIGURES = ("actual", "target", "floor", "gap_to_target")
 """Columns of the RAG table in each indicator's own unit."""
@@ -55,6 +55,7 @@ def performance_against_target(ctx: ReportContext) -> Table:
         f"Performance against target: latest actual by {ctx.period.label} (each row's own "
         "period; a figure in arrears says so in its note)",
         row_units=RAG_FIGURES,
+        units=dict.fromkeys(("rag", "note"), TEXT_UNIT),
         note=caveat(ctx, rag)
         or "Green: target met. Amber: below target, at or "
         "above the floor. Red: below the floor. Judged by each indicator's polarity "
@@ -88,6 +89,7 @@ def activity_against_range(ctx: ReportContext) -> Table | Note:
         f"Activity against expected range: latest figure by {ctx.period.label} (each row's "
         "own period)",
         row_units=("latest", "expected_low", "expected_high"),
+        units=dict.fromkeys(("threshold", "status"), TEXT_UNIT),
         note=caveat(ctx, activity),
         source="indicator_observations",
     )
@@ -129,7 +131,9 @@ def budget_variance(ctx: ReportContext) -> Table | Note:
         ]
         shown = monitoring.reindex(columns=[c for c in columns if c in printed])
         source = str(monitoring["source_file"].iloc[0])
-        return Table(shown, caption, units=units, note=note, source=source)
+        return Table(
+            shown, caption, units={**units, "direction": TEXT_UNIT}, note=note, source=source
+        )
     yoy = year_on_year(ctx)
     if yoy is None:
         return Note([f"No budget for this division at or before {ctx.period.label}."])
@@ -307,6 +311,7 @@ def reconciliation_findings(ctx: ReportContext) -> Table:
             columns=["check", "source_file", "source_line", "expected", "found", "message"]
         ),
         "Reconciliation findings (published figures are kept, not corrected)",
+        units=dict.fromkeys(("check", "message"), TEXT_UNIT),
         source="data_quality.csv",
     )
 
@@ -390,7 +395,10 @@ def exception_summary(ctx: ReportContext) -> Table:
     )
     frame = ctx.save("exceptions", frame)
     return Table(
-        frame, f"Exceptions for {ctx.division.name}, {ctx.period.label}", note=caveat(ctx, frame)
+        frame,
+        f"Exceptions for {ctx.division.name}, {ctx.period.label}",
+        units=dict.fromkeys(("category", "item", "detail"), TEXT_UNIT),
+        note=caveat(ctx, frame),
     )
 
 
