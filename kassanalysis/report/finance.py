@@ -66,7 +66,6 @@ def finance_year_note(ctx: ReportContext) -> Note:
             "neither good nor bad); quartile 1 is the highest quarter; MADs are the distance "
             "from the group median in median absolute deviations (Oflog).",
         ],
-        heading=f"Finance benchmarks: ASC-FR {year}",
     )
 
 
@@ -113,6 +112,8 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
         "finance_spend_per_head", divided, units={"per_head": "GBP", "group_median": "GBP"}
     )
     shown = focus[[*_SHOWN, "denominator", "per_head", *_RANKS]]
+    adjustments = _adjustment_lines(shown)
+    shown = shown[~adjustments]
     # the all-adult totals have no support reason or setting: no empty columns for them
     shown = shown.drop(columns=[c for c in _SHOWN if shown[c].isna().all()])
     all_ages = any(d.startswith("all ages") for d in denominators)
@@ -129,6 +130,12 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
             "band's spend over all ages would measure how old the population is, not what "
             "is spent, so only the totals are divided that way."
         )
+    if adjustments.any():
+        named = ", ".join(sorted(set(focus.loc[adjustments, "support_type"].astype(str))))
+        note += (
+            f" Lines that adjust the net total ({named}) are in the CSV and the workbook, "
+            "not in this table."
+        )
     return Table(
         shown,
         f"Spend per head of population ({'; '.join(denominators)}), ASC-FR {year} "
@@ -142,6 +149,15 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
         ),
         note=note.strip(),
     )
+
+
+def _adjustment_lines(shown: pd.DataFrame) -> pd.Series:
+    """Lines divided by the all-ages population that are not a total of spending: the
+    ASC-FR bridging table's "Other non-PSS expenditure" and "Specific Government Grants",
+    which adjust the net total into the "Actual total net cost". True marks one."""
+    all_ages = shown["denominator"].astype(str).str.startswith("all ages")
+    names_a_total = shown["support_type"].astype(str).str.contains("total", case=False)
+    return all_ages & ~names_a_total
 
 
 def unit_costs(ctx: ReportContext) -> Table | Note:

@@ -92,7 +92,8 @@ def variance(tmp_path_factory):
 def test_variance_shows_finance_benchmarks_labelled_with_the_asc_fr_year(variance):
     markdown, plain, html = variance
     assert "## Finance benchmarks (ASC-FR)" in markdown
-    assert "Finance benchmarks: ASC-FR 2014-15" in plain
+    assert "Finance benchmarks: ASC-FR 2014-15" not in plain  # one heading, not two
+    assert "Adult Social Care Finance Return (ASC-FR) 2014-15: the latest year" in plain
     assert "older than this pack's period (2024-25 Q3)" in plain
     # No mid-2014 estimates by age in data/raw: the all-adult totals per head of the all-ages
     # population, named. Kent, bridging file line 89, gross 474,261 (GBP thousands) /

@@ -30,7 +30,9 @@ class StubContext:
 )
 def test_the_note_names_the_latest_asc_fr_year_and_how_it_relates_to_the_pack(period, words):
     note = finance.finance_year_note(StubContext(["2013-14", "2014-15", "2014-15"], period))
-    assert note.heading == "Finance benchmarks: ASC-FR 2014-15"
+    # the notebook's own heading heads the section; the note names the year in words
+    assert note.heading == ""
+    assert note.paragraphs[0].startswith("Adult Social Care Finance Return (ASC-FR) 2014-15:")
     assert words in note.paragraphs[0]
 
 
@@ -111,3 +113,28 @@ def test_spend_per_head_without_any_population_of_the_year_says_why():
     assert note.warning
     assert "Spend per head for ASC-FR 2014-15 is not shown" in note.paragraphs[0]
     assert "nor all-ages estimates" in note.paragraphs[0]
+
+
+def test_lines_that_adjust_the_net_total_are_saved_but_not_in_the_table():
+    grants = [
+        {
+            **finance_line(code, name, "Total", value, 97),
+            "support_type": "Specific Government Grants",
+        }
+        for code, name, value in (("E10000016", "Kent", 7_845.0), ("E10000030", "Surrey", 6_000.0))
+    ]
+    lines = pd.concat([LINES, pd.DataFrame(grants)], ignore_index=True)
+    saved = {}
+
+    class Saving(SpendContext):
+        def save(self, name, frame, **kwargs):
+            saved[name] = frame
+            return frame
+
+    table = finance.spend_per_head(Saving(lines, NO_AGES, TOTALS))
+    # the gross total is shown (GBP 300 per head, as above); Kent's grants, 7,845,000 /
+    # 1,500,000 = GBP 5.23 per head, are kept in the saved table and named in the note
+    assert table.frame["support_type"].tolist() == ["Grand total gross expenditure"]
+    kept = saved["finance_spend_per_head"].set_index("support_type")["per_head"]
+    assert kept["Specific Government Grants"] == pytest.approx(5.23)
+    assert "adjust the net total (Specific Government Grants)" in table.note
