@@ -336,9 +336,11 @@ def benchmark_spend_per_head(
     lines["benchmark_value"] = per_head
     table = _benchmark(lines, members, group_id=group_id, focus_code=focus_code, polarity=polarity)
     table = table.rename(columns={"benchmark_value": "per_head"})
-    # the line's denominator, also for a member without the line
+    # the population a line of this age band is divided by, named only on the rows it
+    # divided: a member without the line, or without a population of the year (a council
+    # code the ONS series does not hold), has none
     named = lines.drop_duplicates("age_band").set_index("age_band")["denominator"]
-    table["denominator"] = table["age_band"].map(named)
+    table["denominator"] = table["age_band"].map(named).where(table["population"].notna())
     table["financial_year"] = financial_year
     table = table.sort_values(
         [*LINE_KEYS, "rank", "authority_name"], na_position="last", kind="stable"

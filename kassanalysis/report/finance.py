@@ -130,6 +130,18 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
             "band's spend over all ages would measure how old the population is, not what "
             "is spent, so only the totals are divided that way."
         )
+    unplaced = table[
+        table["value"].notna()
+        & table["population"].isna()
+        & table["age_band"].isin(set(divided["age_band"]))
+    ]
+    if not unplaced.empty:
+        names = ", ".join(sorted(set(unplaced["authority_name"].astype(str))))
+        note += (
+            f" No mid-{year[:4]} population for {names} (a council code of {year} that the "
+            "ONS series, on later boundaries, does not hold): their spend is not divided or "
+            "ranked, and the group size counts the councils that are."
+        )
     if adjustments.any():
         named = ", ".join(sorted(set(focus.loc[adjustments, "support_type"].astype(str))))
         note += (

@@ -138,3 +138,14 @@ def test_lines_that_adjust_the_net_total_are_saved_but_not_in_the_table():
     kept = saved["finance_spend_per_head"].set_index("support_type")["per_head"]
     assert kept["Specific Government Grants"] == pytest.approx(5.23)
     assert "adjust the net total (Specific Government Grants)" in table.note
+
+
+def test_a_group_member_without_a_population_of_the_year_is_named_in_the_note():
+    # Surrey has a Total line but its code is not in the all-ages series of 2014: only Kent
+    # is divided, 450,000 x 1,000 / 1,500,000 = GBP 300, rank 1 of 1
+    table = finance.spend_per_head(
+        SpendContext(LINES, NO_AGES, TOTALS[TOTALS["area_code"] != "E10000030"])
+    )
+    row = table.frame.iloc[0]
+    assert (row["per_head"], row["rank"], row["group_size"]) == (300.0, 1.0, 1)
+    assert "No mid-2014 population for Surrey" in table.note

@@ -339,7 +339,9 @@ def test_without_the_years_ages_only_all_adult_lines_are_divided_by_all_ages_and
     # Kent 450,000,000 / 1,500,000 = 300; Surrey 480,000,000 / 1,200,000 = 400;
     # Essex 350,000,000 / 1,400,000 = 250
     assert total.loc[[KENT, SURREY, ESSEX], "per_head"].tolist() == [300.0, 400.0, 250.0]
-    assert set(total["denominator"]) == {"all ages, mid-2014"}
+    assert set(total.loc[[KENT, SURREY, ESSEX], "denominator"]) == {"all ages, mid-2014"}
+    # Hampshire and Worcestershire have no Total line: nothing was divided, none is named
+    assert total.loc[[HANTS, NOLINE], "denominator"].isna().all()
     assert total.loc[KENT, "population"] == 1_500_000.0
     # 400, 300, 250 -> Kent rank 2 of 3; median 300; |dev| 0, 100, 50 -> MAD 50; Kent 0
     assert (total.loc[KENT, "rank"], total.loc[KENT, "group_median"]) == (2.0, 300.0)
@@ -349,6 +351,33 @@ def test_without_the_years_ages_only_all_adult_lines_are_divided_by_all_ages_and
     assert older["rank"].isna().all() and (older["group_size"] == 0).all()
     # the value itself is kept, as published
     assert older.loc[older["is_focus"], "value"].tolist() == [30_000.0]
+
+
+def test_a_council_without_a_population_of_the_year_is_not_divided_and_names_none():
+    # Hampshire has a Total line but no mid-2014 row (its code is not in the ONS series)
+    lines = pd.DataFrame(
+        [
+            line(KENT, "Total", 450_000.0, psr=None, setting=None, source_line=89),
+            line(SURREY, "Total", 480_000.0, psr=None, setting=None, source_line=89),
+            line(HANTS, "Total", 999_000.0, psr=None, setting=None, source_line=89),
+        ]
+    )
+    table = benchmark_spend_per_head(
+        lines,
+        NO_AGES_FOR_2014,
+        MEMBERS,
+        group_id="NN",
+        financial_year="2014-15",
+        focus_code=KENT,
+        population_totals=TOTALS_2014[TOTALS_2014["area_code"] != HANTS],
+    ).set_index("authority_code")
+    hants = table.loc[HANTS]
+    assert hants["value"] == 999_000.0  # kept as published
+    assert np.isnan(hants["population"]) and np.isnan(hants["per_head"])
+    assert pd.isna(hants["denominator"]) and np.isnan(hants["rank"])
+    # Kent 300 and Surrey 400 per head are ranked without Hampshire: Kent 2 of 2
+    assert (table.loc[KENT, "rank"], table.loc[KENT, "group_size"]) == (2.0, 2)
+    assert table.loc[KENT, "denominator"] == "all ages, mid-2014"
 
 
 def test_with_the_years_ages_every_line_uses_its_own_band_even_when_totals_are_given():
