@@ -442,38 +442,6 @@ def summarise_indicators(
     return summarise_tables(tables, indicators)
 
 
-def smallest_count(counts: pd.Series) -> float:
-    """The count of a set most at risk under a small-number rule: the smallest above zero.
-
-    A figure built on several councils' counts (a group median taken from two middle
-    values) is withheld when any of them is; the disclosure rule withholds counts from 1
-    (zero, "nobody", identifies nobody), so the smallest count above zero decides, and a
-    zero decides only when every count is zero.
-
-    Parameters
-    ----------
-    counts : pandas.Series
-        Counts (people), NaN where a council has none behind the figure.
-
-    Returns
-    -------
-    float
-        The smallest count above zero; 0.0 when every count is zero; NaN when none.
-
-    Examples
-    --------
-    >>> smallest_count(pd.Series([float("nan"), 30.0, 0.0, 4.0]))
-    4.0
-    >>> smallest_count(pd.Series([0.0, float("nan")]))
-    0.0
-    """
-    present = counts.dropna().astype(float)
-    if present.empty:
-        return math.nan
-    above_zero = present[present > 0]
-    return float(above_zero.min()) if not above_zero.empty else 0.0
-
-
 def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) -> pd.DataFrame:
     """:func:`summarise_indicators` from tables already made by :func:`compare_with_group`
     (indicator id -> table), so a report that shows both computes each table once.
@@ -481,7 +449,8 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
     Each row carries the focus council's ``numerator`` and, over every council of the
     group table, ``numerator_in_group_median``, ``numerator_in_england_median`` and
     ``numerator_in_england_mad``: the smallest count behind a middle value of that median
-    (:func:`smallest_count`; NaN where none), the focus council's or another member's, so
+    (:func:`~kassanalysis.analysis.stats.find_smallest_count`;
+    NaN where none), the focus council's or another member's, so
     a report withholding the count withholds the median on this row as the group table
     withholds it on every row (a middle value from a small count of B shows through the
     group median in Kent's summary as much as in the group table)."""
@@ -518,10 +487,16 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
                 "quartile": f["quartile"],
                 "quintile": f["quintile"],
                 "group_median": f["group_median"],
-                "numerator_in_group_median": smallest_count(table["numerator_in_group_median"]),
+                "numerator_in_group_median": stats.find_smallest_count(
+                    table["numerator_in_group_median"]
+                ),
                 "england_median": f["england_median"],
-                "numerator_in_england_median": smallest_count(table["numerator_in_england_median"]),
-                "numerator_in_england_mad": smallest_count(table["numerator_in_england_mad"]),
+                "numerator_in_england_median": stats.find_smallest_count(
+                    table["numerator_in_england_median"]
+                ),
+                "numerator_in_england_mad": stats.find_smallest_count(
+                    table["numerator_in_england_mad"]
+                ),
                 "england_n": f["england_n"],
                 "mads_from_england_median": f["mads_from_england_median"],
                 "compared_with_england": f["compared_with_england"],

@@ -12,7 +12,7 @@ one value is that value; of two, their mean, so a member's value is the median t
 less the other's published value), as the group table withholds its median on every row:
 :func:`~kassanalysis.analysis.comparator.compare_with_group` works out each member's,
 with :func:`~kassanalysis.analysis.stats.flag_median_values`, and
-:func:`~kassanalysis.analysis.comparator.smallest_count` the one that decides.
+:func:`~kassanalysis.analysis.stats.find_smallest_count` the one that decides.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis.analysis import stats
-from kassanalysis.analysis.comparator import compare_with_group, smallest_count
+from kassanalysis.analysis.comparator import compare_with_group
 
 __all__ = ["rank_under_each_group"]
 
@@ -140,7 +140,9 @@ def rank_under_each_group(
         row["group_size"] = int(table["group_size"].iloc[0])
         row["group_median"] = table["group_median"].iloc[0]
         # any member's count behind a middle value, as the group table withholds it
-        row["numerator_in_group_median"] = smallest_count(table["numerator_in_group_median"])
+        row["numerator_in_group_median"] = stats.find_smallest_count(
+            table["numerator_in_group_median"]
+        )
         if focus.empty:
             rows.append({**row, "note": "the council is not a member of this group"})
             continue
