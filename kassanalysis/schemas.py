@@ -354,6 +354,10 @@ class DashboardIndicators(_Table):
     england_text: _Text
     england_tone: _Text = pa.Field(isin=SUMMARY_TONES)
     comparison_period: _Text = _optional()
+    comparison_numerator: Series[float] = _optional(
+        "the council's published count behind its compared value (the comparator "
+        "summary's numerator), for disclosure control"
+    )
     group_name: _Text
     rank: Series[float] = _optional("1 = best by polarity")
     group_size: Series[float] = _optional("councils in the group with a figure")

@@ -446,10 +446,14 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
     """:func:`summarise_indicators` from tables already made by :func:`compare_with_group`
     (indicator id -> table), so a report that shows both computes each table once.
 
-    Each row carries the focus council's ``numerator`` and, from its row of the group
-    table, ``numerator_in_group_median`` and ``numerator_in_england_median`` (its count
-    where its value is one of the middle values of that median, NaN elsewhere), so a
-    report withholding the count withholds the medians that would show its value."""
+    Each row carries the focus council's ``numerator`` and, over every council of the
+    group table, ``numerator_in_group_median``, ``numerator_in_england_median`` and
+    ``numerator_in_england_mad``: the smallest count behind a middle value of that median
+    (:func:`~kassanalysis.analysis.stats.find_smallest_count`;
+    NaN where none), the focus council's or another member's, so
+    a report withholding the count withholds the median on this row as the group table
+    withholds it on every row (a middle value from a small count of B shows through the
+    group median in Kent's summary as much as in the group table)."""
     rows = []
     for indicator_id, table in tables.items():
         focus = table[table["is_focus"]]
@@ -483,9 +487,16 @@ def summarise_tables(tables: dict[str, pd.DataFrame], indicators: pd.DataFrame) 
                 "quartile": f["quartile"],
                 "quintile": f["quintile"],
                 "group_median": f["group_median"],
-                "numerator_in_group_median": f["numerator_in_group_median"],
+                "numerator_in_group_median": stats.find_smallest_count(
+                    table["numerator_in_group_median"]
+                ),
                 "england_median": f["england_median"],
-                "numerator_in_england_median": f["numerator_in_england_median"],
+                "numerator_in_england_median": stats.find_smallest_count(
+                    table["numerator_in_england_median"]
+                ),
+                "numerator_in_england_mad": stats.find_smallest_count(
+                    table["numerator_in_england_mad"]
+                ),
                 "england_n": f["england_n"],
                 "mads_from_england_median": f["mads_from_england_median"],
                 "compared_with_england": f["compared_with_england"],

@@ -6,12 +6,13 @@ Oflog nearest neighbours, same council type, same region, all England...), side 
 Disclosure control is the report's (:mod:`kassanalysis.publish.disclosure`: a figure built
 on a withheld count is withheld too), but only the analysis knows which figures are built
 on the council's count, so each row carries it: ``numerator``, the council's own count
-behind its value in that row's period, and ``numerator_in_group_median``, the same count
-when the council's value is one the group median is taken from (the median of one value
-is that value; of two, their mean, so the council's value is the median times two less
-the other's published value): :func:`~kassanalysis.analysis.comparator.compare_with_group`
-works it out for every table, with
-:func:`~kassanalysis.analysis.stats.flag_median_values`.
+behind its value in that row's period, and ``numerator_in_group_median``, the smallest
+count of any member of the group behind a middle value of the group median (the median of
+one value is that value; of two, their mean, so a member's value is the median times two
+less the other's published value), as the group table withholds its median on every row:
+:func:`~kassanalysis.analysis.comparator.compare_with_group` works out each member's,
+with :func:`~kassanalysis.analysis.stats.flag_median_values`, and
+:func:`~kassanalysis.analysis.stats.find_smallest_count` the one that decides.
 """
 
 from __future__ import annotations
@@ -97,9 +98,10 @@ def rank_under_each_group(
         ``polarity``, ``note`` (why a row has no rank) and the value's ``source_file`` and
         ``source_line``. ``numerator`` is the focus council's published count behind its
         value (from the row's own period; NaN when none is published) and
-        ``numerator_in_group_median`` the same count on the rows where the council's value
-        is one of the middle values the group median is taken from (NaN elsewhere): a
-        report withholding a small count withholds ``group_median`` with it there.
+        ``numerator_in_group_median`` the smallest count of any member of the group
+        behind a middle value of the group median (NaN where none is published): a
+        report withholding a small count withholds ``group_median`` (and the distance
+        from it) with it there, as it withholds the group table's median.
 
     Raises
     ------
@@ -137,6 +139,10 @@ def rank_under_each_group(
         row["period"] = table["period"].iloc[0]
         row["group_size"] = int(table["group_size"].iloc[0])
         row["group_median"] = table["group_median"].iloc[0]
+        # any member's count behind a middle value, as the group table withholds it
+        row["numerator_in_group_median"] = stats.find_smallest_count(
+            table["numerator_in_group_median"]
+        )
         if focus.empty:
             rows.append({**row, "note": "the council is not a member of this group"})
             continue
@@ -152,7 +158,6 @@ def rank_under_each_group(
         row.update(
             value=f["value"],
             numerator=f["numerator"],
-            numerator_in_group_median=f["numerator_in_group_median"],
             rank=f["rank"],
             quartile=f["quartile"],
             quintile=quintiles[at],

@@ -117,6 +117,7 @@ __all__ = [
     "describe_latest_point",
     "describe_recent_trend",
     "flag_funnel_outliers",
+    "find_smallest_count",
     "flag_median_values",
     "rank_by_polarity",
 ]
@@ -246,6 +247,39 @@ def flag_median_values(values: ArrayLike) -> Any:
         low, high = present[(n - 1) // 2], present[n // 2]
         flags = (array >= low) & (array <= high)
     return _wrap(flags, index, scalar, "median_value")
+
+
+def find_smallest_count(counts: pd.Series) -> float:
+    """The count of a set most at risk under a small-number rule: the smallest above zero.
+
+    A figure built on several councils' counts (a group median taken from two middle
+    values) is withheld when any of them is; the disclosure rule withholds counts from 1
+    (zero, "nobody", identifies nobody), so the smallest count above zero decides, and a
+    zero decides only when every count is zero. (A rule configured to withhold zero too,
+    ``min_count=0``, would not see a zero beside larger counts.)
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Counts (people), NaN where a council has none behind the figure.
+
+    Returns
+    -------
+    float
+        The smallest count above zero; 0.0 when every count is zero; NaN when none.
+
+    Examples
+    --------
+    >>> find_smallest_count(pd.Series([float("nan"), 30.0, 0.0, 4.0]))
+    4.0
+    >>> find_smallest_count(pd.Series([0.0, float("nan")]))
+    0.0
+    """
+    present = counts.dropna().astype(float)
+    if present.empty:
+        return float("nan")
+    above_zero = present[present > 0]
+    return float(above_zero.min()) if not above_zero.empty else 0.0
 
 
 # --------------------------------------------------------------------------------------

@@ -180,7 +180,9 @@ def _comparison_cells(
     authority: str,
     population: pd.DataFrame | None,
 ) -> dict[str, Any]:
-    """England comparison (two levels) and rank among the comparator group."""
+    """England comparison (two levels) and rank among the comparator group, with the
+    council's count behind the compared value (``comparison_numerator``, NaN where none
+    is published) for the report's disclosure control."""
     table = compare_with_group(
         observations,
         members,
@@ -194,6 +196,7 @@ def _comparison_cells(
     focus = table[table["is_focus"]] if not table.empty else table
     cells: dict[str, Any] = {
         "comparison_period": None if table.empty else str(table["period"].iloc[0]),
+        "comparison_numerator": np.nan,
         "group_name": group_name,
         "rank": np.nan,
         "group_size": np.nan,
@@ -213,6 +216,8 @@ def _comparison_cells(
         }
     row = focus.iloc[0]
     period = cells["comparison_period"]
+    # the count the comparator summary withholds the rank and comparison with
+    cells["comparison_numerator"] = float(row["numerator"])
     england = _england_cells(observations, indicator_id, row, period, polarity)
     size = int(row["group_size"])
     cells["group_size"] = size

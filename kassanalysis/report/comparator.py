@@ -19,10 +19,17 @@ from kassanalysis.report.context import ReportContext
 from kassanalysis.report.display import TEXT_UNIT, Figures, KeyFigures, Table
 from kassanalysis.report.publishing import build_suppression_mask, mark_for_publication
 
-SUMMARY_COUNTS = ("numerator", "numerator_in_group_median", "numerator_in_england_median")
+SUMMARY_COUNTS = (
+    "numerator",
+    "numerator_in_group_median",
+    "numerator_in_england_median",
+    "numerator_in_england_mad",
+)
 """The counts of the comparator summary checked against the disclosure rule: the council's
-numerator, and the same where its value is one the group or England median is taken from
-(see :func:`kassanalysis.analysis.comparator.compare_with_group`)."""
+numerator, and the smallest count of any member of the group table behind a middle value
+of the group median, the England median and the England MAD (see
+:func:`kassanalysis.analysis.comparator.summarise_tables`), so the summary withholds the
+shared figures exactly where the group table does (:data:`GROUP_SHARED`)."""
 
 SUMMARY_DEPENDENT = {
     **dict.fromkeys(
@@ -31,21 +38,28 @@ SUMMARY_DEPENDENT = {
             "rank",
             "quartile",
             "quintile",
-            "mads_from_england_median",
             "compared_with_england",
             "compared_998",
             "significance",
         ),
         "numerator",
     ),
-    "note": "numerator",  # the council's suspect reason, which may print its distance
+    # the distance from the England median, shared in the group table (GROUP_SHARED)
+    "mads_from_england_median": (
+        "numerator",
+        "numerator_in_england_median",
+        "numerator_in_england_mad",
+    ),
+    # the council's suspect reason, which may print its distance
+    "note": ("numerator", "mads_from_england_median"),
     "group_median": "numerator_in_group_median",
     "england_median": "numerator_in_england_median",
 }
 """Figures of the comparator summary withheld with the count they are built on: the
-council's value, position and comparison, and a median of which the council's value is a
-middle value (a group of one shows the value as the median; of two, the value is the
-median times two less the other council's published value)."""
+council's value, position and comparison, and a median of which any member's withheld
+value is a middle value (a group of one shows the value as the median; of two, the value
+is the median times two less the other council's published value), as the group table
+withholds them (:data:`GROUP_SHARED`)."""
 
 GROUP_COUNTS = (
     "numerator",
@@ -252,18 +266,23 @@ def comparator_charts(ctx: ReportContext, benchmark_period: str = "latest") -> F
 
 def comparator_key_figures(ctx: ReportContext, benchmark_period: str = "latest") -> KeyFigures:
     """Headline comparator figures, one line per indicator with data; none for a value
-    the comparator summary withholds for a small count (nor, then, the England median,
-    which the summary withholds only with the council's value)."""
+    the comparator summary withholds for a small count, and the England median shown as
+    the summary shows it (``[c]`` where another council's small count is behind it)."""
     summary = _comparator_summary(ctx, benchmark_period)
     marked = mark_for_publication(summary, rule=ctx.rule, **_summary_disclosure(summary))
     lines = []
     for (_, row), (_, shown) in zip(summary.iterrows(), marked.iterrows(), strict=True):
         if pd.isna(row.get("value")) or shown["value"] == MARKER_SUPPRESSED:
             continue
+        england_median = (
+            MARKER_SUPPRESSED
+            if shown["england_median"] == MARKER_SUPPRESSED
+            else f"{row['england_median']:.4g}"
+        )
         lines.append(
             f"{row['indicator_id']} {row['period']}: {row['value']:g} "
             f"(rank {row['rank']:.0f} of {row['group_size']:.0f}; England median "
-            f"{row['england_median']:.4g} of {row['england_n']:.0f} councils)"
+            f"{england_median} of {row['england_n']:.0f} councils)"
         )
     return KeyFigures(lines)
 
@@ -307,8 +326,9 @@ def _councils_groups(ctx: ReportContext) -> list[str]:
 
 SENSITIVITY_COUNTS = ("numerator", "numerator_in_group_median")
 """The counts of :func:`comparator_sensitivity`'s table checked against the disclosure rule:
-the council's numerator in each row, and the same where its value is one the group median
-is taken from (see :func:`kassanalysis.analysis.sensitivity.rank_under_each_group`)."""
+the council's numerator in each row, and the smallest count of any member behind a middle
+value of that row's group median (see
+:func:`kassanalysis.analysis.sensitivity.rank_under_each_group`), as the group table."""
 
 SENSITIVITY_DEPENDENT = {
     **dict.fromkeys(
@@ -317,17 +337,19 @@ SENSITIVITY_DEPENDENT = {
             "rank",
             "quartile",
             "quintile",
-            "mads_from_group_median",
             "position_depends_on_group",
         ),
         "numerator",
     ),
     "group_median": "numerator_in_group_median",
+    # the council's distance from a withheld median would give the median back
+    "mads_from_group_median": ("numerator", "group_median"),
 }
 """Figures of the sensitivity table withheld with the count they are built on: the
-council's value and its position, and the group median where the council's value is a
-middle value of the median (a group of one shows the value itself as the median; of two,
-the value is the median times two less the other council's published value)."""
+council's value and its position, and the group median (with the council's distance from
+it) where any member's withheld value is a middle value of the median (a group of one
+shows the value itself as the median; of two, the value is the median times two less the
+other council's published value), as the group table withholds it."""
 
 
 def comparator_sensitivity(ctx: ReportContext, benchmark_period: str = "latest") -> Table:

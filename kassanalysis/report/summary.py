@@ -117,23 +117,38 @@ def summarise_division(
     }
 
 
+_COMPARISON_TEXTS = ("rank_text", "england_95", "england_998", "england_text")
+_COMPARISON_TONES = ("rank_tone", "england_tone")
+
+
 def _mark_indicators(indicators: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
     """The matrix marked for publication: latest figures of count indicators in the
     small-number range become ``[c]`` (suppressed, not ``[x]``: they are published, only
-    withheld), with every text that quotes them."""
+    withheld), with every text that quotes them; and where the council's compared value
+    rests on a count in that range (``comparison_numerator``), its rank, quartile and
+    comparison with England, as the comparator summary withholds them."""
     counts = indicators["latest_value"].where(
         indicators["unit"].map(lambda unit: parse_unit(unit).kind == "count")
     )
     frame = indicators.assign(latest_count=counts)
-    mask = build_suppression_mask(frame, counts=("latest_count",), dependent={}, rule=rule)
+    checked = ["latest_count"]
+    dependent: dict[str, str] = {"latest_value": "latest_count"}
+    if "comparison_numerator" in frame.columns:
+        checked.append("comparison_numerator")
+        dependent |= dict.fromkeys(("rank", "quartile"), "comparison_numerator")
+    mask = build_suppression_mask(frame, counts=tuple(checked), dependent={}, rule=rule)
     if not mask.empty and mask["latest_count"].any():
         hidden = mask["latest_count"].to_numpy()
         for column in ("latest_text", "rag_text", "direction_text"):
             frame.loc[hidden, column] = "suppressed"
-    marked = mark_for_publication(
-        frame, rule=rule, counts=("latest_count",), dependent={"latest_value": "latest_count"}
-    )
-    return marked.drop(columns="latest_count")
+    if "comparison_numerator" in mask.columns and mask["comparison_numerator"].any():
+        hidden = mask["comparison_numerator"].to_numpy()
+        for column in _COMPARISON_TEXTS:
+            frame.loc[hidden, column] = "suppressed"
+        for column in _COMPARISON_TONES:  # a tone gives the quartile away (1 good, 4 concern)
+            frame.loc[hidden, column] = summary.NOT_AVAILABLE
+    marked = mark_for_publication(frame, rule=rule, counts=tuple(checked), dependent=dependent)
+    return marked.drop(columns=checked)
 
 
 def mark_division_summary(

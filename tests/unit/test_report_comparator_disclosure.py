@@ -235,3 +235,96 @@ def test_key_figures_leave_out_a_withheld_value():
     assert comparator_key_figures(_Context(shown)).lines == [
         "PCT 2020-21: 75 (rank 2 of 3; England median 75 of 5 councils)"
     ]
+
+
+# Another member's small count behind a shared figure. Every test above gives the other
+# councils counts of 40 or more, so only Kent's own count could withhold a median; the
+# group table withholds a median on every row when ANY member's small count is a middle
+# value (GROUP_SHARED), and the summary must withhold it too.
+
+
+def obs_with(values, numerators):
+    """Each council's value (%) from its numerator of ``numerator / value * 100``."""
+    return observations(
+        *[
+            observe(
+                "PCT",
+                "2020-21",
+                code,
+                value,
+                numerator=numerators[code],
+                denominator=numerators[code] * 100.0 / value,
+            )
+            for code, value in values.items()
+        ]
+    )
+
+
+def summary_of(observed, group_id):
+    table = compare_with_group(
+        observed,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="2020-21",
+        group_id=group_id,
+        focus_code=KENT,
+    )
+    return summarise_tables({"PCT": table}, INDICATORS), table
+
+
+def published(summary):
+    return mark_for_publication(
+        summary, rule=SuppressionRule(), counts=SUMMARY_COUNTS, dependent=SUMMARY_DEPENDENT
+    ).iloc[0]
+
+
+def test_a_group_median_on_another_members_small_count_is_withheld_in_the_summary():
+    # E 40 (40), A 60 (60), Kent 75 (30 of 40), B 80 (4 of 5), D 90 (90)
+    # HIGH: Kent 75, B 80, D 90 -> median 80 is B's value, from a count of 4: the group
+    # table withholds it on every row, so the summary does too (before: 80 published)
+    # England: 40 60 [75] 80 90 -> 75, Kent's (30): shown; MAD: distances 35 15 0 5 15
+    # -> 0 5 [15] 15 35 = 15, A's and D's (60, 90): Kent's distance 0 shown
+    values = {E: 40.0, A: 60.0, KENT: 75.0, B: 80.0, D: 90.0}
+    counts = {E: 40.0, A: 60.0, KENT: 30.0, B: 4.0, D: 90.0}
+    summary, table = summary_of(obs_with(values, counts), "HIGH")
+    group = mark_for_publication(
+        table,
+        rule=SuppressionRule(),
+        counts=GROUP_COUNTS,
+        dependent=GROUP_DEPENDENT,
+        shared=GROUP_SHARED,
+    )
+    assert group["group_median"].tolist() == ["[c]"] * 3
+    row = published(summary)
+    assert row["group_median"] == "[c]"
+    assert (row["value"], row["rank"], row["england_median"]) == (75, 3, 75)
+    assert row["mads_from_england_median"] == 0
+    # the same with B's count 30: nothing of B's to withhold, the median 80 is shown
+    shown = published(summary_of(obs_with(values, {**counts, B: 30.0}), "HIGH")[0])
+    assert (shown["group_median"], shown["england_median"]) == (80, 75)
+
+
+def test_an_england_median_on_another_members_small_count_is_withheld_everywhere():
+    # E 40, A 60, B 80 (4 of 5), Kent 85 (34 of 40), D 90
+    # England: 40 60 [80] 85 90 -> 80 is B's value (count 4): withheld, and with it every
+    # distance from it (Kent's (85 - 80) / MAD); MAD: distances 40 20 0 5 10 -> 10
+    # HIGH: Kent 85, B 80, D 90 -> median 85, Kent's own (34): shown; Kent ranks 2 of 3
+    values = {E: 40.0, A: 60.0, B: 80.0, KENT: 85.0, D: 90.0}
+    counts = {E: 40.0, A: 60.0, B: 4.0, KENT: 34.0, D: 90.0}
+    summary, _ = summary_of(obs_with(values, counts), "HIGH")
+    row = published(summary)
+    assert (row["value"], row["group_median"]) == (85, 85)
+    assert row["england_median"] == "[c]"
+    assert row["mads_from_england_median"] == "[c]"
+    # the key figures print the England median as the summary shows it (before: 80)
+    assert comparator_key_figures(_Context(summary)).lines == [
+        "PCT 2020-21: 85 (rank 2 of 3; England median [c] of 5 councils)"
+    ]
+    # B's count 30: the England median 80 and Kent's distance (85 - 80) / 10 = 0.5 shown
+    shown_summary, _ = summary_of(obs_with(values, {**counts, B: 30.0}), "HIGH")
+    shown = published(shown_summary)
+    assert (shown["england_median"], shown["mads_from_england_median"]) == (80, 0.5)
+    assert comparator_key_figures(_Context(shown_summary)).lines == [
+        "PCT 2020-21: 85 (rank 2 of 3; England median 80 of 5 councils)"
+    ]

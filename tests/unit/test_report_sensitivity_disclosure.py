@@ -13,7 +13,7 @@ from __future__ import annotations
 from kassanalysis.publish.disclosure import SuppressionRule
 from kassanalysis.report.comparator import SENSITIVITY_COUNTS, SENSITIVITY_DEPENDENT
 from kassanalysis.report.publishing import mark_for_publication
-from tests.unit.analysis.test_sensitivity import rank_small
+from tests.unit.analysis.test_sensitivity import rank_other_small, rank_small
 
 WITHHELD = ["value", "numerator", "rank", "quartile", "quintile", "mads_from_group_median"]
 
@@ -46,3 +46,23 @@ def test_a_count_above_the_rule_withholds_nothing():
     out = marked(SuppressionRule(min_count=1, max_count=2))
     assert out.loc["NN", ["value", "rank", "group_median"]].tolist() == [65, 2, 62.5]
     assert out.loc["ALONE", "group_median"] == 65
+
+
+def test_a_median_on_another_members_small_count_is_withheld_as_in_the_group_table():
+    # B 70% from a count of 3, every other council 30 (Kent 65% from 30)
+    out = mark_for_publication(
+        rank_other_small().reset_index(),
+        rule=SuppressionRule(),
+        counts=SENSITIVITY_COUNTS,
+        dependent=SENSITIVITY_DEPENDENT,
+    ).set_index("group_id")
+    # HIGH: D 80, B 70, Kent 65 -> median 70 is B's withheld value: [c] (the group table
+    # withholds it on every row); Kent's own value and rank stay published, its distance
+    # from the withheld median does not ((65 - 70) / MAD would give the median back)
+    assert out.loc["HIGH", "group_median"] == "[c]"
+    assert out.loc["HIGH", "mads_from_group_median"] == "[c]"
+    assert out.loc["HIGH", ["value", "rank"]].tolist() == [65, 3]
+    # NOKENT: (A 60 + B 70) / 2 = 65 gives B's 70 back from A's published 60
+    assert out.loc["NOKENT", "group_median"] == "[c]"
+    # NN: 62.5 = (A 60 + Kent 65) / 2 and ALL7: 60 = A's value; counts of 30, shown
+    assert (out.loc["NN", "group_median"], out.loc["ALL7", "group_median"]) == (62.5, 60)

@@ -49,3 +49,55 @@ def test_marking_suppresses_a_small_count_and_every_text_quoting_it():
     assert out.loc[1, "latest_text"] == "30" and out.loc[2, "latest_text"] == "3.0%"
     assert float(out.loc[1, "latest_value"]) == 30.0 and float(out.loc[2, "latest_value"]) == 3.0
     pd.testing.assert_frame_equal(indicators, before)  # the input is not changed
+
+
+def comparison_row(kent_numerator):
+    """The matrix cells of the comparator disclosure tests' "Reviews completed": Kent 75%
+    from ``kent_numerator``; group TRIO A 60, Kent 75, B 80 (higher is better)."""
+    from kassanalysis.analysis.summary import _comparison_cells
+    from tests.unit.test_report_comparator_disclosure import INDICATORS, KENT, MEMBERS, obs
+
+    cells = _comparison_cells(
+        obs(kent_numerator),
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        polarity="higher_is_better",
+        benchmark_period="2020-21",
+        group_id="TRIO",
+        group_name="TRIO",
+        authority=KENT,
+        population=None,
+    )
+    return {
+        "unit": "%",
+        "latest_value": 75.0,
+        "latest_text": "75.0%",
+        "rag_text": "Green",
+        "direction_text": "up",
+        **cells,
+    }
+
+
+def test_a_small_count_behind_the_compared_value_withholds_rank_and_comparison():
+    # Kent's 75% from a count of 3: the comparator summary withholds its rank, quartile
+    # and comparison with England ([c]); the index page's matrix showed "2 of 3 in TRIO"
+    # and "similar to the median of 5 English councils" (B 80 ranks 1, Kent 75 2, A 60 3)
+    indicators = pd.DataFrame([comparison_row(3), comparison_row(30)])
+    assert indicators["comparison_numerator"].tolist() == [3.0, 30.0]
+
+    out = summary.mark_division_summary(tables(indicators), SuppressionRule())["indicators"]
+
+    hidden = out.loc[0]
+    assert (hidden["rank"], hidden["quartile"]) == ("[c]", "[c]")
+    texts = ["rank_text", "england_95", "england_998", "england_text"]
+    assert hidden[texts].tolist() == ["suppressed"] * 4
+    assert hidden[["rank_tone", "england_tone"]].tolist() == ["not_available"] * 2
+    # a percentage is not a count: the latest value of 75% stays
+    assert hidden["latest_text"] == "75.0%"
+    # the same value from a count of 30: rank 2 of 3 and the comparison shown
+    shown = out.loc[1]
+    assert float(shown["rank"]) == 2.0
+    assert shown["rank_text"].startswith("2 of 3 in TRIO")
+    assert shown["england_text"].startswith("similar to the median of 5 English councils")
+    assert "comparison_numerator" not in out.columns

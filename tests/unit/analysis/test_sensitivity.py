@@ -154,15 +154,53 @@ def test_each_row_carries_the_councils_count_from_its_own_period():
 def test_the_count_is_carried_to_the_median_only_where_the_median_shows_the_value():
     table = rank_small()
     # NN: 50 60 65 70 -> median (60 + 65) / 2 = 62.5 takes Kent's 65 (Kent = 2 x 62.5 - 60)
-    # ALL7: 40 50 55 60 65 70 80 -> median 60, Kent's 65 not a middle value
-    # HIGH: 65 70 80 -> median 70, not Kent's
+    # ALL7: 40 50 55 60 65 70 80 -> median 60, A's value (count 30), not Kent's 65
+    # HIGH: 65 70 80 -> median 70, B's value (count 30), not Kent's
+    # NOKENT: 60 70 -> median 65 from A's and B's values (counts 30)
     # ALONE: Kent's 65 only -> the median is Kent's value
+    # (the smallest count behind the middle values, any member's: before, only Kent's was
+    # carried, NaN where Kent's value was not a middle value)
     in_median = table["numerator_in_group_median"]
     assert in_median.loc[["NN", "ALONE"]].tolist() == [3.0, 3.0]
-    assert in_median.loc[["ALL7", "HIGH", "NOKENT"]].isna().all()
+    assert in_median.loc[["ALL7", "HIGH", "NOKENT"]].tolist() == [30.0, 30.0, 30.0]
     assert table.loc[["NN", "ALL7", "HIGH", "ALONE"], "group_median"].tolist() == [
         62.5,
         60.0,
         70.0,
         65.0,
     ]
+
+
+# Another member's small count: B's 70% rests on a numerator of 3, every other council's
+# (Kent's too) on 30. The group table withholds its median on every row where B's value is
+# a middle value, so the sensitivity row must carry B's count, not only Kent's.
+OTHER_SMALL_OBS = observations(
+    *[
+        observe("PCT", "2020-21", code, value, numerator=3.0 if code == B else 30.0)
+        for code, value in VALUES.items()
+    ]
+)
+
+
+def rank_other_small():
+    return rank_under_each_group(
+        OTHER_SMALL_OBS,
+        MEMBERS,
+        INDICATORS,
+        indicator_id="PCT",
+        period="2020-21",
+        group_ids=["NN", "ALL7", "HIGH", "NOKENT"],
+        focus_code=KENT,
+    ).set_index("group_id")
+
+
+def test_another_members_small_count_behind_the_median_is_carried():
+    table = rank_other_small()
+    # HIGH: 65 [70] 80 -> median 70 is B's value (count 3)
+    # NOKENT: A 60, B 70 -> median (60 + 70) / 2 = 65 takes B's value (Kent not a member)
+    # NN: 50 [60 65] 70 -> median 62.5 from A (30) and Kent (30): B's 70 not a middle value
+    # ALL7: 40 50 55 [60] 65 70 80 -> median 60, A's (30)
+    in_median = table["numerator_in_group_median"]
+    assert in_median.loc[["HIGH", "NOKENT", "NN", "ALL7"]].tolist() == [3.0, 3.0, 30.0, 30.0]
+    # Kent's own count stays its own
+    assert table.loc[["NN", "ALL7", "HIGH"], "numerator"].tolist() == [30.0] * 3
