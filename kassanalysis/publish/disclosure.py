@@ -71,9 +71,11 @@ class SuppressionRule:
     --------
     >>> SuppressionRule().describe()  # doctest: +NORMALIZE_WHITESPACE
     'Counts from 1 to 4 are suppressed [c], and so is any other cell from which
-    a suppressed count could be worked out by subtraction from a published total.'
-    >>> SuppressionRule(max_count=9, secondary=False).describe()
-    'Counts from 1 to 9 are suppressed [c].'
+    a suppressed count could be worked out by subtraction from a published total.
+    A figure built on a suppressed count (its rate, rank or distance, or a group
+    median or mean that would show it) is suppressed with it.'
+    >>> SuppressionRule(max_count=9, secondary=False).describe()[:39]
+    'Counts from 1 to 9 are suppressed [c]. '
     """
 
     min_count: int = 1
@@ -99,23 +101,27 @@ class SuppressionRule:
             raise TypeError(f"SuppressionRule.secondary must be a bool, got {self.secondary!r}")
 
     def describe(self) -> str:
-        """Return one plain-English sentence stating the rule, for outputs.
+        """Return the rule in plain English (the counts, then what is withheld with them).
 
         Examples
         --------
-        >>> SuppressionRule(min_count=3, max_count=3, secondary=False).describe()
+        >>> SuppressionRule(min_count=3, max_count=3, secondary=False).describe()[:31]
         'Counts of 3 are suppressed [c].'
         """
         if self.min_count == self.max_count:
             counts = f"Counts of {self.min_count}"
         else:
             counts = f"Counts from {self.min_count} to {self.max_count}"
+        built_on = (
+            " A figure built on a suppressed count (its rate, rank or distance, or a group "
+            "median or mean that would show it) is suppressed with it."
+        )
         if not self.secondary:
-            return f"{counts} are suppressed {MARKER_SUPPRESSED}."
+            return f"{counts} are suppressed {MARKER_SUPPRESSED}.{built_on}"
         return (
             f"{counts} are suppressed {MARKER_SUPPRESSED}, and so is any other cell from "
             "which a suppressed count could be worked out by subtraction from a "
-            "published total."
+            f"published total.{built_on}"
         )
 
 

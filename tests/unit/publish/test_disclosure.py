@@ -27,17 +27,25 @@ def _reasons(result: pd.DataFrame) -> dict:
 # --------------------------------------------------------------------------- the rule
 
 
-def test_default_rule_describes_itself_in_one_sentence():
+BUILT_ON = (
+    " A figure built on a suppressed count (its rate, rank or distance, or a group median or "
+    "mean that would show it) is suppressed with it."
+)
+
+
+def test_default_rule_describes_itself_in_plain_english():
     sentence = SuppressionRule().describe()
     assert sentence == (
         "Counts from 1 to 4 are suppressed [c], and so is any other cell from which a "
-        "suppressed count could be worked out by subtraction from a published total."
+        "suppressed count could be worked out by subtraction from a published total." + BUILT_ON
     )
 
 
-def test_rule_without_secondary_says_only_the_range():
+def test_rule_without_secondary_says_the_range_and_what_is_built_on_it():
+    # dependent figures (a rate, a median that shows the count's value) are withheld
+    # whether or not secondary suppression by subtraction is on
     assert SuppressionRule(max_count=9, secondary=False).describe() == (
-        "Counts from 1 to 9 are suppressed [c]."
+        "Counts from 1 to 9 are suppressed [c]." + BUILT_ON
     )
 
 
