@@ -117,37 +117,18 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
     # the all-adult totals have no support reason or setting: no empty columns for them
     shown = shown.drop(columns=[c for c in _SHOWN if shown[c].isna().all()])
     all_ages = any(d.startswith("all ages") for d in denominators)
-    note = ""
-    if waiting:
-        note = (
-            f"Per head of the age band's own population ({', '.join(waiting)}) waits for the "
-            f"mid-{year[:4]} single-year-of-age estimates (ONS MYE2), which are not in "
-            "data/raw; those lines are not divided. "
-        )
-    if all_ages:
-        note += (
-            "The all-adult totals are per head of the whole population (all ages): an age "
-            "band's spend over all ages would measure how old the population is, not what "
-            "is spent, so only the totals are divided that way."
-        )
     unplaced = table[
         table["value"].notna()
         & table["population"].isna()
         & table["age_band"].isin(set(divided["age_band"]))
     ]
-    if not unplaced.empty:
-        names = ", ".join(sorted(set(unplaced["authority_name"].astype(str))))
-        note += (
-            f" No mid-{year[:4]} population for {names} (a council code of {year} that the "
-            "ONS series, on later boundaries, does not hold): their spend is not divided or "
-            "ranked, and the group size counts the councils that are."
-        )
-    if adjustments.any():
-        named = ", ".join(sorted(set(focus.loc[adjustments, "support_type"].astype(str))))
-        note += (
-            f" Lines that adjust the net total ({named}) are in the CSV and the workbook, "
-            "not in this table."
-        )
+    note = _spend_note(
+        year,
+        waiting=waiting,
+        all_ages=all_ages,
+        unplaced=sorted(set(unplaced["authority_name"].astype(str))),
+        adjusting=sorted(set(focus.loc[adjustments, "support_type"].astype(str))),
+    )
     return Table(
         shown,
         f"Spend per head of population ({'; '.join(denominators)}), ASC-FR {year} "
@@ -159,8 +140,41 @@ def spend_per_head(ctx: ReportContext) -> Table | Note:
             if all_ages
             else f"population (ONS mid-year estimates by single year of age, mid-{year[:4]})"
         ),
-        note=note.strip(),
+        note=note,
     )
+
+
+def _spend_note(
+    year: str, *, waiting: list, all_ages: bool, unplaced: list, adjusting: list
+) -> str:
+    """The words under the spend-per-head table: which lines wait for which population,
+    why only the totals are per head of all ages, which councils have no population of the
+    year, and which lines only adjust the net total."""
+    note = []
+    if waiting:
+        note.append(
+            f"Per head of the age band's own population ({', '.join(waiting)}) waits for the "
+            f"mid-{year[:4]} single-year-of-age estimates (ONS MYE2), which are not in "
+            "data/raw; those lines are not divided."
+        )
+    if all_ages:
+        note.append(
+            "The all-adult totals are per head of the whole population (all ages): an age "
+            "band's spend over all ages would measure how old the population is, not what "
+            "is spent, so only the totals are divided that way."
+        )
+    if unplaced:
+        note.append(
+            f"No mid-{year[:4]} population for {', '.join(unplaced)} (a council code of "
+            f"{year} that the ONS series, on later boundaries, does not hold): their spend is "
+            "not divided or ranked, and the group size counts the councils that are."
+        )
+    if adjusting:
+        note.append(
+            f"Lines that adjust the net total ({', '.join(adjusting)}) are in the CSV and the "
+            "workbook, not in this table."
+        )
+    return " ".join(note)
 
 
 def _adjustment_lines(shown: pd.DataFrame) -> pd.Series:
