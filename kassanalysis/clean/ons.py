@@ -19,7 +19,7 @@ from kassanalysis.clean.ons_cells import NAME_HEADER as _NAME_HEADER
 from kassanalysis.clean.ons_cells import TOP_AGE as _TOP_AGE
 from kassanalysis.clean.ons_cells import first_match as _first_match
 from kassanalysis.clean.ons_cells import label_text as _label_text
-from kassanalysis.clean.ons_cells import parse_age_label
+from kassanalysis.clean.ons_cells import parse_age_label, text_cells
 from kassanalysis.clean.ons_cells import to_number as _to_number
 from kassanalysis.clean.ons_long import clean_ons_population_long, find_long_population
 from kassanalysis.clean.records import ONS_UK
@@ -242,20 +242,14 @@ def clean_ons_mye2(
     invalid = np.isnan(values) | (values < 0)
     problems += _mye2_row_problems(values, invalid, raw_cells, codes, excel_rows, name, entry)
 
-    def column(position: int | None) -> np.ndarray:
-        if position is None:
-            return np.full(len(codes), None, dtype=object)
-        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[is_area]
-        return np.where(text == "", None, text)
-
-    names = column(layout["name"])
+    names = text_cells(body, layout["name"], is_area)
     names = np.where(pd.isna(names), codes, names)
     n_ages = _TOP_AGE + 1
     population = pd.DataFrame(
         {
             POP.area_code: np.repeat(codes, n_ages),
             POP.area_name: np.repeat(names, n_ages),
-            POP.geography: np.repeat(column(layout["geography"]), n_ages),
+            POP.geography: np.repeat(text_cells(body, layout["geography"], is_area), n_ages),
             POP.year: int(year),
             POP.age: np.tile(np.arange(n_ages), len(codes)),
             POP.age_label: np.tile(np.array(labels, dtype=object), len(codes)),

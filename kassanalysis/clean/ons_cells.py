@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from kassanalysis.clean.cells import PLAIN_NUMBER
+from kassanalysis.clean.cells import PLAIN_NUMBER, as_text
 
 CODE_HEADER = re.compile(r"^(?:area |geography |geog |la |lad |ons )?code$")
 NAME_HEADER = re.compile(r"^(?:area |geography |la |lad )?name$")
@@ -67,3 +67,20 @@ def to_number(column: pd.Series) -> pd.Series:
 
 def first_match(labels: list[str], pattern: re.Pattern) -> int | None:
     return next((j for j, t in enumerate(labels) if pattern.match(t)), None)
+
+
+def text_cells(body: pd.DataFrame, position: int | None, rows) -> np.ndarray:
+    """The text of one column of a table's body at the chosen rows (a boolean mask or row
+    positions), None for a blank cell; all None when the layout has no such column.
+
+    Examples
+    --------
+    >>> body = pd.DataFrame([["E1", "Kent"], ["E2", " "], ["x", "Note"]])
+    >>> text_cells(body, 1, [True, True, False]).tolist(), text_cells(body, None, [0]).tolist()
+    (['Kent', None], [None])
+    """
+    picked = np.arange(len(body))[np.asarray(rows)]
+    if position is None:
+        return np.full(len(picked), None, dtype=object)
+    text = as_text(body.iloc[:, position]).to_numpy(dtype=object)[picked]
+    return np.where(text == "", None, text)

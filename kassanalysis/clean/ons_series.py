@@ -36,6 +36,7 @@ from kassanalysis.clean.ons_cells import (
     NAME_HEADER,
     first_match,
     label_text,
+    text_cells,
 )
 from kassanalysis.clean.records import ONS_UK
 from kassanalysis.problems import Problem, error, finding
@@ -223,19 +224,13 @@ def clean_ons_mye_series(
     )
     rows = rows.astype(int)
 
-    def column(position: int | None) -> np.ndarray:
-        if position is None:
-            return np.full(len(rows), None, dtype=object)
-        text = _as_text(body.iloc[:, position]).to_numpy(dtype=object)[rows]
-        return np.where(text == "", None, text)
-
-    names = column(layout["name"])
+    names = text_cells(body, layout["name"], rows)
     headers = {y: str(sheet.iat[layout["row"], j]).strip() for y, j in layout["years"].items()}
     totals = pd.DataFrame(
         {
             TOTALS.area_code: codes[rows],
             TOTALS.area_name: np.where(pd.isna(names), codes[rows], names),
-            TOTALS.geography: column(layout["geography"]),
+            TOTALS.geography: text_cells(body, layout["geography"], rows),
             TOTALS.year: record_years.astype(int),
             TOTALS.persons: persons.astype(float),
             TOTALS.status: status,
