@@ -2,7 +2,8 @@
 
 Usage: ``python -m tests.faults.inject FAULT -- KASS-ARGUMENTS...`` where FAULT is
 
-* ``kill:<point>:<when>:<n>:<signal>``: send ``signal`` (KILL, TERM, INT) to this process
+* ``kill:<point>:<when>:<n>:<signal>``: send ``signal`` (KILL, TERM) to this process, or
+  for INT raise ``KeyboardInterrupt`` as Ctrl-C does in the main thread,
   ``when`` (``before`` or ``after``) the ``n``-th call of ``point``, one of ``to_parquet``,
   ``to_csv`` (a build table's Parquet or CSV file written), ``rename`` (a folder moved
   into place), ``symlink`` (the new link made), ``replace`` (any ``os.replace``), ``swap``
