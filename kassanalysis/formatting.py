@@ -11,8 +11,8 @@ spreadsheets" and "Data visualisation: charts") and the GOV.UK style guide:
   ``£000``), full-time equivalent posts 2 (as the staffing tables print them), scores 3
   on a 0 to 1 scale and 1 otherwise, anything else 1;
 * the unit written in words beside a figure in a sentence (``2,736 people``, ``75.4%``,
-  ``5.3 per 1,000 aged 65+``, ``£1,234.5 thousand``) and in the column heading or axis
-  title of a table or chart (``people``, ``%``, ``per 1,000 aged 65+``, ``£000``);
+  ``5.3 per 1,000 aged 65+``, ``£234.5 thousand``, ``£35.4 million``) and in the column
+  heading or axis title of a table or chart (``people``, ``%``, ``per 1,000 aged 65+``, ``£000``);
 * rates with their basis in words ("per 100,000 aged 18-64"), never "rate per 10000";
 * a percentage change is "n/a" when its base is zero or tiny, where it would mislead.
 
@@ -313,9 +313,22 @@ def format_value(
     --------
     >>> format_value(2736, "count of people"), format_value(0.4191, "score (0-1)")
     ('2,736 people', '0.419 (score 0-1)')
-    >>> format_value(1234.56, "GBP thousands"), format_value(float("nan"), "%")
-    ('£1,234.6 thousand', 'no data')
+    >>> format_value(123.46, "GBP thousands"), format_value(float("nan"), "%")
+    ('£123.5 thousand', 'no data')
+
+    Money in thousands of a million or more is written in millions, as council papers
+    and GOV.UK style write it in a sentence (the tables keep their £000 column):
+
+    >>> format_value(35_400.0, "GBP thousands"), format_value(-1234.56, "GBP thousands")
+    ('£35.4 million', '-£1.2 million')
     """
+    if (
+        decimals is None
+        and parse_unit(unit).words == "thousand"
+        and not is_missing(value)
+        and abs(float(value)) >= 999.95  # what shows as £1,000.0 thousand
+    ):
+        return format_value(float(value) / 1000, "GBP millions", sign=sign)
     text = format_number(value, unit, sign=sign, decimals=decimals)
     words = parse_unit(unit).words
     if text == MISSING_TEXT or not words:

@@ -3,7 +3,8 @@ service statement's forecast overspend reaching the variance report and the inde
 
 Expectations worked by hand from data/raw/kent-2024-25/: the November 2024-25 key service
 statement prints the directorate at budget 586.1, forecast 621.6, variance +35.4 (£m), so
-£586,100.0 / £621,600.0 / +£35,400.0 thousand; 35.4 / 586.1 = 6.04%, shown 6.0%. The
+£586,100.0 / £621,600.0 / +£35,400.0 thousand (a sentence says £35.4 million, as the
+statement does); 35.4 / 586.1 = 6.04%, shown 6.0%. The
 largest line variance is Older People - Residential Care Services, 97.5 -> 124.9, +27.4.
 The QPR's KPI summary (page 51) counts Green 2, Amber 3, Red 1 for the six KPIs."""
 
@@ -32,7 +33,7 @@ def test_the_default_pack_is_2024_25_q3_with_only_todays_divisions(default_pack)
 
 def test_the_forecast_overspend_reaches_the_index_named_as_an_overspend(default_pack):
     index = (default_pack / "index.html").read_text(encoding="utf-8")
-    assert "forecast overspend of £35,400.0 thousand (6.0% of budget)" in index
+    assert "forecast overspend of £35.4 million (6.0% of budget)" in index
     assert "Revenue and Capital Budget Monitoring Report, November 2024-25" in index
     # the pack summary: 1 Red, 3 Amber, 2 Green among the directorate's KPIs
     row = index.split('href="#asch-2024-25-summary"')[1].split("</tr>")[0]

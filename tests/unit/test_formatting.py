@@ -36,7 +36,9 @@ MONEY = "GBP thousands"
         (417.64, "rate per 100000 population aged 18-64", "417.6", "417.6 per 100,000 aged 18-64"),
         (75.44, PERCENT, "75.4%", "75.4%"),
         (66, PERCENT, "66.0%", "66.0%"),  # one decimal, always
-        (31871.04, MONEY, "£31,871.0", "£31,871.0 thousand"),
+        # £31,871,040 in a sentence: a million or more is written in millions, one decimal
+        (31871.04, MONEY, "£31,871.0", "£31.9 million"),
+        (999.94, MONEY, "£999.9", "£999.9 thousand"),  # under a million: thousands
         (-118.20000000000073, MONEY, "-£118.2", "-£118.2 thousand"),  # no float noise
         (35.44, "GBP millions", "£35.4", "£35.4 million"),
         (0.41912, "score (0-1)", "0.419", "0.419 (score 0-1)"),
