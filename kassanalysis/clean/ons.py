@@ -17,9 +17,9 @@ from kassanalysis.clean.ons_cells import CODE_HEADER as _CODE_HEADER
 from kassanalysis.clean.ons_cells import GEOGRAPHY_HEADER as _GEOGRAPHY_HEADER
 from kassanalysis.clean.ons_cells import NAME_HEADER as _NAME_HEADER
 from kassanalysis.clean.ons_cells import TOP_AGE as _TOP_AGE
+from kassanalysis.clean.ons_cells import duplicated_area_errors, parse_age_label, text_cells
 from kassanalysis.clean.ons_cells import first_match as _first_match
 from kassanalysis.clean.ons_cells import label_text as _label_text
-from kassanalysis.clean.ons_cells import parse_age_label, text_cells
 from kassanalysis.clean.ons_cells import to_number as _to_number
 from kassanalysis.clean.ons_long import clean_ons_population_long, find_long_population
 from kassanalysis.clean.records import ONS_UK
@@ -325,15 +325,5 @@ def _mye2_row_problems(
                 found=float(ages_sum[r]),
             )
         )
-    duplicated = pd.Series(codes).duplicated().to_numpy()
-    for r in np.flatnonzero(duplicated):
-        problems.append(
-            error(
-                "duplicated area",
-                entry.file,
-                int(excel_rows[r]),
-                f"sheet {name!r} row {excel_rows[r]}: {codes[r]} appears more than once",
-                subject=codes[r],
-            )
-        )
+    problems += duplicated_area_errors(codes, excel_rows, name, entry.file)
     return problems

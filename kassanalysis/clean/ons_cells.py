@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kassanalysis.clean.cells import PLAIN_NUMBER, as_text
+from kassanalysis.problems import Problem, error
 
 CODE_HEADER = re.compile(r"^(?:area |geography |geog |la |lad |ons )?code$")
 NAME_HEADER = re.compile(r"^(?:area |geography |la |lad )?name$")
@@ -84,3 +85,28 @@ def text_cells(body: pd.DataFrame, position: int | None, rows) -> np.ndarray:
         return np.full(len(picked), None, dtype=object)
     text = as_text(body.iloc[:, position]).to_numpy(dtype=object)[picked]
     return np.where(text == "", None, text)
+
+
+def duplicated_area_errors(
+    codes: np.ndarray, excel_rows: np.ndarray, sheet: str, file: str
+) -> list[Problem]:
+    """An error for each row whose area code appeared on an earlier row of the sheet
+    (rows without a code, None, are not areas and are never duplicates).
+
+    Examples
+    --------
+    >>> [p.source_line for p in duplicated_area_errors(
+    ...     np.array(["E1", None, "E1", None], dtype=object), np.array([5, 6, 7, 8]), "S", "f")]
+    [7]
+    """
+    repeated = pd.Series(codes).duplicated().to_numpy() & pd.notna(codes)
+    return [
+        error(
+            "duplicated area",
+            file,
+            int(excel_rows[r]),
+            f"sheet {sheet!r} row {excel_rows[r]}: {codes[r]} appears more than once",
+            subject=codes[r],
+        )
+        for r in np.flatnonzero(repeated)
+    ]

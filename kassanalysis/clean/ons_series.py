@@ -34,6 +34,7 @@ from kassanalysis.clean.ons_cells import (
     CODE_HEADER,
     GEOGRAPHY_HEADER,
     NAME_HEADER,
+    duplicated_area_errors,
     first_match,
     label_text,
     text_cells,
@@ -284,16 +285,8 @@ def _read_cells(
                 )
                 continue
             records.append((r, y, value[0], value[1]))
-    for r in np.flatnonzero(is_area & pd.Series(codes).where(is_area).duplicated().to_numpy()):
-        problems.append(
-            error(
-                "duplicated area",
-                entry.file,
-                int(excel_rows[r]),
-                f"sheet {name!r} row {excel_rows[r]}: {codes[r]} appears more than once",
-                subject=codes[r],
-            )
-        )
+    area_codes = np.where(is_area, codes, None)
+    problems += duplicated_area_errors(area_codes, excel_rows, name, entry.file)
     return records, problems
 
 
